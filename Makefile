@@ -1,0 +1,38 @@
+# The two commands: `make demo` runs the product from a fresh clone; `make test` is what CI runs.
+PY ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+DATA ?= .scorecard
+export SCORECARD_HOME ?= $(CURDIR)/$(DATA)
+export PREFECT_HOME ?= $(SCORECARD_HOME)/prefect
+export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
+export DO_NOT_TRACK ?= 1
+
+.PHONY: demo test lint unit install bench clean
+
+$(BIN)/scorecard: pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $(BIN)/scorecard
+
+install: $(BIN)/scorecard
+
+demo: install
+	$(BIN)/scorecard demo
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: lint
+	$(BIN)/pytest -q
+
+unit: install
+	$(BIN)/pytest -q tests/unit
+
+bench: install
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(DATA) .pytest_cache
