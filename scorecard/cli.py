@@ -88,6 +88,48 @@ def migrate() -> None:
     typer.echo(f"warehouse {settings.warehouse_path}: applied {applied or 'nothing new'}")
 
 
+# --- pipeline ---------------------------------------------------------------------------
+@etl_app.command("run")
+def etl_run(
+    source: Annotated[
+        list[str] | None, typer.Option("--source", help="Source name from the config (repeat).")
+    ] = None,
+) -> None:
+    """Run one refresh now. Exit 0 all loaded, 3 some rejected, 1 failure."""
+    from pipelines.runner import run_refresh
+
+    result = run_refresh(source or None)
+    for f in result.files:
+        rules = f" [{', '.join(f['rules_failed'])}]" if f["rules_failed"] else ""
+        typer.echo(f"{f['outcome']:>8}  {f['file']}{rules}")
+    typer.echo(
+        f"run {result.run_id[:8]}: {result.status}; {result.new} new file(s), "
+        f"{result.loaded} loaded, {result.rejected} rejected, {result.warnings} warning(s)"
+        + (f"; snapshot {Path(result.snapshot).name}" if result.snapshot else "")
+    )
+    if result.message:
+        typer.echo(f"note: {result.message}", err=True)
+    raise typer.Exit(result.exit_code)
+
+
+@etl_app.command("status")
+def etl_status(
+    runs: Annotated[int, typer.Option(help="How many recent runs to show.")] = 10,
+) -> None:
+    """Freshness per sender (last as_at, days since, last outcome) and the last runs."""
+    from pipelines.runner import status_report
+
+    typer.echo(status_report(runs))
+
+
+@etl_app.command("serve")
+def etl_serve() -> None:
+    """Register the configured schedules as Prefect deployments and run them when due."""
+    from pipelines.runner import serve_schedules
+
+    serve_schedules()
+
+
 # --- demo -------------------------------------------------------------------------------
 @app.command()
 def demo(

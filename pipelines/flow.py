@@ -1,0 +1,261 @@
+"""The refresh flow: pull new extracts, validate, load, build marts, publish a snapshot.
+
+One Prefect flow run per refresh. For each new file (by checksum) there is a pull task
+(retried on transient source errors) and one task that reads, validates (Great
+Expectations) and loads it. A file that breaks a must rule is quarantined with a report;
+it never stops the others. Then core and marts are rebuilt and a serving snapshot is
+published. Tasks receive paths and ids, never connections or frames.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from prefect import flow, get_run_logger, task
+from prefect.context import get_run_context
+
+from pipelines import ledger, sources
+from pipelines.config import load_config
+from pipelines.ledger import FileRecord
+from pipelines.runtime import settings_for, warehouse
+from scorecard.contract import ContractError, parse_extract_name
+
+log = logging.getLogger(__name__)
+
+# Order matters: action plans are checked against the Area's current cps_cases.
+KIND_ORDER = ("police_cases", "cps_cases", "cps_action_plans", "workforce",
+              "recommendation_updates")  # fmt: skip
+EXIT_OK, EXIT_FAILED, EXIT_PARTIAL = 0, 1, 3
+
+
+@dataclass
+class RunResult:
+    run_id: str
+    status: str  # succeeded | partial | failed
+    new: int = 0
+    loaded: int = 0
+    rejected: int = 0
+    warnings: int = 0
+    snapshot: str | None = None
+    message: str | None = None
+    files: list[dict] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        return {"succeeded": EXIT_OK, "partial": EXIT_PARTIAL}.get(self.status, EXIT_FAILED)
+
+
+def _sort_key(name: str) -> tuple[int, str]:
+    kind = name.split("__", 1)[0]
+    rank = KIND_ORDER.index(kind) if kind in KIND_ORDER else len(KIND_ORDER)
+    return rank, name
+
+
+def _is_transient(task_obj: object, task_run: object, state: object) -> bool:
+    try:
+        state.result()  # type: ignore[attr-defined]
+    except sources.TransientSourceError:
+        return True
+    except Exception:
+        return False
+    return False
+
+
+@task(name="pull", retries=3, retry_delay_seconds=[1, 5, 15], retry_condition_fn=_is_transient,
+      cache_policy=None)  # fmt: skip
+def pull(home: str, run_id: str, source_name: str, url: str, name: str) -> dict:
+    """Fetch one file to the run's staging folder (or use it in place when local)."""
+    settings = settings_for(home)
+    source = load_config(settings).source(source_name)
+    remote = sources.RemoteFile(source_name, url, name)
+    local = sources.local_path(source, remote)
+    if local is not None:
+        data = local.read_bytes()
+        staged = local
+    else:
+        data = sources.fetch(source, remote)
+        staged = settings.home / "staging" / run_id / name
+        staged.parent.mkdir(parents=True, exist_ok=True)
+        staged.write_bytes(data)
+    return {"path": str(staged), "checksum": sources.checksum(data), "local": local is not None}
+
+
+@task(name="read-validate-load", cache_policy=None)
+def process_extract(
+    home: str, run_id: str, source_name: str, name: str, staged: str, checksum: str,
+    move_rejected: bool,
+) -> dict:  # fmt: skip
+    """Read → validate → load one extract; reject it with a report if a must rule fails."""
+    from expectations.report import write_report
+    from expectations.validate import validate_frame
+    from pipelines.load import check_newer, current_extract, known_urns, load_extract
+    from pipelines.pseudonymise import load_key, pseudonymise_frame
+    from pipelines.read import read_extract
+
+    settings = settings_for(home)
+    con = warehouse(settings)
+    started = datetime.now()
+    rec = FileRecord(source=source_name, file_name=name, outcome="failed", started_at=started,
+                     finished_at=started, checksum=checksum)  # fmt: skip
+    report_dir = settings.reports_dir / run_id
+    try:
+        meta = parse_extract_name(name)
+        rec.kind, rec.org_code, rec.as_at = meta.kind, meta.org_code, meta.as_at
+        check_newer(con, meta.kind, meta.org_code, meta.as_at)
+        frame = pseudonymise_frame(meta.kind, read_extract(staged, meta.kind), load_key())
+        rec.row_count = len(frame)
+        urns, received = (None, None)
+        if meta.kind == "cps_action_plans":
+            urns, received = known_urns(con, meta.org_code)
+        previous = current_extract(con, meta.kind, meta.org_code)
+        outcome = validate_frame(
+            meta.kind, frame, org_code=meta.org_code, as_at=meta.as_at, known_urns=urns,
+            case_received=received, previous_rows=previous.row_count if previous else None,
+        )  # fmt: skip
+        rec.warnings = len(outcome.should)
+        if not outcome.ok:
+            rec.outcome = "rejected"
+            rec.rules_failed = tuple(f.rule_id for f in outcome.must)
+            json_path, _ = write_report(outcome, file_name=name, kind=meta.kind,
+                                        org_code=meta.org_code, as_at=meta.as_at,
+                                        out_dir=report_dir)  # fmt: skip
+            rec.report_path = str(json_path)
+            rec.message = f"{len(outcome.must)} must rule(s) failed"
+        else:
+            warnings = [
+                {"rule_id": f.rule_id, "column": f.column, "count": f.count} for f in outcome.should
+            ]
+            rec.extract_id = load_extract(
+                con, kind=meta.kind, org_code=meta.org_code, as_at=meta.as_at, file_name=name,
+                source=source_name, checksum=checksum, frame=frame, run_id=run_id,
+                warnings=warnings,
+            )  # fmt: skip
+            rec.outcome = "loaded"
+            rec.message = f"{rec.warnings} should-rule warning(s)" if rec.warnings else None
+    except ContractError as err:
+        rec.outcome = "rejected"
+        rec.rules_failed = (err.rule_id,)
+        rec.message = err.detail
+        json_path, _ = write_report(err, file_name=name, kind=rec.kind, org_code=rec.org_code,
+                                    as_at=rec.as_at, out_dir=report_dir)  # fmt: skip
+        rec.report_path = str(json_path)
+    except Exception as exc:  # recorded, never fatal to the other files
+        rec.outcome = "failed"
+        rec.message = f"{type(exc).__name__}: {exc}"
+        log.exception("failed to process %s", name)
+    if rec.outcome == "rejected":
+        _quarantine(Path(staged), settings.quarantine_dir / run_id, move=move_rejected)
+    rec.finished_at = datetime.now()
+    ledger.record_file(con, run_id, rec)
+    return {
+        "file": name, "outcome": rec.outcome, "rows": rec.row_count, "warnings": rec.warnings,
+        "rules_failed": list(rec.rules_failed), "message": rec.message,
+        "report": rec.report_path,
+    }  # fmt: skip
+
+
+def _quarantine(path: Path, folder: Path, *, move: bool) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / path.name
+    if move:
+        shutil.move(str(path), target)
+    else:
+        shutil.copy2(path, target)
+
+
+@task(name="build-marts", cache_policy=None)
+def build_marts(home: str) -> dict:
+    from warehouse.build import build
+
+    settings = settings_for(home)
+    return build(warehouse(settings), settings)
+
+
+@task(name="publish-snapshot", cache_policy=None)
+def publish(home: str, run_id: str) -> str:
+    from pipelines.publish import publish_snapshot
+
+    settings = settings_for(home)
+    return str(publish_snapshot(warehouse(settings), settings.snapshots_dir, run_id))
+
+
+def _needs_build(home: str) -> bool:
+    """True when loads happened since the last published snapshot (or none exists)."""
+    from pipelines.publish import current_snapshot
+
+    settings = settings_for(home)
+    if current_snapshot(settings.snapshots_dir) is None:
+        return True
+    row = (
+        warehouse(settings)
+        .execute(
+            "SELECT (SELECT max(loaded_at) FROM raw.extracts) > "
+            "coalesce((SELECT max(finished_at) FROM meta.runs WHERE snapshot IS NOT NULL), "
+            "TIMESTAMP '1900-01-01')"
+        )
+        .fetchone()
+    )
+    return bool(row and row[0])
+
+
+@flow(name="refresh", log_prints=False, persist_result=False)
+def refresh(home: str, source_names: list[str] | None = None) -> RunResult:
+    """Refresh the warehouse and the serving snapshot from the configured sources."""
+    logger = get_run_logger()
+    settings = settings_for(home)
+    config = load_config(settings)
+    chosen = [config.source(n) for n in source_names] if source_names else list(config.sources)
+    run_id = uuid.uuid4().hex
+    try:
+        flow_run_id = str(get_run_context().flow_run.id)  # type: ignore[union-attr]
+    except Exception:
+        flow_run_id = None
+    con = warehouse(settings)
+    ledger.start_run(con, run_id, [s.name for s in chosen], flow_run_id)
+    result = RunResult(run_id=run_id, status="failed")
+    try:
+        seen = ledger.seen_checksums(con)
+        pending: list[tuple[str, str, str, dict]] = []
+        for source in chosen:
+            listed = sources.list_files(source)
+            logger.info("source %s: %d file(s) listed", source.name, len(listed))
+            for remote in sorted(listed, key=lambda r: _sort_key(r.name)):
+                staged = pull(home, run_id, source.name, remote.url, remote.name)
+                if staged["checksum"] in seen:
+                    continue
+                seen.add(staged["checksum"])
+                pending.append((source.name, remote.name, staged["path"], staged))
+        pending.sort(key=lambda p: _sort_key(p[1]))
+        for i, (source_name, name, path, staged) in enumerate(pending, 1):
+            out = process_extract(home, run_id, source_name, name, path, staged["checksum"],
+                                  staged["local"])  # fmt: skip
+            result.files.append(out)
+            logger.info("[%d/%d] %s: %s%s", i, len(pending), name, out["outcome"],
+                        f" ({out['message']})" if out["message"] else "")  # fmt: skip
+        if _needs_build(home):
+            counts = build_marts(home)
+            logger.info("built core and marts: %s", counts)
+            result.snapshot = publish(home, run_id)
+        outcomes = [f["outcome"] for f in result.files]
+        result.status = "succeeded" if all(o == "loaded" for o in outcomes) else "partial"
+        if any(o == "failed" for o in outcomes):
+            result.status = "failed"
+            result.message = "some files failed to process; see meta.run_files"
+    except Exception as exc:
+        result.status = "failed"
+        result.message = f"{type(exc).__name__}: {exc}"
+        logger.error("refresh failed: %s", result.message)
+    finally:
+        counts = ledger.finish_run(con, run_id, status=result.status, snapshot=result.snapshot,
+                                   message=result.message)  # fmt: skip
+        result.new, result.loaded = counts["new"], counts["loaded"]
+        result.rejected, result.warnings = counts["rejected"], counts["warnings"]
+        staging = settings.home / "staging" / run_id
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
+    return result

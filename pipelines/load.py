@@ -1,0 +1,126 @@
+"""Load a validated, pseudonymised extract into ``raw`` as the organisation's current one.
+
+Everything for one extract happens in a single DuckDB transaction: the ledger row, the
+rows, and the switch of ``is_current`` from the previous vintage (which stays queryable
+by as_at). A failure leaves the warehouse exactly as it was.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import duckdb
+import pandas as pd
+
+from scorecard.contract import KINDS, Column, ContractError
+from warehouse.db import qualified, quote_ident, transaction
+
+log = logging.getLogger(__name__)
+
+
+def cast_expression(col: Column) -> str:
+    """SQL that turns the validated text column into the raw table's type."""
+    ident = quote_ident(col.name)
+    if col.type == "date":
+        return f"CAST({ident} AS DATE)"
+    if col.type == "integer":
+        return f"CAST({ident} AS INTEGER)"
+    if col.type == "number":
+        return f"CAST({ident} AS DOUBLE)"
+    if col.type == "flag":
+        return f"CASE lower({ident}) WHEN 'y' THEN TRUE WHEN 'n' THEN FALSE END"
+    return ident
+
+
+def insert_rows_sql(kind: str, relation: str) -> str:
+    """INSERT … SELECT from a registered frame; the extract id is the one bound parameter."""
+    spec = KINDS[kind]
+    names = ", ".join(quote_ident(c) for c in ("extract_id", "row_no", *spec.column_names))
+    casts = ", ".join(cast_expression(c) for c in spec.columns)
+    return (
+        f"INSERT INTO {qualified('raw', kind)} ({names}) "
+        f"SELECT ?, CAST(row_no AS INTEGER), {casts} FROM {quote_ident(relation)} ORDER BY row_no"
+    )
+
+
+@dataclass(frozen=True)
+class CurrentExtract:
+    extract_id: int
+    as_at: date
+    row_count: int
+
+
+def current_extract(
+    con: duckdb.DuckDBPyConnection, kind: str, org_code: str
+) -> CurrentExtract | None:
+    row = con.execute(
+        "SELECT extract_id, as_at, row_count FROM raw.extracts "
+        "WHERE kind = ? AND org_code = ? AND is_current",
+        [kind, org_code],
+    ).fetchone()
+    return CurrentExtract(int(row[0]), row[1], int(row[2])) if row else None
+
+
+def check_newer(con: duckdb.DuckDBPyConnection, kind: str, org_code: str, as_at: date) -> None:
+    cur = current_extract(con, kind, org_code)
+    if cur is not None and as_at <= cur.as_at:
+        raise ContractError(
+            "file.newer",
+            f"as_at {as_at.isoformat()} is not later than the current {kind} snapshot for "
+            f"{org_code} (as_at {cur.as_at.isoformat()}); older snapshots are refused",
+        )
+
+
+def load_extract(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    kind: str,
+    org_code: str,
+    as_at: date,
+    file_name: str,
+    source: str,
+    checksum: str,
+    frame: pd.DataFrame,
+    run_id: str,
+    warnings: list[dict] | None = None,
+) -> int:
+    """Insert the extract and make it current, atomically; return its extract_id."""
+    relation = f"incoming_{kind}"
+    with transaction(con):
+        check_newer(con, kind, org_code, as_at)
+        extract_id = con.execute("SELECT nextval('meta.extract_id_seq')").fetchone()[0]
+        con.execute(
+            "UPDATE raw.extracts SET is_current = FALSE "
+            "WHERE kind = ? AND org_code = ? AND is_current",
+            [kind, org_code],
+        )
+        con.execute(
+            "INSERT INTO raw.extracts (extract_id, kind, org_code, as_at, file_name, source, "
+            "checksum, row_count, run_id, loaded_at, is_current, warnings) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, TRUE, ?)",
+            [
+                extract_id, kind, org_code, as_at, file_name, source, checksum, len(frame),
+                run_id, datetime.now(), json.dumps(warnings or []),
+            ],
+        )  # fmt: skip
+        con.register(relation, frame)
+        try:
+            con.execute(insert_rows_sql(kind, relation), [extract_id])
+        finally:
+            con.unregister(relation)
+    log.info("loaded %s (%d rows) as extract %d", file_name, len(frame), extract_id)
+    return int(extract_id)
+
+
+def known_urns(con: duckdb.DuckDBPyConnection, area_code: str) -> tuple[set[str], dict[str, str]]:
+    """Pseudonymised URNs (and received dates) of the Area's current cps_cases snapshot."""
+    rows = con.execute(
+        "SELECT c.urn, CAST(c.received_date AS VARCHAR) FROM raw.cps_cases c "
+        "JOIN raw.extracts e USING (extract_id) "
+        "WHERE e.kind = 'cps_cases' AND e.org_code = ? AND e.is_current",
+        [area_code],
+    ).fetchall()
+    return {r[0] for r in rows}, {r[0]: r[1] for r in rows}
