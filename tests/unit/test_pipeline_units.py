@@ -1,0 +1,153 @@
+"""Pure pieces of the pipeline: names, pseudonyms, config, casting and the atomic load."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from pipelines import pseudonymise as ps
+from pipelines.config import ConfigError, load_config, parse_config
+from pipelines.load import current_extract, insert_rows_sql, load_extract
+from scorecard.contract import ContractError, parse_extract_name
+from scorecard.settings import load_settings
+from warehouse import db
+from warehouse.migrate import migrate
+
+
+@pytest.mark.parametrize(
+    ("name", "fragment"),
+    [
+        ("police_cases_kent_2024-03-31.csv", "is not named"),
+        ("arrests__kent__2024-03-31.csv", "unknown kind"),
+        ("police_cases__atlantis__2024-03-31.csv", "unknown organisation"),
+        ("police_cases__kent__2024-02-30.csv", "not a YYYY-MM-DD"),
+        ("police_cases__kent__2024-03-31.txt", "extension"),
+        ("police_cases__cps_wessex__2024-03-31.csv", "cannot send police_cases"),
+        ("cps_cases__kent__2024-03-31.csv", "cannot send cps_cases"),
+    ],
+)
+def test_bad_names_are_named(name: str, fragment: str) -> None:
+    with pytest.raises(ContractError) as err:
+        parse_extract_name(name)
+    assert err.value.rule_id == "file.name" and fragment in str(err.value)
+
+
+def test_good_name() -> None:
+    n = parse_extract_name("cps_action_plans__cps_london_north__2024-03-31.parquet")
+    assert (n.kind, n.org_code, n.as_at, n.ext) == (
+        "cps_action_plans", "cps_london_north", date(2024, 3, 31), "parquet",
+    )  # fmt: skip
+
+
+def test_pseudonym_is_keyed_and_stable() -> None:
+    s = pd.Series(["KEN/1", None, "KEN/1", "KEN/2"], dtype=object)
+    a = ps.pseudonymise_series(b"k" * 16, s)
+    b = ps.pseudonymise_series(b"j" * 16, s)
+    assert a[0] == a[2] != a[3]
+    assert pd.isna(a[1])
+    assert a[0] != b[0]
+    assert a[0] == ps.pseudonym(b"k" * 16, "KEN/1") and len(a[0]) == 64
+    assert "KEN" not in a[0]
+
+
+def test_key_required_unless_demo(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(ps.KEY_ENV, raising=False)
+    monkeypatch.delenv(ps.DEMO_ENV, raising=False)
+    with pytest.raises(ps.MissingKeyError, match="SCORECARD_PSEUDONYM_KEY"):
+        ps.load_key()
+    monkeypatch.setenv(ps.KEY_ENV, "short")
+    with pytest.raises(ps.MissingKeyError, match="at least"):
+        ps.load_key()
+    monkeypatch.delenv(ps.KEY_ENV)
+    monkeypatch.setenv(ps.DEMO_ENV, "1")
+    assert ps.load_key() == ps.DEMO_KEY.encode()
+
+
+def test_config_default_and_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SCORECARD_CONFIG", raising=False)
+    settings = load_settings(tmp_path)
+    cfg = load_config(settings)
+    assert cfg.sources[0].name == "landing" and cfg.sources[0].url.endswith("landing")
+    assert cfg.schedules[0].timezone == "Europe/London"
+    with pytest.raises(ConfigError, match="non-empty list"):
+        parse_config({"sources": []}, "x.yaml")
+    with pytest.raises(ConfigError, match="5 fields"):
+        parse_config({"sources": [{"name": "a", "url": "/x"}],
+                      "schedules": [{"name": "n", "cron": "* *"}]}, "x.yaml")  # fmt: skip
+    with pytest.raises(ConfigError, match="unknown sources"):
+        parse_config({"sources": [{"name": "a", "url": "/x"}],
+                      "schedules": [{"name": "n", "cron": "0 2 * * *", "sources": ["b"]}]},
+                     "x.yaml")  # fmt: skip
+    bad = tmp_path / "pipeline.yaml"
+    bad.write_text("sources: [\n")
+    with pytest.raises(ConfigError, match="not valid YAML"):
+        load_config(settings)
+
+
+def test_insert_sql_quotes_identifiers_and_binds_the_id() -> None:
+    sql = insert_rows_sql("cps_action_plans", "incoming")
+    assert '"urn"' in sql and 'CAST("issued_date" AS DATE)' in sql
+    assert sql.count("?") == 1
+
+
+def _plans(n: int) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "row_no": list(range(1, n + 1)),
+            "urn": [f"u{i}" for i in range(n)],
+            "plan_no": ["1"] * n,
+            "issued_date": ["2020-01-02"] * n,
+            "target_date": [None] * n,
+            "response_date": ["2020-02-01"] * n,
+            "items": ["3"] * n,
+            "escalated": ["y"] + [None] * (n - 1),
+        },
+        dtype=object,
+    )
+
+
+def _load(con: duckdb.DuckDBPyConnection, as_at: date, frame: pd.DataFrame) -> int:
+    return load_extract(
+        con, kind="cps_action_plans", org_code="cps_wessex", as_at=as_at,
+        file_name=f"cps_action_plans__cps_wessex__{as_at}.csv", source="t", checksum=str(as_at),
+        frame=frame, run_id="r",
+    )  # fmt: skip
+
+
+def test_load_switches_current_and_keeps_vintages(tmp_path: Path) -> None:
+    con = db.read_write(tmp_path / "w.duckdb")
+    migrate(con)
+    first = _load(con, date(2024, 3, 31), _plans(3))
+    second = _load(con, date(2024, 6, 30), _plans(5))
+    cur = current_extract(con, "cps_action_plans", "cps_wessex")
+    assert cur is not None and cur.extract_id == second and cur.row_count == 5
+    counts = dict(con.execute(
+        "SELECT extract_id, count(*) FROM raw.cps_action_plans GROUP BY 1").fetchall())  # fmt: skip
+    assert counts == {first: 3, second: 5}
+    row = con.execute(
+        "SELECT escalated, issued_date FROM raw.cps_action_plans WHERE extract_id = ? "
+        "AND row_no = 1", [second]).fetchone()  # fmt: skip
+    assert row == (True, date(2020, 1, 2))
+    with pytest.raises(ContractError) as err:
+        _load(con, date(2024, 6, 30), _plans(2))
+    assert err.value.rule_id == "file.newer"
+    with pytest.raises(ContractError):
+        _load(con, date(2023, 1, 1), _plans(2))
+
+
+def test_failed_load_writes_nothing(tmp_path: Path) -> None:
+    con = db.read_write(tmp_path / "w.duckdb")
+    migrate(con)
+    _load(con, date(2024, 3, 31), _plans(2))
+    broken = _plans(2)
+    broken.loc[1, "items"] = "not a number"  # would never pass validation; forces a cast error
+    with pytest.raises(duckdb.Error):
+        _load(con, date(2024, 6, 30), broken)
+    assert con.execute("SELECT count(*) FROM raw.extracts").fetchone()[0] == 1
+    assert con.execute("SELECT count(*) FROM raw.cps_action_plans").fetchone()[0] == 2
+    cur = current_extract(con, "cps_action_plans", "cps_wessex")
+    assert cur is not None and cur.as_at == date(2024, 3, 31)
