@@ -130,6 +130,19 @@ def etl_serve() -> None:
     serve_schedules()
 
 
+# --- dashboard --------------------------------------------------------------------------
+@app.command()
+def dashboard(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 8050,
+) -> None:
+    """Serve the dashboard (development server; production uses gunicorn)."""
+    from dashboard.app import serve
+
+    typer.echo(f"Dashboard: http://{host}:{port}/")
+    serve(host=host, port=port)
+
+
 # --- demo -------------------------------------------------------------------------------
 @app.command()
 def demo(
