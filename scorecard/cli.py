@@ -96,9 +96,14 @@ def etl_run(
     ] = None,
 ) -> None:
     """Run one refresh now. Exit 0 all loaded, 3 some rejected, 1 failure."""
+    from pipelines.config import ConfigError
+    from pipelines.pseudonymise import MissingKeyError
     from pipelines.runner import run_refresh
 
-    result = run_refresh(source or None)
+    try:
+        result = run_refresh(source or None)
+    except (ConfigError, MissingKeyError) as exc:
+        raise fail(str(exc), code=1) from None
     for f in result.files:
         rules = f" [{', '.join(f['rules_failed'])}]" if f["rules_failed"] else ""
         typer.echo(f"{f['outcome']:>8}  {f['file']}{rules}")

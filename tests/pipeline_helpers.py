@@ -1,0 +1,62 @@
+"""Helpers shared by the pipeline integration tests: generated inputs, runs, mart digests."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+from scorecard.synthetic import GenerateOptions, generate_all
+
+AS_AT = date(2024, 9, 30)
+SMALL_SCALE = 0.02
+
+_cache: dict[tuple[float, date], Path] = {}
+
+
+def generated(tmp_root: Path, scale: float = SMALL_SCALE, as_at: date = AS_AT) -> Path:
+    """Synthetic extracts, generated once per test session for each (scale, as_at)."""
+    key = (scale, as_at)
+    if key not in _cache:
+        out = tmp_root / f"generated-{scale}-{as_at}"
+        generate_all(GenerateOptions(out=out, seed=1, scale=scale, as_at=as_at))
+        _cache[key] = out
+    return _cache[key]
+
+
+def fill_landing(home: Path, files_from: Path) -> Path:
+    landing = home / "landing"
+    landing.mkdir(parents=True, exist_ok=True)
+    for f in sorted(files_from.iterdir()):
+        shutil.copy2(f, landing / f.name)
+    return landing
+
+
+def run(home: Path, sources: list[str] | None = None):  # -> RunResult
+    from pipelines.flow import refresh
+
+    return refresh(str(home), sources)
+
+
+def mart_digest(db_path: Path) -> dict[str, str]:
+    """A content hash per mart table (order-independent), read from a closed-writer file."""
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        tables = [
+            r[0]
+            for r in con.execute(
+                "SELECT table_name FROM information_schema.tables "
+                "WHERE table_schema = 'mart' ORDER BY 1"
+            ).fetchall()
+        ]
+        out = {}
+        for t in tables:
+            rows = con.execute(f'SELECT * FROM mart."{t}"').fetchall()
+            lines = sorted(repr(r) for r in rows)
+            out[t] = hashlib.sha256("\n".join(lines).encode()).hexdigest()
+        return out
+    finally:
+        con.close()
