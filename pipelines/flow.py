@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+import pandas as pd
+from duckdb import DuckDBPyConnection
 from prefect import flow, get_run_logger, task
 from prefect.context import get_run_context
 
@@ -93,7 +95,7 @@ def process_extract(
     """Read → validate → load one extract; reject it with a report if a must rule fails."""
     from expectations.report import write_report
     from expectations.validate import validate_frame
-    from pipelines.load import check_newer, current_extract, known_urns, load_extract
+    from pipelines.load import check_newer, current_extract, load_extract
     from pipelines.pseudonymise import load_key, pseudonymise_frame
     from pipelines.read import read_extract
 
@@ -107,14 +109,17 @@ def process_extract(
         meta = parse_extract_name(name)
         rec.kind, rec.org_code, rec.as_at = meta.kind, meta.org_code, meta.as_at
         check_newer(con, meta.kind, meta.org_code, meta.as_at)
-        frame = pseudonymise_frame(meta.kind, read_extract(staged, meta.kind), load_key())
+        # Validate the frame as sent (lengths and formats of identifiers are contract rules);
+        # only the pseudonymised copy is ever written.
+        sent = read_extract(staged, meta.kind)
+        frame = pseudonymise_frame(meta.kind, sent, load_key())
         rec.row_count = len(frame)
         urns, received = (None, None)
         if meta.kind == "cps_action_plans":
-            urns, received = known_urns(con, meta.org_code)
+            urns, received = _case_lookup(con, meta.org_code, sent["urn"], frame["urn"])
         previous = current_extract(con, meta.kind, meta.org_code)
         outcome = validate_frame(
-            meta.kind, frame, org_code=meta.org_code, as_at=meta.as_at, known_urns=urns,
+            meta.kind, sent, org_code=meta.org_code, as_at=meta.as_at, known_urns=urns,
             case_received=received, previous_rows=previous.row_count if previous else None,
         )  # fmt: skip
         rec.warnings = len(outcome.should)
@@ -157,6 +162,26 @@ def process_extract(
         "rules_failed": list(rec.rules_failed), "message": rec.message,
         "report": rec.report_path,
     }  # fmt: skip
+
+
+def _case_lookup(
+    con: DuckDBPyConnection, area_code: str, sent: pd.Series, pseudonyms: pd.Series
+) -> tuple[set[str], dict[str, str]]:
+    """The plan URNs (as sent) found in the Area's current cases, with their received dates.
+
+    The warehouse holds only pseudonyms, so membership is decided on pseudonyms and mapped
+    back to the values in this frame for validation.
+    """
+    from pipelines.load import known_urns
+
+    known, received = known_urns(con, area_code)
+    urns: set[str] = set()
+    dates: dict[str, str] = {}
+    for raw, key in zip(sent, pseudonyms, strict=True):
+        if raw is not None and key in known:
+            urns.add(raw)
+            dates[raw] = received[key]
+    return urns, dates
 
 
 def _quarantine(path: Path, folder: Path, *, move: bool) -> None:
