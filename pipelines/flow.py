@@ -9,6 +9,7 @@ published. Tasks receive paths and ids, never connections or frames.
 
 from __future__ import annotations
 
+import json
 import logging
 import shutil
 import uuid
@@ -44,6 +45,7 @@ class RunResult:
     rejected: int = 0
     warnings: int = 0
     snapshot: str | None = None
+    data_docs: str | None = None
     message: str | None = None
     files: list[dict] = field(default_factory=list)
 
@@ -123,6 +125,7 @@ def process_extract(
             case_received=received, previous_rows=previous.row_count if previous else None,
         )  # fmt: skip
         rec.warnings = len(outcome.should)
+        _save_validation(outcome, report_dir / "validations" / f"{name}.json")
         if not outcome.ok:
             rec.outcome = "rejected"
             rec.rules_failed = tuple(f.rule_id for f in outcome.must)
@@ -182,6 +185,34 @@ def _case_lookup(
             urns.add(raw)
             dates[raw] = received[key]
     return urns, dates
+
+
+def _save_validation(outcome: object, path: Path) -> None:
+    """Keep the (value-free) GX result on disk so the run's Data Docs can be built later."""
+    result = getattr(outcome, "gx_result", None)
+    if result is None:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(result.to_json_dict()), encoding="utf-8")
+
+
+@task(name="data-docs", cache_policy=None)
+def data_docs(home: str, run_id: str) -> str | None:
+    """Build this run's GX Data Docs from the saved validation results."""
+    from great_expectations.core.expectation_validation_result import (
+        ExpectationSuiteValidationResult,
+    )
+
+    from expectations.validate import build_data_docs
+
+    run_dir = settings_for(home).reports_dir / run_id
+    files = sorted((run_dir / "validations").glob("*.json"))
+    if not files:
+        return None
+    results = [
+        ExpectationSuiteValidationResult(**json.loads(f.read_text(encoding="utf-8"))) for f in files
+    ]
+    return str(build_data_docs(run_dir, results))
 
 
 def _quarantine(path: Path, folder: Path, *, move: bool) -> None:
@@ -262,6 +293,11 @@ def refresh(home: str, source_names: list[str] | None = None) -> RunResult:
             result.files.append(out)
             logger.info("[%d/%d] %s: %s%s", i, len(pending), name, out["outcome"],
                         f" ({out['message']})" if out["message"] else "")  # fmt: skip
+        if pending:
+            try:
+                result.data_docs = data_docs(home, run_id)
+            except Exception as exc:  # docs are a convenience; never fail a refresh for them
+                logger.warning("could not build Data Docs: %s", exc)
         if _needs_build(home):
             counts = build_marts(home)
             logger.info("built core and marts: %s", counts)

@@ -112,6 +112,8 @@ def etl_run(
         f"{result.loaded} loaded, {result.rejected} rejected, {result.warnings} warning(s)"
         + (f"; snapshot {Path(result.snapshot).name}" if result.snapshot else "")
     )
+    if result.data_docs:
+        typer.echo(f"validation reports (GX Data Docs): {result.data_docs}")
     if result.message:
         typer.echo(f"note: {result.message}", err=True)
     raise typer.Exit(result.exit_code)

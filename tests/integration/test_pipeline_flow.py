@@ -39,6 +39,8 @@ def test_full_run_loads_everything_and_second_run_does_nothing(
     settings = load_settings(home)
     snap = current_snapshot(settings.snapshots_dir)
     assert snap is not None and Path(first.snapshot or "") == snap
+    assert first.data_docs and Path(first.data_docs).is_file()
+    assert "police_cases" in Path(first.data_docs).read_text()
 
     import duckdb
 
