@@ -25,6 +25,7 @@ from prefect.context import get_run_context
 from pipelines import ledger, sources
 from pipelines.config import load_config
 from pipelines.ledger import FileRecord
+from pipelines.publish import snapshot_file_name
 from pipelines.runtime import settings_for, warehouse
 from scorecard.contract import ContractError, parse_extract_name
 
@@ -233,11 +234,11 @@ def build_marts(home: str) -> dict:
 
 
 @task(name="publish-snapshot", cache_policy=None)
-def publish(home: str, run_id: str) -> str:
+def publish(home: str, run_id: str, name: str) -> str:
     from pipelines.publish import publish_snapshot
 
     settings = settings_for(home)
-    return str(publish_snapshot(warehouse(settings), settings.snapshots_dir, run_id))
+    return str(publish_snapshot(warehouse(settings), settings.snapshots_dir, run_id, name))
 
 
 def _needs_build(home: str) -> bool:
@@ -298,15 +299,21 @@ def refresh(home: str, source_names: list[str] | None = None) -> RunResult:
                 result.data_docs = data_docs(home, run_id)
             except Exception as exc:  # docs are a convenience; never fail a refresh for them
                 logger.warning("could not build Data Docs: %s", exc)
-        if _needs_build(home):
+        built = _needs_build(home)
+        if built:
             counts = build_marts(home)
             logger.info("built core and marts: %s", counts)
-            result.snapshot = publish(home, run_id)
         outcomes = [f["outcome"] for f in result.files]
         result.status = "succeeded" if all(o == "loaded" for o in outcomes) else "partial"
         if any(o == "failed" for o in outcomes):
             result.status = "failed"
             result.message = "some files failed to process; see meta.run_files"
+        if built or pending:
+            # Record the run as finished first, so the snapshot's own ledger shows it.
+            name = snapshot_file_name(run_id)
+            ledger.finish_run(con, run_id, status=result.status, snapshot=name,
+                              message=result.message)  # fmt: skip
+            result.snapshot = publish(home, run_id, name)
     except Exception as exc:
         result.status = "failed"
         result.message = f"{type(exc).__name__}: {exc}"

@@ -64,11 +64,18 @@ def prune(snapshots_dir: Path, keep: int = KEEP) -> list[Path]:
     return removed
 
 
-def publish_snapshot(con: duckdb.DuckDBPyConnection, snapshots_dir: Path, run_id: str) -> Path:
+def snapshot_file_name(run_id: str) -> str:
+    """A name that sorts by publication time (pruning keeps the newest)."""
+    stamp = datetime.now().strftime("%Y%m%dT%H%M%S%f")
+    return f"snapshot-{stamp}-{run_id[:8]}.duckdb"
+
+
+def publish_snapshot(
+    con: duckdb.DuckDBPyConnection, snapshots_dir: Path, run_id: str, name: str | None = None
+) -> Path:
     """Write and switch to a new snapshot; return its path."""
     snapshots_dir.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now().strftime("%Y%m%dT%H%M%S%f")
-    final = snapshots_dir / f"snapshot-{stamp}-{run_id[:8]}.duckdb"
+    final = snapshots_dir / (name or snapshot_file_name(run_id))
     tmp = snapshots_dir / f".{final.name}.tmp"
     tmp.unlink(missing_ok=True)
     tables = tables_to_publish(con)
