@@ -32,8 +32,13 @@ from scorecard.contract import ContractError, parse_extract_name
 log = logging.getLogger(__name__)
 
 # Order matters: action plans are checked against the Area's current cps_cases.
-KIND_ORDER = ("police_cases", "cps_cases", "cps_action_plans", "workforce",
-              "recommendation_updates")  # fmt: skip
+KIND_ORDER = (
+    "police_cases",
+    "cps_cases",
+    "cps_action_plans",
+    "workforce",
+    "recommendation_updates",
+)
 EXIT_OK, EXIT_FAILED, EXIT_PARTIAL = 0, 1, 3
 
 
@@ -71,8 +76,13 @@ def _is_transient(task_obj: object, task_run: object, state: object) -> bool:
     return False
 
 
-@task(name="pull", retries=3, retry_delay_seconds=[1, 5, 15], retry_condition_fn=_is_transient,
-      cache_policy=None)  # fmt: skip
+@task(
+    name="pull",
+    retries=3,
+    retry_delay_seconds=[1, 5, 15],
+    retry_condition_fn=_is_transient,
+    cache_policy=None,
+)
 def pull(home: str, run_id: str, source_name: str, url: str, name: str) -> dict:
     """Fetch one file to the run's staging folder (or use it in place when local)."""
     settings = settings_for(home)
@@ -92,9 +102,14 @@ def pull(home: str, run_id: str, source_name: str, url: str, name: str) -> dict:
 
 @task(name="read-validate-load", cache_policy=None)
 def process_extract(
-    home: str, run_id: str, source_name: str, name: str, staged: str, checksum: str,
+    home: str,
+    run_id: str,
+    source_name: str,
+    name: str,
+    staged: str,
+    checksum: str,
     move_rejected: bool,
-) -> dict:  # fmt: skip
+) -> dict:
     """Read → validate → load one extract; reject it with a report if a must rule fails."""
     from expectations.report import write_report
     from expectations.validate import validate_frame
@@ -105,8 +120,14 @@ def process_extract(
     settings = settings_for(home)
     con = warehouse(settings)
     started = datetime.now()
-    rec = FileRecord(source=source_name, file_name=name, outcome="failed", started_at=started,
-                     finished_at=started, checksum=checksum)  # fmt: skip
+    rec = FileRecord(
+        source=source_name,
+        file_name=name,
+        outcome="failed",
+        started_at=started,
+        finished_at=started,
+        checksum=checksum,
+    )
     report_dir = settings.reports_dir / run_id
     try:
         meta = parse_extract_name(name)
@@ -122,17 +143,27 @@ def process_extract(
             urns, received = _case_lookup(con, meta.org_code, sent["urn"], frame["urn"])
         previous = current_extract(con, meta.kind, meta.org_code)
         outcome = validate_frame(
-            meta.kind, sent, org_code=meta.org_code, as_at=meta.as_at, known_urns=urns,
-            case_received=received, previous_rows=previous.row_count if previous else None,
-        )  # fmt: skip
+            meta.kind,
+            sent,
+            org_code=meta.org_code,
+            as_at=meta.as_at,
+            known_urns=urns,
+            case_received=received,
+            previous_rows=previous.row_count if previous else None,
+        )
         rec.warnings = len(outcome.should)
         _save_validation(outcome, report_dir / "validations" / f"{name}.json")
         if not outcome.ok:
             rec.outcome = "rejected"
             rec.rules_failed = tuple(f.rule_id for f in outcome.must)
-            json_path, _ = write_report(outcome, file_name=name, kind=meta.kind,
-                                        org_code=meta.org_code, as_at=meta.as_at,
-                                        out_dir=report_dir)  # fmt: skip
+            json_path, _ = write_report(
+                outcome,
+                file_name=name,
+                kind=meta.kind,
+                org_code=meta.org_code,
+                as_at=meta.as_at,
+                out_dir=report_dir,
+            )
             rec.report_path = str(json_path)
             rec.message = f"{len(outcome.must)} must rule(s) failed"
         else:
@@ -140,18 +171,31 @@ def process_extract(
                 {"rule_id": f.rule_id, "column": f.column, "count": f.count} for f in outcome.should
             ]
             rec.extract_id = load_extract(
-                con, kind=meta.kind, org_code=meta.org_code, as_at=meta.as_at, file_name=name,
-                source=source_name, checksum=checksum, frame=frame, run_id=run_id,
+                con,
+                kind=meta.kind,
+                org_code=meta.org_code,
+                as_at=meta.as_at,
+                file_name=name,
+                source=source_name,
+                checksum=checksum,
+                frame=frame,
+                run_id=run_id,
                 warnings=warnings,
-            )  # fmt: skip
+            )
             rec.outcome = "loaded"
             rec.message = f"{rec.warnings} should-rule warning(s)" if rec.warnings else None
     except ContractError as err:
         rec.outcome = "rejected"
         rec.rules_failed = (err.rule_id,)
         rec.message = err.detail
-        json_path, _ = write_report(err, file_name=name, kind=rec.kind, org_code=rec.org_code,
-                                    as_at=rec.as_at, out_dir=report_dir)  # fmt: skip
+        json_path, _ = write_report(
+            err,
+            file_name=name,
+            kind=rec.kind,
+            org_code=rec.org_code,
+            as_at=rec.as_at,
+            out_dir=report_dir,
+        )
         rec.report_path = str(json_path)
     except Exception as exc:  # recorded, never fatal to the other files
         rec.outcome = "failed"
@@ -162,10 +206,14 @@ def process_extract(
     rec.finished_at = datetime.now()
     ledger.record_file(con, run_id, rec)
     return {
-        "file": name, "outcome": rec.outcome, "rows": rec.row_count, "warnings": rec.warnings,
-        "rules_failed": list(rec.rules_failed), "message": rec.message,
+        "file": name,
+        "outcome": rec.outcome,
+        "rows": rec.row_count,
+        "warnings": rec.warnings,
+        "rules_failed": list(rec.rules_failed),
+        "message": rec.message,
         "report": rec.report_path,
-    }  # fmt: skip
+    }
 
 
 def _case_lookup(
@@ -289,11 +337,18 @@ def refresh(home: str, source_names: list[str] | None = None) -> RunResult:
                 pending.append((source.name, remote.name, staged["path"], staged))
         pending.sort(key=lambda p: _sort_key(p[1]))
         for i, (source_name, name, path, staged) in enumerate(pending, 1):
-            out = process_extract(home, run_id, source_name, name, path, staged["checksum"],
-                                  staged["local"])  # fmt: skip
+            out = process_extract(
+                home, run_id, source_name, name, path, staged["checksum"], staged["local"]
+            )
             result.files.append(out)
-            logger.info("[%d/%d] %s: %s%s", i, len(pending), name, out["outcome"],
-                        f" ({out['message']})" if out["message"] else "")  # fmt: skip
+            logger.info(
+                "[%d/%d] %s: %s%s",
+                i,
+                len(pending),
+                name,
+                out["outcome"],
+                f" ({out['message']})" if out["message"] else "",
+            )
         if pending:
             try:
                 result.data_docs = data_docs(home, run_id)
@@ -311,16 +366,18 @@ def refresh(home: str, source_names: list[str] | None = None) -> RunResult:
         if built or pending:
             # Record the run as finished first, so the snapshot's own ledger shows it.
             name = snapshot_file_name(run_id)
-            ledger.finish_run(con, run_id, status=result.status, snapshot=name,
-                              message=result.message)  # fmt: skip
+            ledger.finish_run(
+                con, run_id, status=result.status, snapshot=name, message=result.message
+            )
             result.snapshot = publish(home, run_id, name)
     except Exception as exc:
         result.status = "failed"
         result.message = f"{type(exc).__name__}: {exc}"
         logger.error("refresh failed: %s", result.message)
     finally:
-        counts = ledger.finish_run(con, run_id, status=result.status, snapshot=result.snapshot,
-                                   message=result.message)  # fmt: skip
+        counts = ledger.finish_run(
+            con, run_id, status=result.status, snapshot=result.snapshot, message=result.message
+        )
         result.new, result.loaded = counts["new"], counts["loaded"]
         result.rejected, result.warnings = counts["rejected"], counts["warnings"]
         staging = settings.home / "staging" / run_id

@@ -56,12 +56,24 @@ def record_file(con: duckdb.DuckDBPyConnection, run_id: str, rec: FileRecord) ->
             "as_at, outcome, extract_id, row_count, warnings, rules_failed, report_path, "
             "message, started_at, finished_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             [
-                run_id, rec.source, rec.file_name, rec.checksum, rec.kind, rec.org_code,
-                rec.as_at, rec.outcome, rec.extract_id, rec.row_count, rec.warnings,
-                ",".join(rec.rules_failed) or None, rec.report_path, rec.message,
-                rec.started_at, rec.finished_at,
+                run_id,
+                rec.source,
+                rec.file_name,
+                rec.checksum,
+                rec.kind,
+                rec.org_code,
+                rec.as_at,
+                rec.outcome,
+                rec.extract_id,
+                rec.row_count,
+                rec.warnings,
+                ",".join(rec.rules_failed) or None,
+                rec.report_path,
+                rec.message,
+                rec.started_at,
+                rec.finished_at,
             ],
-        )  # fmt: skip
+        )
         if rec.checksum and rec.outcome in {"loaded", "rejected"}:
             con.execute(
                 "INSERT INTO meta.files_seen (checksum, file_name, source, outcome, run_id, "
@@ -87,7 +99,16 @@ def finish_run(
     con.execute(
         "UPDATE meta.runs SET finished_at = ?, status = ?, files_new = ?, files_loaded = ?, "
         "files_rejected = ?, warnings = ?, snapshot = ?, message = ? WHERE run_id = ?",
-        [datetime.now(), status, counts[0], counts[1], counts[2], counts[3], snapshot, message,
-         run_id],
-    )  # fmt: skip
+        [
+            datetime.now(),
+            status,
+            counts[0],
+            counts[1],
+            counts[2],
+            counts[3],
+            snapshot,
+            message,
+            run_id,
+        ],
+    )
     return {"new": counts[0], "loaded": counts[1], "rejected": counts[2], "warnings": counts[3]}

@@ -102,10 +102,19 @@ def load_extract(
             "checksum, row_count, run_id, loaded_at, is_current, warnings) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, TRUE, ?)",
             [
-                extract_id, kind, org_code, as_at, file_name, source, checksum, len(frame),
-                run_id, datetime.now(), json.dumps(warnings or []),
+                extract_id,
+                kind,
+                org_code,
+                as_at,
+                file_name,
+                source,
+                checksum,
+                len(frame),
+                run_id,
+                datetime.now(),
+                json.dumps(warnings or []),
             ],
-        )  # fmt: skip
+        )
         con.register(relation, frame)
         try:
             con.execute(insert_rows_sql(kind, relation), [extract_id])

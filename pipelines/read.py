@@ -72,14 +72,14 @@ def _read_table(path: Path, data: bytes, kind: ExtractKind) -> pa.Table:
             raise ContractError("file.readable", f"not a readable Parquet file: {exc}") from None
     if ext == "xlsx":
         try:
-            frame = pd.read_excel(io.BytesIO(data), sheet_name=0, dtype=object,
-                                  engine="openpyxl")  # fmt: skip
+            frame = pd.read_excel(io.BytesIO(data), sheet_name=0, dtype=object, engine="openpyxl")
         except Exception as exc:  # openpyxl raises many kinds for a corrupt workbook
             raise ContractError(
                 "file.readable", f"not a readable XLSX file: {type(exc).__name__}"
             ) from None
-        return pa.Table.from_pandas(frame.astype(object).where(frame.notna(), None),
-                                    preserve_index=False)  # fmt: skip
+        return pa.Table.from_pandas(
+            frame.astype(object).where(frame.notna(), None), preserve_index=False
+        )
     raise ContractError("file.name", f"extension {ext!r} is not csv, parquet or xlsx")
 
 

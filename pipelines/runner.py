@@ -36,8 +36,10 @@ def status_report(limit: int = 10) -> str:
     with db.read_only(settings.warehouse_path) as con:
         fresh = freshness(con)
         runs = recent_runs(con, limit)
-    lines = ["Freshness by sender", f"{'organisation':<30} {'kind':<24} {'last as_at':<11} "
-             f"{'days':>5}  last outcome"]  # fmt: skip
+    lines = [
+        "Freshness by sender",
+        f"{'organisation':<30} {'kind':<24} {'last as_at':<11} {'days':>5}  last outcome",
+    ]
     for f in fresh:
         as_at = f.last_as_at.isoformat() if f.last_as_at else "-"
         days = "-" if f.days_since is None else str(f.days_since)

@@ -20,8 +20,9 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
-etl_app = typer.Typer(help="Pull, validate and load extracts; schedule refreshes.",
-                      no_args_is_help=True)  # fmt: skip
+etl_app = typer.Typer(
+    help="Pull, validate and load extracts; schedule refreshes.", no_args_is_help=True
+)
 metrics_app = typer.Typer(help="Metric values from the marts.", no_args_is_help=True)
 users_app = typer.Typer(help="Dashboard users.", no_args_is_help=True)
 app.add_typer(etl_app, name="etl")

@@ -90,15 +90,27 @@ AGE_BANDS = ("16-17", "18-24", "25-34", "35-44", "45-54", "55-64", "65+", "u")
 ETHNICITY = ("white", "black", "asian", "mixed", "other", "u")
 ORIENTATION = ("heterosexual", "gay_lesbian", "bisexual", "other", "u")
 RELATIONSHIP = (
-    "partner", "ex_partner", "acquaintance", "friend", "relative", "stranger", "other", "u",
-)  # fmt: skip
+    "partner",
+    "ex_partner",
+    "acquaintance",
+    "friend",
+    "relative",
+    "stranger",
+    "other",
+    "u",
+)
 TEAM_TYPES = ("specialist", "non_specialist")
 EARLY_ADVICE = ("sought", "not_sought")
 WITHDRAWAL_STAGES = ("before_account", "investigation", "awaiting_cps", "after_charge")
 WITHDRAWAL_REASONS = (
-    "time_taken", "relationship_with_suspect", "recovery_wellbeing", "fear_of_process",
-    "lack_of_support", "other", "u",
-)  # fmt: skip
+    "time_taken",
+    "relationship_with_suspect",
+    "recovery_wellbeing",
+    "fear_of_process",
+    "lack_of_support",
+    "other",
+    "u",
+)
 REFERRAL_TYPES = ("early_advice", "charging_decision")
 DECISIONS = ("charge", "nfa", "admin_finalised", "other", "pending")
 REC_STATUSES = ("not_started", "in_progress", "implemented", "verified", "not_applicable")

@@ -70,8 +70,9 @@ def load_reference(con: duckdb.DuckDBPyConnection, settings: Settings) -> dict[s
         evidence = [(r.rec_no, m) for r in recs for m in r.evidence]
         _replace(con, "recommendation_evidence", evidence)
         counts.update(
-            recommendations=len(recs), recommendation_owners=len(owners),
+            recommendations=len(recs),
+            recommendation_owners=len(owners),
             recommendation_evidence=len(evidence),
-        )  # fmt: skip
+        )
     log.info("reference data loaded: %s", counts)
     return counts

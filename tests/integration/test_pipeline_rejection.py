@@ -101,8 +101,14 @@ def rejection_run(tmp_path_factory: pytest.TempPathFactory, prefect_server: None
     result = run(home)
     close_all()
     wh = duckdb.connect(str(load_settings(home).warehouse_path), read_only=True)
-    yield {"home": home, "result": result, "bad": bad, "good": good_name, "wh": wh,
-           "before": before}  # fmt: skip
+    yield {
+        "home": home,
+        "result": result,
+        "bad": bad,
+        "good": good_name,
+        "wh": wh,
+        "before": before,
+    }
     wh.close()
     mp.undo()
 
@@ -115,8 +121,9 @@ def test_run_is_partial_and_the_good_file_loads(rejection_run: dict) -> None:
     assert {n for n, o in outcomes.items() if o == "rejected"} == set(rejection_run["bad"])
 
 
-@pytest.mark.parametrize(("kind", "rule_id", "column"), MUST_RULES + [
-    ("workforce", r, "") for r in FILE_LEVEL])  # fmt: skip
+@pytest.mark.parametrize(
+    ("kind", "rule_id", "column"), MUST_RULES + [("workforce", r, "") for r in FILE_LEVEL]
+)
 def test_each_must_rule_rejects_with_a_report(
     rejection_run: dict, kind: str, rule_id: str, column: str
 ) -> None:

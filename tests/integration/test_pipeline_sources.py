@@ -127,9 +127,11 @@ def test_schedules_register_as_deployments(home: Path) -> None:
     _write_config(
         home,
         [{"name": "landing", "url": str(home / "landing")}],
-        [{"name": "nightly", "cron": "30 2 * * *"},
-         {"name": "weekly-landing", "cron": "0 6 * * 1", "sources": ["landing"]}],
-    )  # fmt: skip
+        [
+            {"name": "nightly", "cron": "30 2 * * *"},
+            {"name": "weekly-landing", "cron": "0 6 * * 1", "sources": ["landing"]},
+        ],
+    )
     deps = deployments(load_config(load_settings()), str(home))
     ids = [d.apply() for d in deps]
     with get_client(sync_client=True) as client:

@@ -39,8 +39,11 @@ def test_bad_names_are_named(name: str, fragment: str) -> None:
 def test_good_name() -> None:
     n = parse_extract_name("cps_action_plans__cps_london_north__2024-03-31.parquet")
     assert (n.kind, n.org_code, n.as_at, n.ext) == (
-        "cps_action_plans", "cps_london_north", date(2024, 3, 31), "parquet",
-    )  # fmt: skip
+        "cps_action_plans",
+        "cps_london_north",
+        date(2024, 3, 31),
+        "parquet",
+    )
 
 
 def test_pseudonym_is_keyed_and_stable() -> None:
@@ -76,12 +79,18 @@ def test_config_default_and_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     with pytest.raises(ConfigError, match="non-empty list"):
         parse_config({"sources": []}, "x.yaml")
     with pytest.raises(ConfigError, match="5 fields"):
-        parse_config({"sources": [{"name": "a", "url": "/x"}],
-                      "schedules": [{"name": "n", "cron": "* *"}]}, "x.yaml")  # fmt: skip
+        parse_config(
+            {"sources": [{"name": "a", "url": "/x"}], "schedules": [{"name": "n", "cron": "* *"}]},
+            "x.yaml",
+        )
     with pytest.raises(ConfigError, match="unknown sources"):
-        parse_config({"sources": [{"name": "a", "url": "/x"}],
-                      "schedules": [{"name": "n", "cron": "0 2 * * *", "sources": ["b"]}]},
-                     "x.yaml")  # fmt: skip
+        parse_config(
+            {
+                "sources": [{"name": "a", "url": "/x"}],
+                "schedules": [{"name": "n", "cron": "0 2 * * *", "sources": ["b"]}],
+            },
+            "x.yaml",
+        )
     bad = tmp_path / "pipeline.yaml"
     bad.write_text("sources: [\n")
     with pytest.raises(ConfigError, match="not valid YAML"):
@@ -112,10 +121,16 @@ def _plans(n: int) -> pd.DataFrame:
 
 def _load(con: duckdb.DuckDBPyConnection, as_at: date, frame: pd.DataFrame) -> int:
     return load_extract(
-        con, kind="cps_action_plans", org_code="cps_wessex", as_at=as_at,
-        file_name=f"cps_action_plans__cps_wessex__{as_at}.csv", source="t", checksum=str(as_at),
-        frame=frame, run_id="r",
-    )  # fmt: skip
+        con,
+        kind="cps_action_plans",
+        org_code="cps_wessex",
+        as_at=as_at,
+        file_name=f"cps_action_plans__cps_wessex__{as_at}.csv",
+        source="t",
+        checksum=str(as_at),
+        frame=frame,
+        run_id="r",
+    )
 
 
 def test_load_switches_current_and_keeps_vintages(tmp_path: Path) -> None:
@@ -125,12 +140,15 @@ def test_load_switches_current_and_keeps_vintages(tmp_path: Path) -> None:
     second = _load(con, date(2024, 6, 30), _plans(5))
     cur = current_extract(con, "cps_action_plans", "cps_wessex")
     assert cur is not None and cur.extract_id == second and cur.row_count == 5
-    counts = dict(con.execute(
-        "SELECT extract_id, count(*) FROM raw.cps_action_plans GROUP BY 1").fetchall())  # fmt: skip
+    counts = dict(
+        con.execute("SELECT extract_id, count(*) FROM raw.cps_action_plans GROUP BY 1").fetchall()
+    )
     assert counts == {first: 3, second: 5}
     row = con.execute(
         "SELECT escalated, issued_date FROM raw.cps_action_plans WHERE extract_id = ? "
-        "AND row_no = 1", [second]).fetchone()  # fmt: skip
+        "AND row_no = 1",
+        [second],
+    ).fetchone()
     assert row == (True, date(2020, 1, 2))
     with pytest.raises(ContractError) as err:
         _load(con, date(2024, 6, 30), _plans(2))

@@ -13,11 +13,27 @@ from scorecard.contract import ContractError
 HEADER = "urn,plan_no,issued_date,target_date,response_date,items,escalated"
 ROWS = [" A1 ,1,2020-01-02,,2020-02-01,3,Y", 'A2,"2",2020-01-02,2020-01-05,,4,']
 EXPECTED = [
-    {"row_no": 1, "urn": "A1", "plan_no": "1", "issued_date": "2020-01-02",
-     "target_date": None, "response_date": "2020-02-01", "items": "3", "escalated": "y"},
-    {"row_no": 2, "urn": "A2", "plan_no": "2", "issued_date": "2020-01-02",
-     "target_date": "2020-01-05", "response_date": None, "items": "4", "escalated": None},
-]  # fmt: skip
+    {
+        "row_no": 1,
+        "urn": "A1",
+        "plan_no": "1",
+        "issued_date": "2020-01-02",
+        "target_date": None,
+        "response_date": "2020-02-01",
+        "items": "3",
+        "escalated": "y",
+    },
+    {
+        "row_no": 2,
+        "urn": "A2",
+        "plan_no": "2",
+        "issued_date": "2020-01-02",
+        "target_date": "2020-01-05",
+        "response_date": None,
+        "items": "4",
+        "escalated": None,
+    },
+]
 
 
 def _csv(tmp_path: Path, text: str, prefix: bytes = b"") -> Path:
