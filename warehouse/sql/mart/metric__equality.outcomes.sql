@@ -1,0 +1,17 @@
+-- Charge/summons rate and days report -> outcome, by victim sex, age band and ethnicity.
+WITH o AS (
+    SELECT outcome_date, recorded_date, force_code, area_code,
+           (outcome_code IN ('1', '1a'))::INTEGER AS charged,
+           outcome_date - recorded_date AS days,
+           victim_sex, victim_age_band, victim_ethnicity
+    FROM core.cases
+    WHERE outcome_code IS NOT NULL
+)
+SELECT k.kind, d.breakdown, b.basis,
+       CASE b.basis WHEN 'period' THEN outcome_date ELSE recorded_date END AS event_date,
+       force_code, area_code,
+       CASE k.kind WHEN 'ratio' THEN charged ELSE days END AS num, 1 AS den
+FROM o, (VALUES ('period'), ('cohort')) b(basis), (VALUES ('ratio'), ('dist')) k(kind),
+     LATERAL (SELECT 'sex=' || victim_sex AS breakdown
+              UNION ALL SELECT 'age_band=' || victim_age_band
+              UNION ALL SELECT 'ethnicity=' || victim_ethnicity) d
