@@ -2,12 +2,56 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import dash
 from dash import html
+from flask import Response, abort, send_from_directory
+
+from scorecard.settings import load_settings
 
 HERE = Path(__file__).parent
+_RUN_ID = re.compile(r"^[0-9a-f]{32}$")
+_REPORT = re.compile(r"^[a-z_]+__[a-z0-9_]+__[0-9-]+\.(csv|parquet|xlsx)\.(txt|json)$")
+
+
+def _nav() -> html.Nav:
+    """Links to every registered page that is not a template (parameterised) page."""
+    links = [
+        html.Li(
+            html.A(p["name"], href=p["path"], className="nav-link text-white"), className="nav-item"
+        )
+        for p in sorted(dash.page_registry.values(), key=lambda p: p.get("order") or 0)
+        if not p.get("path_template")
+    ]
+    return html.Nav(
+        [
+            html.A("Rape response scorecard", href="/", className="navbar-brand text-white"),
+            html.Ul(links, className="navbar-nav flex-row gap-3"),
+        ],
+        className="navbar navbar-dark bg-dark px-3",
+        **{"aria-label": "Main"},
+    )
+
+
+def _shell() -> html.Div:
+    """Page frame: skip link, header with navigation, main landmark, footer."""
+    return html.Div(
+        [
+            html.A("Skip to main content", href="#main", className="visually-hidden-focusable"),
+            html.Header(_nav()),
+            html.Main(dash.page_container, className="container py-4", id="main"),
+            html.Footer(
+                html.P(
+                    "OFFICIAL-SENSITIVE. Figures are disclosure-controlled: counts of 1-4 and "
+                    "rates on fewer than 10 cases are suppressed.",
+                    className="small text-body-secondary container",
+                ),
+                className="border-top py-3",
+            ),
+        ]
+    )
 
 
 def create_app() -> dash.Dash:
@@ -22,22 +66,25 @@ def create_app() -> dash.Dash:
         suppress_callback_exceptions=True,
     )
     app.index_string = app.index_string.replace("<html>", '<html lang="en-GB">')
-    app.layout = html.Div(
-        [
-            html.Header(
-                html.Nav(
-                    html.A("Rape response scorecard", href="/", className="navbar-brand"),
-                    className="navbar navbar-dark bg-dark px-3",
-                    **{"aria-label": "Main"},
-                )
-            ),
-            html.Main(dash.page_container, className="container py-4", id="main"),
-        ]
-    )
+    app.layout = _shell
 
     @app.server.get("/healthz")
     def healthz() -> tuple[str, int]:
         return "ok", 200
+
+    @app.server.get("/reports/<run_id>/<name>")
+    def rejection_report(run_id: str, name: str) -> Response:
+        """A rejection report (plain text or JSON); names only rules, columns and rows."""
+        if not _RUN_ID.match(run_id) or not _REPORT.match(name):
+            abort(404)
+        return send_from_directory(load_settings().reports_dir / run_id, name)
+
+    @app.server.get("/data-docs/<run_id>/<path:name>")
+    def data_docs(run_id: str, name: str) -> Response:
+        """The run's Great Expectations Data Docs (static HTML built by the pipeline)."""
+        if not _RUN_ID.match(run_id):
+            abort(404)
+        return send_from_directory(load_settings().reports_dir / run_id / "data_docs", name)
 
     return app
 

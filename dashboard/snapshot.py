@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -53,6 +55,15 @@ class SnapshotReader:
     @property
     def current_file(self) -> Path | None:
         return self._target
+
+    @contextmanager
+    def cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A cursor on the newest snapshot, for helpers that take a connection."""
+        cur = self._connection()
+        try:
+            yield cur
+        finally:
+            cur.close()
 
     def query(self, sql: str, params: list | None = None) -> pd.DataFrame:
         """Run a read-only query with bound parameters on the newest snapshot."""

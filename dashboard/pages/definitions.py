@@ -10,7 +10,9 @@ from dashboard import ids
 from dashboard.components import page_header, table
 from warehouse.metrics import catalogue
 
-dash.register_page(__name__, path="/definitions", title="Metric definitions", order=5)
+dash.register_page(
+    __name__, name="Definitions", path="/definitions", title="Metric definitions", order=5
+)
 
 COLUMNS = ("id", "name", "definition", "side", "basis", "unit", "direction", "recommendations")
 HEADERS = (

@@ -8,7 +8,9 @@ from dash import html
 
 from dashboard.snapshot import NoSnapshotError, reader
 
-dash.register_page(__name__, path="/", title="National scorecard")
+dash.register_page(
+    __name__, name="National scorecard", path="/", title="National scorecard", order=0
+)
 
 
 def layout(**_: str) -> html.Div:
