@@ -151,6 +151,56 @@ def dashboard(
     serve(host=host, port=port)
 
 
+# --- metrics ----------------------------------------------------------------------------
+@metrics_app.command("export")
+def metrics_export(
+    level: Annotated[str | None, typer.Option(
+        help="national, force, cps_area, joint or region (default: all).")] = None,
+    period: Annotated[str | None, typer.Option(
+        help="A financial year (2023-24) or quarter (2023-24-Q1) (default: all).")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="csv or json.")] = "csv",
+    out: Annotated[Path | None, typer.Option("--out", help="File to write (default: stdout).")
+                   ] = None,
+    db: Annotated[Path | None, typer.Option(
+        "--db", help="DuckDB file to read (default: the serving snapshot, else the warehouse)."
+    )] = None,
+) -> None:
+    """Export disclosure-controlled metric values (the columns of mart.metric_values)."""
+    import duckdb
+
+    from scorecard.settings import load_settings
+    from warehouse.metrics import export
+
+    settings = load_settings()
+    try:
+        export.validate(level, period)
+        export.render([], fmt)
+        path = export.source_path(settings.snapshots_dir, settings.warehouse_path, db)
+        try:
+            con = duckdb.connect(str(path), read_only=True)
+        except duckdb.Error as exc:
+            raise export.ExportError(f"cannot open {path} as DuckDB: {exc}") from None
+        with con:
+            try:
+                data = export.rows(con, level=level, period=period)
+            except duckdb.CatalogException:
+                raise export.ExportError(
+                    f"{path} has no mart.metric_values; run the pipeline first") from None
+            if period is not None and not data and period not in export.known_periods(con):
+                raise export.ExportError(f"no figures for period {period!r} in {path}")
+        text = export.render(data, fmt)
+        if out is None:
+            typer.echo(text, nl=False)
+        else:
+            try:
+                out.write_text(text, encoding="utf-8")
+            except OSError as exc:
+                raise export.ExportError(f"cannot write {out}: {exc.strerror}") from None
+            typer.echo(f"wrote {len(data):,} rows to {out}", err=True)
+    except export.ExportError as exc:
+        raise fail(str(exc)) from None
+
+
 # --- demo -------------------------------------------------------------------------------
 @app.command()
 def demo(
