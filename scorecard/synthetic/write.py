@@ -33,14 +33,14 @@ def write_extract(table: pa.Table, kind: str, org: str, as_at: date, out: Path, 
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         if fmt == "csv":
-            # Dates as ISO text; quote only where a value needs it, so the file stays plain.
+            # Dates as ISO text, cast once here so the file shows exactly YYYY-MM-DD.
             table = pa.table(
                 {
                     name: col.cast(pa.string()) if pa.types.is_date(col.type) else col
                     for name, col in zip(table.column_names, table.columns, strict=True)
                 }
             )
-            pacsv.write_csv(table, tmp, write_options=pacsv.WriteOptions(quoting_style="needed"))
+            _write_csv(table, tmp)
         elif fmt == "parquet":
             pq.write_table(table, tmp)
         else:
@@ -49,3 +49,23 @@ def write_extract(table: pa.Table, kind: str, org: str, as_at: date, out: Path, 
     finally:
         tmp.unlink(missing_ok=True)
     return path
+
+
+def _write_csv(table: pa.Table, path: Path) -> None:
+    """Plain CSV: bare header, values unquoted unless one holds a comma, quote or newline.
+
+    Arrow quotes every string (and the header) even in its "needed" style, which is noisier
+    than what forces send; its "none" style refuses a value that would need quotes, and then
+    the file is rewritten with RFC 4180 quoting.
+    """
+    header = (",".join(table.column_names) + "\n").encode("utf-8")
+    for style in ("none", "needed"):
+        try:
+            with path.open("wb") as fh:
+                fh.write(header)
+                opts = pacsv.WriteOptions(include_header=False, quoting_style=style)
+                pacsv.write_csv(table, fh, write_options=opts)
+            return
+        except pa.ArrowInvalid:
+            if style == "needed":
+                raise

@@ -91,7 +91,7 @@ def test_header_is_exactly_the_contract_columns_in_order(nation: tuple[Path, Sum
     for path in out.iterdir():
         kind = parse_extract_name(path.name).kind
         header = path.read_text(encoding="utf-8").split("\n", 1)[0]
-        assert header.replace('"', "").split(",") == list(KINDS[kind].column_names), path.name
+        assert header == ",".join(KINDS[kind].column_names), path.name
 
 
 def test_every_file_reads_back_with_rows(frames: dict[tuple[str, str], pd.DataFrame]) -> None:
@@ -103,7 +103,9 @@ def test_every_file_reads_back_with_rows(frames: dict[tuple[str, str], pd.DataFr
 def test_plain_formats_in_the_raw_files(nation: tuple[Path, Summary]) -> None:
     """Dates YYYY-MM-DD, flags upper-case Y/N, enumerations lower case, as senders write."""
     out, _ = nation
-    raw = pd.read_csv(out / f"police_cases__kent__{AS_AT}.csv", dtype=str, keep_default_na=False)
+    path = out / f"police_cases__kent__{AS_AT}.csv"
+    assert '"' not in path.read_text(encoding="utf-8"), "no quoting where none is needed"
+    raw = pd.read_csv(path, dtype=str, keep_default_na=False)
     for col in ("recorded_date", "outcome_date", "first_referral_date"):
         vals = raw[col][raw[col] != ""]
         assert vals.str.fullmatch(r"\d{4}-\d{2}-\d{2}").all(), col
@@ -406,3 +408,40 @@ def test_bad_options_are_refused(tmp_path: Path, changes: dict, message: str) ->
 def test_no_temporary_files_are_left(nation: tuple[Path, Summary]) -> None:
     out, _ = nation
     assert not [p for p in out.iterdir() if re.search(r"\.tmp$|^\.", p.name)]
+
+
+def test_a_tiny_scale_still_gives_every_file_a_row(tmp_path: Path) -> None:
+    """Even the City of London at scale 0.001 sends a non-empty, linked snapshot."""
+    generate_all(GenerateOptions(out=tmp_path, seed=5, scale=0.001))
+    assert {p.name for p in tmp_path.iterdir()} == expected_names()
+    for path in tmp_path.iterdir():
+        name = parse_extract_name(path.name)
+        assert len(read_extract(path, name.kind)) > 0, path.name
+    south = read_extract(tmp_path / f"cps_cases__cps_london_south__{AS_AT}.csv", "cps_cases")
+    plans = read_extract(
+        tmp_path / f"cps_action_plans__cps_london_south__{AS_AT}.csv", "cps_action_plans"
+    )
+    assert set(plans.urn) <= set(south.urn)
+
+
+def test_csv_is_plain_but_quotes_a_value_that_needs_it(tmp_path: Path) -> None:
+    import pyarrow as pa
+
+    from scorecard.synthetic.write import write_extract
+
+    table = pa.table(
+        {
+            "rec_no": pa.array([1, 2], pa.int64()),
+            "owner_code": ["kent", "kent"],
+            "status": ["implemented", "in_progress"],
+            "target_date": pa.array([None, None], pa.date32()),
+            "evidence": ['Audit done, "all" files', "plain"],
+            "updated_on": pa.array([date(2022, 1, 5), date(2023, 2, 1)], pa.date32()),
+        }
+    )
+    path = write_extract(table, "recommendation_updates", "kent", AS_AT, tmp_path, "csv")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "rec_no,owner_code,status,target_date,evidence,updated_on"
+    assert '"Audit done, ""all"" files"' in lines[1], "RFC 4180 quoting when needed"
+    back = read_extract(path, "recommendation_updates")
+    assert back.evidence[0] == 'Audit done, "all" files'
