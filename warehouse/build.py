@@ -18,7 +18,6 @@ from datetime import date, timedelta
 from importlib import resources
 
 import duckdb
-import numpy as np
 import pandas as pd
 
 from scorecard.settings import Settings
@@ -118,50 +117,12 @@ def last_complete_fy(ref: date | None) -> str | None:
 
 
 def build_funnel(con: duckdb.DuckDBPyConnection) -> int:
-    """Funnel limits for every rate of a funnel metric against the national rate."""
-    df = con.execute(
-        "SELECT i.level, i.org_code, i.period, i.basis, i.metric_id, i.stat, i.breakdown, "
-        "i.numerator, i.denominator, m.unit FROM core.metric_values_internal i "
-        "JOIN core.metric_catalogue m ON m.metric_id = i.metric_id "
-        "WHERE i.stat = 'rate' AND m.funnel AND i.denominator > 0 "
-        "ORDER BY i.level, i.period, i.basis, i.metric_id, i.breakdown, i.org_code"
-    ).df()
-    keys = ["period", "basis", "metric_id", "breakdown"]
-    out: list[pd.DataFrame] = []
-    if not df.empty:
-        nat = df[df.level == NATIONAL].set_index(keys)
-        p0_map = (nat.numerator / nat.denominator).to_dict()
-        for key, g in df[df.level != NATIONAL].groupby(["level", *keys], sort=True):
-            p0 = p0_map.get(tuple(key[1:]))
-            if p0 is None:
-                continue
-            cap = None if g.unit.iloc[0] == "per_100" else 1.0
-            _, lims, pos = funnel.funnel_group(
-                g.numerator.to_numpy(), g.denominator.to_numpy(), float(p0), upper_cap=cap
-            )
-            res = g[["level", "org_code", *keys, "stat"]].copy()
-            arr = np.array([[lim.lower_95, lim.upper_95, lim.lower_998, lim.upper_998]
-                            for lim in lims]) * 100.0  # fmt: skip
-            for j, col in enumerate(["lower_95", "upper_95", "lower_998", "upper_998"]):
-                res[col] = np.round(arr[:, j], 6)
-            res["position"] = pos
-            out.append(res)
-    cols = ["level", "org_code", *keys, "stat", "lower_95", "upper_95", "lower_998",
-            "upper_998", "position"]  # fmt: skip
-    result = pd.concat(out, ignore_index=True) if out else pd.DataFrame(columns=cols)
-    result = result[cols].astype({"position": "object"})
-    con.register("funnel_df", result)
-    try:
-        con.execute(
-            "CREATE OR REPLACE TABLE core.metric_funnel (level VARCHAR, org_code VARCHAR, "
-            "period VARCHAR, basis VARCHAR, metric_id VARCHAR, stat VARCHAR, breakdown VARCHAR,"
-            " lower_95 DOUBLE, upper_95 DOUBLE, lower_998 DOUBLE, upper_998 DOUBLE, "
-            "position VARCHAR)"
-        )
-        con.execute("INSERT INTO core.metric_funnel SELECT * FROM funnel_df")
-    finally:
-        con.unregister("funnel_df")
-    return len(result)
+    """Funnel limits for every rate of a funnel metric against the national rate (SQL; the
+    method and constants are those of :mod:`warehouse.metrics.funnel`)."""
+    params = {"z95": funnel.Z95, "z998": funnel.Z998, "min_units": funnel.MIN_UNITS,
+              "w_lo": funnel.WINSOR[0] / 100, "w_hi": funnel.WINSOR[1] / 100}  # fmt: skip
+    con.execute(mart_sql("025_funnel.sql"), params)
+    return _count(con, "core.metric_funnel")
 
 
 def _quarters_between(first: str, last: str) -> list[str]:

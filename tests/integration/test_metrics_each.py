@@ -197,8 +197,7 @@ def test_engage_withdrawal_outset() -> None:
     w.build()
     k = {"level": "force", "org": "kent"}
     # 7 of 12 outcome-16 victims did not support from the outset = 58.333
-    assert fig(w, "engage.withdrawal_outset", "rate", **k)[:3] == (7, 12,
-                                                                    pytest.approx(58.333333))
+    assert fig(w, "engage.withdrawal_outset", "rate", **k)[:3] == (7, 12, pytest.approx(58.333333))
     # 4 of 12 withdrew later -> numerator 4 -> hidden
     assert fig(w, "engage.withdrawal_outset", "rate", breakdown="when=later", **k)[
         3] == "small_count"  # fmt: skip
@@ -368,11 +367,20 @@ def test_time_referral_to_cps_decision() -> None:
     w = Warehouse()
     dec = d("2023-09-01")
     spans = [10, 20, 30, 40, 50, 60, 70, 80, 90, 500]
-    w.cps(SE, [{"decision": "charge" if i < 6 else "nfa", "decision_date": dec,
-                "received_date": minus(dec, n)} for i, n in enumerate(spans)]
-          + [{"decision": "admin_finalised", "decision_date": dec,
-              "received_date": minus(dec, 5)}] * 2
-          + [{"police_force_code": "surrey", "decision": "charge", "decision_date": dec}])
+    w.cps(
+        SE,
+        [
+            {
+                "decision": "charge" if i < 6 else "nfa",
+                "decision_date": dec,
+                "received_date": minus(dec, n),
+            }
+            for i, n in enumerate(spans)
+        ]
+        + [{"decision": "admin_finalised", "decision_date": dec, "received_date": minus(dec, 5)}]
+        * 2
+        + [{"police_force_code": "surrey", "decision": "charge", "decision_date": dec}],
+    )
     w.build()
     k = {"level": "joint", "org": "kent"}
     # charging decisions only: mean 950 / 10 = 95.0; median (50 + 60) / 2 = 55.0
@@ -391,8 +399,11 @@ def test_time_report_to_cps_nfa() -> None:
     spans = [100, 200, 300, 400, 500, 600, 700, 800, 900, 2000]
     w.police("kent", [{"recorded_date": minus(dec, n), "cps_urn": f"u{n}",
                        "first_referral_date": minus(dec, 50)} for n in spans])  # fmt: skip
-    w.cps(SE, [{"urn": f"u{n}", "decision": "nfa", "decision_date": dec} for n in spans]
-          + [{"decision": "nfa", "decision_date": dec}])  # unlinked: no recorded date
+    w.cps(
+        SE,
+        [{"urn": f"u{n}", "decision": "nfa", "decision_date": dec} for n in spans]
+        + [{"decision": "nfa", "decision_date": dec}],
+    )  # unlinked: no recorded date
     w.build()
     k = {"level": "joint", "org": "kent"}
     # mean 6500 / 10 = 650; median (500 + 600) / 2 = 550
@@ -513,10 +524,15 @@ def test_quality_late_response() -> None:
 def test_quality_admin_finalised() -> None:
     w = Warehouse()
     dd = {"decision_date": d("2023-08-01")}
-    w.cps(SE, [{"decision": "charge", **dd}] * 6 + [{"decision": "nfa", **dd}] * 2
-          + [{"decision": "admin_finalised", **dd}] * 5 + [{"decision": "other", **dd}]
-          + [{"decision": "pending"}] * 2
-          + [{"police_force_code": "surrey", "decision": "admin_finalised", **dd}])
+    w.cps(
+        SE,
+        [{"decision": "charge", **dd}] * 6
+        + [{"decision": "nfa", **dd}] * 2
+        + [{"decision": "admin_finalised", **dd}] * 5
+        + [{"decision": "other", **dd}]
+        + [{"decision": "pending"}] * 2
+        + [{"police_force_code": "surrey", "decision": "admin_finalised", **dd}],
+    )
     w.build()
     # Kent: 5 / (6 + 2 + 5 + 1) = 5 / 14 = 35.714; pending are not decisions
     assert fig(w, "quality.admin_finalised", "rate", level="joint", org="kent")[:3] == (
@@ -529,9 +545,13 @@ def test_quality_admin_finalised() -> None:
 def test_quality_meeting_before_nfa() -> None:
     w = Warehouse()
     nfa = {"decision": "nfa", "decision_date": d("2023-08-01")}
-    w.cps(SE, [{**nfa, "face_to_face_before_nfa": True}] * 9
-          + [{**nfa, "face_to_face_before_nfa": False}] * 2 + [nfa]
-          + [{**nfa, "police_force_code": "surrey", "face_to_face_before_nfa": True}])
+    w.cps(
+        SE,
+        [{**nfa, "face_to_face_before_nfa": True}] * 9
+        + [{**nfa, "face_to_face_before_nfa": False}] * 2
+        + [nfa]
+        + [{**nfa, "police_force_code": "surrey", "face_to_face_before_nfa": True}],
+    )
     w.build()
     # Kent 9 / 12 = 75.0 (empty counts as no meeting); Surrey base 1 -> hidden
     assert fig(w, "quality.meeting_before_nfa", "rate", level="joint", org="kent")[:3] == (
@@ -593,8 +613,14 @@ def test_equality_recorded() -> None:
 def test_equality_outcomes() -> None:
     w = Warehouse()
     out = d("2023-06-01")
-    f_rows = [{"outcome_code": "1" if i < 5 else "16", "outcome_date": out,
-               "recorded_date": minus(out, 10 if i < 7 else 40)} for i in range(12)]
+    f_rows = [
+        {
+            "outcome_code": "1" if i < 5 else "16",
+            "outcome_date": out,
+            "recorded_date": minus(out, 10 if i < 7 else 40),
+        }
+        for i in range(12)
+    ]
     m_rows = [{"victim_sex": "m", "outcome_code": "1" if i < 1 else "18", "outcome_date": out}
               for i in range(3)]  # fmt: skip
     w.police("kent", f_rows + m_rows)
