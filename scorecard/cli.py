@@ -154,16 +154,23 @@ def dashboard(
 # --- metrics ----------------------------------------------------------------------------
 @metrics_app.command("export")
 def metrics_export(
-    level: Annotated[str | None, typer.Option(
-        help="national, force, cps_area, joint or region (default: all).")] = None,
-    period: Annotated[str | None, typer.Option(
-        help="A financial year (2023-24) or quarter (2023-24-Q1) (default: all).")] = None,
+    level: Annotated[
+        str | None, typer.Option(help="national, force, cps_area, joint or region (default: all).")
+    ] = None,
+    period: Annotated[
+        str | None,
+        typer.Option(help="A financial year (2023-24) or quarter (2023-24-Q1) (default: all)."),
+    ] = None,
     fmt: Annotated[str, typer.Option("--format", help="csv or json.")] = "csv",
-    out: Annotated[Path | None, typer.Option("--out", help="File to write (default: stdout).")
-                   ] = None,
-    db: Annotated[Path | None, typer.Option(
-        "--db", help="DuckDB file to read (default: the serving snapshot, else the warehouse)."
-    )] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="File to write (default: stdout).")
+    ] = None,
+    db: Annotated[
+        Path | None,
+        typer.Option(
+            "--db", help="DuckDB file to read (default: the serving snapshot, else the warehouse)."
+        ),
+    ] = None,
 ) -> None:
     """Export disclosure-controlled metric values (the columns of mart.metric_values)."""
     import duckdb
@@ -185,7 +192,8 @@ def metrics_export(
                 data = export.rows(con, level=level, period=period)
             except duckdb.CatalogException:
                 raise export.ExportError(
-                    f"{path} has no mart.metric_values; run the pipeline first") from None
+                    f"{path} has no mart.metric_values; run the pipeline first"
+                ) from None
             if period is not None and not data and period not in export.known_periods(con):
                 raise export.ExportError(f"no figures for period {period!r} in {path}")
         text = export.render(data, fmt)
