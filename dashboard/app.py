@@ -9,6 +9,7 @@ import dash
 from dash import html
 from flask import Response, abort, send_from_directory
 
+from dashboard import figures  # noqa: F401 - registers the shared CSV download callback
 from scorecard.settings import load_settings
 
 HERE = Path(__file__).parent

@@ -1,0 +1,157 @@
+"""Every chart and figure on every page goes through :func:`figure_card`.
+
+A card has a title, the period, a source line, the chart (if any), a table alternative of
+exactly the figures shown, and a CSV download of those same figures. Suppressed values
+are shown as "suppressed" with the reason, never as zero. Colours come from the
+Okabe-Ito colour-blind-safe palette; status is never carried by colour alone.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+import dash
+import pandas as pd
+import plotly.graph_objects as go
+from dash import MATCH, Input, Output, State, dcc, html
+
+from dashboard.components import table
+
+# Okabe & Ito (2008), "Color Universal Design": distinguishable with colour-vision deficiency.
+PALETTE = {
+    "blue": "#0072B2",
+    "orange": "#E69F00",
+    "sky": "#56B4E9",
+    "green": "#009E73",
+    "vermillion": "#D55E00",
+    "purple": "#CC79A7",
+    "yellow": "#F0E442",
+    "grey": "#595959",
+    "black": "#000000",
+}
+SOURCE = "Source: force and CPS Area extracts (synthetic in the demo), rape response scorecard."
+
+SUPPRESSION_REASONS = {
+    "small_count": "suppressed (count of 1-4)",
+    "small_base": "suppressed (fewer than 10 cases)",
+}
+
+CSV_BUTTON, CSV_DATA, CSV_DOWNLOAD = "csv-button", "csv-data", "csv-download"
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def suppressed_text(reason: str | None) -> str:
+    if not reason:
+        return ""
+    return SUPPRESSION_REASONS.get(reason, f"suppressed ({reason.replace('_', ' ')})")
+
+
+def format_value(value: Any, unit: str, suppressed: str | None = None) -> str:
+    """A figure as shown: suppressed with its reason, or rounded for its unit."""
+    if suppressed:
+        return suppressed_text(suppressed)
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "no data"
+    if unit == "percent":
+        return f"{value:.1f}%"
+    if unit in {"per_100", "ratio"}:
+        return f"{value:.1f}"
+    if unit == "days":
+        return f"{value:.0f} days"
+    return f"{value:,.0f}"
+
+
+def base_layout(fig: go.Figure, *, y_title: str | None = None) -> go.Figure:
+    fig.update_layout(
+        template="plotly_white",
+        margin={"l": 60, "r": 20, "t": 30, "b": 50},
+        font={
+            "family": "system-ui, -apple-system, 'Segoe UI', Arial, sans-serif",
+            "size": 13,
+            "color": "#212529",
+        },
+        colorway=list(PALETTE.values()),
+        legend={"orientation": "h", "y": -0.2},
+        height=360,
+    )
+    if y_title:
+        fig.update_yaxes(title_text=y_title)
+    return fig
+
+
+def figure_card(
+    card_id: str,
+    title: str,
+    period: str,
+    frame: pd.DataFrame,
+    *,
+    figure: go.Figure | None = None,
+    source: str = SOURCE,
+    description: str | None = None,
+    table_open: bool = False,
+) -> html.Section:
+    """A titled figure with its period, source, table alternative and CSV download.
+
+    ``frame`` is exactly what is shown (suppressed cells already rendered as text); it is
+    both the table alternative and the CSV.
+    """
+    heading_id = f"{card_id}-title"
+    children: list[Any] = [
+        html.H3(title, id=heading_id, className="h5 mb-1"),
+        html.P(f"{period}. {source}", className="small text-body-secondary mb-2"),
+    ]
+    if description:
+        children.append(html.P(description, className="small"))
+    if figure is not None:
+        children.append(
+            html.Div(
+                dcc.Graph(
+                    id=f"{card_id}-graph",
+                    figure=figure,
+                    config={"displaylogo": False, "responsive": True},
+                ),
+                role="img",
+                **{
+                    "aria-label": f"Chart: {title}, {period}. The same figures are in the "
+                    "table below."
+                },
+            )
+        )
+    children += [
+        html.Details(
+            [html.Summary("Show the figures as a table"), table(frame, f"{title}, {period}")],
+            open=table_open,
+        ),
+        html.Button(
+            "Download CSV",
+            id={"type": CSV_BUTTON, "index": card_id},
+            className="btn btn-outline-secondary btn-sm mt-2",
+            **{"aria-label": f"Download the figures for {title} as CSV"},
+        ),
+        dcc.Store(
+            id={"type": CSV_DATA, "index": card_id},
+            data={"name": f"{slug(title)}-{slug(period)}.csv", "csv": frame.to_csv(index=False)},
+        ),
+        dcc.Download(id={"type": CSV_DOWNLOAD, "index": card_id}),
+    ]
+    return html.Section(
+        children, className="card card-body mb-4", **{"aria-labelledby": heading_id}
+    )
+
+
+@dash.callback(
+    Output({"type": CSV_DOWNLOAD, "index": MATCH}, "data"),
+    Input({"type": CSV_BUTTON, "index": MATCH}, "n_clicks"),
+    State({"type": CSV_DATA, "index": MATCH}, "data"),
+    prevent_initial_call=True,
+)
+def _download_csv(_clicks: int | None, stored: dict | None) -> dict:
+    """Send exactly the figures the card shows."""
+    if not stored:
+        raise dash.exceptions.PreventUpdate
+    return dcc.send_string(stored["csv"], stored["name"], type="text/csv")
