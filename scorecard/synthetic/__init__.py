@@ -39,6 +39,8 @@ DEFAULT_AS_AT = date(2026, 9, 30)
 
 @dataclass(frozen=True)
 class GenerateOptions:
+    """What to generate: the same options always give byte-identical files."""
+
     out: Path
     seed: int = 1
     scale: float = 1.0
@@ -48,6 +50,8 @@ class GenerateOptions:
 
 @dataclass
 class Summary:
+    """What was written, so the command (and tests) can report it without re-reading."""
+
     files: int = 0
     rows: int = 0
     by_kind: dict[str, int] = field(default_factory=dict)

@@ -90,7 +90,8 @@ def generate_cps(
 
     is_nfa = decision == NFA
     after_pub = decision_day >= PUBLICATION
-    f2f = flag(rng, m, np.clip(area.f2f_base + 0.25 * after_pub, 0.0, 0.95), 0.95)
+    f2f_gap = min(0.05 * area.gap_mult, 0.5)
+    f2f = flag(rng, m, np.clip(area.f2f_base + 0.25 * after_pub, 0.0, 0.95), 1 - f2f_gap)
     f2f[~is_nfa] = NONE
     letter_gap = np.where(
         rng.random(m) < area.letter_within_1_day,

@@ -184,7 +184,8 @@ def generate_police(
     early[sought] = EARLY_ADVICE.index("sought")
     unref_ns = ~will_refer & (rng.random(n) < 0.25)
     early[unref_ns] = EARLY_ADVICE.index("not_sought")
-    reason_p = np.where(referred, P.EARLY_ADVICE_REASON_PRESENT, 0.85)
+    reason_gap = np.where(referred, 1 - P.EARLY_ADVICE_REASON_PRESENT, 0.15) * plan.gap_mult
+    reason_p = 1 - np.clip(reason_gap, 0.0, 0.6)
     ea_reason = rng.integers(0, len(P.EARLY_ADVICE_REASONS), size=n).astype(np.int16)
     ea_reason[(early != EARLY_ADVICE.index("not_sought")) | (rng.random(n) >= reason_p)] = NONE
 
@@ -288,9 +289,11 @@ def generate_police(
     wd[after] = after_day[after]
     stage[after] = WITHDRAWAL_STAGES.index("after_charge")
     withdrawn = wd != NONE
-    stage[withdrawn & (rng.random(n) < P.WITHDRAWAL_STAGE_MISSING)] = NONE
+    stage_gap = min(P.WITHDRAWAL_STAGE_MISSING * plan.gap_mult, 0.5)
+    stage[withdrawn & (rng.random(n) < stage_gap)] = NONE
     wreason = choice(rng, n, P.WITHDRAWAL_REASONS)
-    wreason[~withdrawn | (rng.random(n) < P.WITHDRAWAL_REASON_MISSING)] = NONE
+    reason_gap = min(P.WITHDRAWAL_REASON_MISSING * plan.gap_mult, 0.5)
+    wreason[~withdrawn | (rng.random(n) < reason_gap)] = NONE
 
     # --- telling the victim about an NFA (Recs 6 and 7) ----------------------------------
     nfa_codes = np.array([_OC[c] for c in P.NFA_CODES])
@@ -322,7 +325,7 @@ def generate_police(
         padded(r_seq, urn_width),
         padded(r_years_by_case % 100, 2),
     )
-    urn_full = pa.array([None] * n, type=pa.string())
+    urn_full = pa.nulls(n, pa.string())
     if m:
         pos = np.full(n, -1, dtype=np.int64)
         pos[ridx] = np.arange(m)

@@ -284,6 +284,11 @@ ACTION_PLANS_DISPERSION = 4.0  # gamma shape
 ACTION_PLAN_TARGET_PRESENT = 0.82
 ACTION_PLAN_UNANSWERED = 0.05
 
+# Should-rule gaps (missing reasons, stages, meeting flags) cluster in some organisations'
+# returns: about a third send complete records; the rest vary around the national rates.
+CLEAN_RECORDING_SHARE = 0.35
+GAP_SPREAD_SIGMA = 0.5
+
 # Forces far from the national referral rate (outside 99.8% funnel limits).
 REFERRAL_OUTLIER_MULTIPLIERS = (0.4, 0.45, 1.8, 1.9)  # roughly balanced nationally
 REFERRAL_RATE_SD = 0.03  # other forces: modest variation around national
@@ -416,6 +421,7 @@ class ForcePlan:
     isva_base: float
     contract_base: float
     file_standard: float
+    gap_mult: float  # multiplies should-rule gap rates; 0 = complete records
     areas: tuple[tuple[str, float], ...]  # (area code, share of referrals)
 
 
@@ -426,12 +432,24 @@ class AreaPlan:
     charge_mult: float
     f2f_base: float
     letter_within_1_day: float
+    gap_mult: float
 
 
 @dataclass(frozen=True)
 class WorldPlan:
     forces: dict[str, ForcePlan]
     areas: dict[str, AreaPlan]
+
+
+def _gap_draw(rng: np.random.Generator) -> float:
+    """0 for an organisation with complete records, else a log-normal spread around 1."""
+    clean = rng.random() < CLEAN_RECORDING_SHARE
+    spread = float(rng.lognormal(0.0, GAP_SPREAD_SIGMA))
+    return 0.0 if clean else spread
+
+
+# Mean of _gap_draw, so an Area's multiplier averages 1 (forces are normalised by size).
+_GAP_MEAN = (1 - CLEAN_RECORDING_SHARE) * float(np.exp(GAP_SPREAD_SIGMA**2 / 2))
 
 
 def plan_world(seed: int) -> WorldPlan:
@@ -454,6 +472,7 @@ def plan_world(seed: int) -> WorldPlan:
             "isva": float(np.clip(rng.normal(0.45, 0.08), 0.2, 0.7)),
             "contract": float(np.clip(rng.normal(0.45, 0.1), 0.15, 0.75)),
             "fsm": float(np.clip(rng.normal(FILE_STANDARD_MET_MEAN, 0.07), 0.45, 0.85)),
+            "gaps": _gap_draw(rng),
         }
     # A few forces refer at about half or double the national rate (funnel-plot outliers).
     nat = org_rng(seed, "national", "national")
@@ -474,7 +493,7 @@ def plan_world(seed: int) -> WorldPlan:
         mean = sum(share[c] * raw[c][key] for c in raw)
         return {c: raw[c][key] / mean for c in raw}
 
-    ea, nfa = normalised("ea"), normalised("nfa")
+    ea, nfa, gaps = normalised("ea"), normalised("nfa"), normalised("gaps")
     # Ordinary forces vary a little; the outliers keep their multiplier, and the ordinary
     # ones are scaled so the national rate stays on the calibrated profile.
     ordinary = [c for c in raw if c not in outliers]
@@ -504,6 +523,7 @@ def plan_world(seed: int) -> WorldPlan:
             isva_base=raw[f.code]["isva"],
             contract_base=raw[f.code]["contract"],
             file_standard=raw[f.code]["fsm"],
+            gap_mult=gaps[f.code],
             areas=tuple(links[f.code]),
         )
         for f in forces
@@ -522,5 +542,6 @@ def plan_world(seed: int) -> WorldPlan:
             letter_within_1_day=float(
                 np.clip(rng.normal(NFA_LETTER_WITHIN_1_DAY, 0.08), 0.45, 0.95)
             ),
+            gap_mult=_gap_draw(rng) / _GAP_MEAN,
         )
     return WorldPlan(forces=plans, areas=areas)
