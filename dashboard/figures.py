@@ -94,11 +94,13 @@ def figure_card(
     source: str = SOURCE,
     description: str | None = None,
     table_open: bool = False,
+    body: Any = None,
 ) -> html.Section:
     """A titled figure with its period, source, table alternative and CSV download.
 
     ``frame`` is exactly what is shown (suppressed cells already rendered as text); it is
-    both the table alternative and the CSV.
+    both the table alternative and the CSV. ``body`` is an optional non-plotly visual of the
+    same figures (e.g. an HTML status grid or a sortable data grid), shown after any chart.
     """
     heading_id = f"{card_id}-title"
     children: list[Any] = [
@@ -122,6 +124,8 @@ def figure_card(
                 },
             )
         )
+    if body is not None:
+        children.append(body)
     children += [
         html.Details(
             [html.Summary("Show the figures as a table"), table(frame, f"{title}, {period}")],
