@@ -1,0 +1,430 @@
+"""Validate a reader frame against its kind's suite; turn GX results into rule failures.
+
+Runs on the pandas frame (GX 1.24's SQL datasource returns nothing on DuckDB). The committed
+suites are loaded once per context root and the ephemeral runtime context once per process,
+so a file costs only the validation itself. Failures carry row numbers, never values: the
+values may identify rape victims' cases, so they are stripped from the GX results too before
+anything (Data Docs, reports, logs) can see them.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import threading
+import time
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+
+import great_expectations as gx
+import pandas as pd
+from great_expectations.core import ExpectationSuiteValidationResult
+from great_expectations.data_context.types.base import ProgressBarsConfig
+
+from expectations import suites as _suites
+from scorecard import reference
+from scorecard.contract import KINDS
+
+log = logging.getLogger(__name__)
+
+ROW_NO = _suites.ROW_NO
+MAX_ROWS_CITED = 10
+ROW_CHANGE = 0.5  # contract: should be within +/-50% of the previous snapshot
+
+for _noisy in ("great_expectations", "great_expectations.core", "great_expectations.expectations"):
+    logging.getLogger(_noisy).setLevel(logging.WARNING)
+
+# GX fingerprints every in-memory batch by hashing the whole frame (~2.5 s per million rows
+# of text) only to label it; nothing here uses the label, so switch the fingerprint off.
+from great_expectations.execution_engine import pandas_execution_engine as _pandas_engine  # noqa: E402
+
+if hasattr(_pandas_engine, "HASH_THRESHOLD"):
+    _pandas_engine.HASH_THRESHOLD = 0
+
+
+@dataclass(frozen=True)
+class RuleFailure:
+    """One broken rule in one file: which rule, how many rows, which rows (never values)."""
+
+    rule_id: str
+    severity: str
+    column: str
+    description: str
+    count: int | None  # failing rows; None for whole-file rules (header, row count)
+    row_numbers: tuple[int, ...] = ()
+    detail: str = ""  # extra non-identifying facts, e.g. row counts or "could not be checked"
+
+
+@dataclass
+class ValidationOutcome:
+    """Result of validating one frame; ``ok`` is False when any must rule failed."""
+
+    kind: str
+    org_code: str
+    as_at: date
+    rows: int
+    failures: list[RuleFailure] = field(default_factory=list)
+    skipped_rules: tuple[str, ...] = ()
+    seconds: float = 0.0
+    gx_result: ExpectationSuiteValidationResult | None = None  # values stripped
+
+    @property
+    def ok(self) -> bool:
+        return not self.must
+
+    @property
+    def must(self) -> list[RuleFailure]:
+        return [f for f in self.failures if f.severity == "must"]
+
+    @property
+    def should(self) -> list[RuleFailure]:
+        return [f for f in self.failures if f.severity == "should"]
+
+
+def _quiet(context: Any) -> Any:
+    context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+    context.variables.analytics_enabled = False
+    return context
+
+
+_LOCK = threading.RLock()  # one shared runtime context; GX contexts are not thread-safe
+
+
+@cache
+def _runtime() -> Any:
+    """The ephemeral context and whole-dataframe batch definition every validation reuses."""
+    context = _quiet(gx.get_context(mode="ephemeral"))
+    asset = context.data_sources.add_pandas("extracts").add_dataframe_asset("extract")
+    return asset.add_batch_definition_whole_dataframe("whole_extract")
+
+
+@cache
+def _template_suite(kind: str, root: str) -> gx.ExpectationSuite:
+    """The committed suite for ``kind`` from the File Data Context at ``root``."""
+    context = _quiet(gx.get_context(mode="file", context_root_dir=root))
+    return context.suites.get(kind)
+
+
+@cache
+def _suite_variant(kind: str, root: str, skip: frozenset[str]) -> gx.ExpectationSuite:
+    """The template minus rules whose per-file input the caller did not supply."""
+    template = _template_suite(kind, root)
+    if not skip:
+        return template
+    data = template.to_json_dict()
+    data["expectations"] = [e for e in data["expectations"] if e["meta"].get("rule_id") not in skip]
+    return gx.ExpectationSuite(**data)
+
+
+def _skipped(kind: str, supplied: Mapping[str, bool]) -> frozenset[str]:
+    return frozenset(
+        info.rule_id
+        for info, _ in _suites.rule_catalogue(kind)
+        if info.kind in _suites.OPTIONAL_RULE_KINDS
+        and not supplied[_suites.OPTIONAL_RULE_KINDS[info.kind]]
+    )
+
+
+def _columns_used(kwargs: Mapping[str, Any]) -> set[str]:
+    used = {kwargs[k] for k in ("column", "column_A", "column_B") if kwargs.get(k)}
+    used.update(kwargs.get("column_list") or ())
+
+    def walk(node: Any) -> None:
+        if isinstance(node, Mapping):
+            if isinstance(node.get("column"), Mapping) and "name" in node["column"]:
+                used.add(node["column"]["name"])
+            for v in node.values():
+                walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+
+    cond = kwargs.get("row_condition")
+    walk(cond.dict() if hasattr(cond, "dict") else cond)
+    return used
+
+
+_VALUE_KEYS = (
+    "partial_unexpected_list",
+    "partial_unexpected_counts",
+    "unexpected_list",
+    "unexpected_index_list",
+    "unexpected_index_query",
+    "unexpected_rows",
+    "details",
+)
+
+
+def _row_numbers(result: Mapping[str, Any]) -> list[int]:
+    """Row numbers GX cited: index values (our index is row_no) or ``{"row_no": n}`` dicts."""
+    out = []
+    for r in result.get("partial_unexpected_index_list") or []:
+        if isinstance(r, Mapping):
+            if ROW_NO in r:
+                out.append(int(r[ROW_NO]))
+        else:
+            out.append(int(r))
+    return sorted(out)
+
+
+def _scrub(res: ExpectationSuiteValidationResult, suite: gx.ExpectationSuite) -> None:
+    """Remove every cell value GX copied into the results; keep counts and row numbers."""
+    templates = {e.id: e for e in suite.expectations}
+    for r in res.results:
+        result = r.result or {}
+        rows = _row_numbers(result)
+        for key in _VALUE_KEYS:
+            result.pop(key, None)
+        if rows:
+            result["partial_unexpected_index_list"] = [{ROW_NO: n} for n in rows]
+        if r.expectation_config.type not in {"expect_table_row_count_to_be_between"}:
+            result.pop("observed_value", None)
+        template = templates.get(r.expectation_config.id)
+        if template is not None:  # parameters (known urns) back to their $PARAMETER form
+            r.expectation_config = template.configuration
+        if r.exception_info:
+            r.exception_info = {
+                k: ({**v, "exception_traceback": None} if isinstance(v, dict) else v)
+                for k, v in r.exception_info.items()
+            }
+            if r.exception_info.get("exception_traceback"):
+                r.exception_info["exception_traceback"] = None
+
+
+def _exception_type(info: Mapping[str, Any] | None) -> str | None:
+    """The exception message of a result whose check raised, else None."""
+    if not info:
+        return None
+    if info.get("raised_exception"):
+        return str(info.get("exception_message") or "error")
+    for v in info.values():
+        if isinstance(v, Mapping) and v.get("raised_exception"):
+            return str(v.get("exception_message") or "error")
+    return None
+
+
+def validate_frame(
+    kind: str,
+    frame: pd.DataFrame,
+    *,
+    org_code: str,
+    as_at: date,
+    known_urns: Collection[str] | None = None,
+    case_received: Mapping[str, str] | None = None,
+    previous_rows: int | None = None,
+    context_root: Path | None = None,
+) -> ValidationOutcome:
+    """Check ``frame`` (from ``pipelines.read.read_extract``) against the contract.
+
+    ``known_urns`` (urns of the Area's latest cps_cases), ``case_received`` (urn ->
+    received_date) and ``previous_rows`` (previous snapshot's row count) switch on the rules
+    that need them; None leaves those rules unchecked (listed in ``skipped_rules``), whereas an
+    empty collection means "no cases known" and fails every row.
+    """
+    if kind not in KINDS:
+        raise KeyError(f"unknown extract kind {kind!r}")
+    started = time.perf_counter()
+    root = str(Path(context_root) if context_root is not None else _suites.GX_DIR)
+    skip = _skipped(
+        kind,
+        {
+            "known_urns": known_urns is not None,
+            "case_received": case_received is not None,
+            "previous_rows": previous_rows is not None,
+        },
+    )
+    suite = _suite_variant(kind, root, skip)
+
+    data = frame
+    if ROW_NO not in data.columns:
+        data = data.assign(**{ROW_NO: range(1, len(data) + 1)})
+    # Index by row number (unnamed) so GX reports failing rows as row numbers, cheaply.
+    data = data.set_axis(pd.Index(data[ROW_NO].to_numpy(dtype="int64")), axis=0)
+    if kind == "cps_action_plans" and case_received is not None and "urn" in data.columns:
+        received = data["urn"].map(dict(case_received)).astype(object)
+        data = data.assign(**{_suites.CASE_RECEIVED_COLUMN: received.where(received.notna(), None)})
+
+    params: dict[str, Any] = {
+        "as_at": as_at.isoformat(),
+        "org_codes": [org_code],
+        "area_forces": list(reference.forces_for_area(org_code)),
+        "known_urns": sorted(known_urns) if known_urns is not None else [],
+        "min_rows": math.ceil(previous_rows * (1 - ROW_CHANGE)) if previous_rows else 0,
+        "max_rows": math.floor(previous_rows * (1 + ROW_CHANGE)) if previous_rows else 0,
+    }
+    if previous_rows == 0:
+        params["max_rows"] = 0
+    with _LOCK:
+        batch = _runtime().get_batch(batch_parameters={"dataframe": data})
+        res = _validate_two_pass(batch, suite, params)
+        # The parameters hold urns (identifiers): keep only how many there were.
+        res.suite_parameters = {**params, "known_urns": len(params["known_urns"])}
+    failures = _failures(kind, res, set(data.columns), len(data), previous_rows)
+    _scrub(res, suite)
+    outcome = ValidationOutcome(
+        kind=kind,
+        org_code=org_code,
+        as_at=as_at,
+        rows=len(frame),
+        failures=failures,
+        skipped_rules=tuple(sorted(skip)),
+        seconds=time.perf_counter() - started,
+        gx_result=res,
+    )
+    log.info(
+        "validated %s %s %s: %d rows, %d must / %d should failures in %.2fs",
+        kind,
+        org_code,
+        as_at,
+        outcome.rows,
+        len(outcome.must),
+        len(outcome.should),
+        outcome.seconds,
+    )
+    return outcome
+
+
+# Row numbers come back as the frame's index, which validate_frame sets to ``row_no``. GX's
+# ``unexpected_index_column_names=["row_no"]`` gives the same numbers, but builds a dict per
+# failing row with a pandas lookup each before truncating to ten: ~1 minute for 400k bad rows.
+_DETAIL_FORMAT = {
+    "result_format": "SUMMARY",
+    "partial_unexpected_count": MAX_ROWS_CITED,
+    "return_unexpected_index_query": False,
+}
+
+
+def _validate_two_pass(
+    batch: Any, suite: gx.ExpectationSuite, params: dict[str, Any]
+) -> ExpectationSuiteValidationResult:
+    """Pass/fail for every expectation, then counts and row numbers for the failed ones only.
+
+    Collecting unexpected-row indexes nearly doubles GX's time on a large frame, and a
+    well-formed file (the usual case) needs none of it.
+    """
+    res = batch.validate(suite, expectation_parameters=params, result_format="BOOLEAN_ONLY")
+    failed = {r.expectation_config.id for r in res.results if not r.success}
+    if not failed:
+        return res
+    data = suite.to_json_dict()
+    data["expectations"] = [e for e in data["expectations"] if e["id"] in failed]
+    data["id"] = None
+    detail = batch.validate(
+        gx.ExpectationSuite(**data), expectation_parameters=params, result_format=_DETAIL_FORMAT
+    )
+    by_id = {r.expectation_config.id: r for r in detail.results}
+    res.results = [by_id.get(r.expectation_config.id, r) for r in res.results]
+    return res
+
+
+def _failures(
+    kind: str,
+    res: ExpectationSuiteValidationResult,
+    columns: set[str],
+    n_rows: int,
+    previous_rows: int | None,
+) -> list[RuleFailure]:
+    """Fold GX results into one failure per (rule id, column), in suite order."""
+    descriptions = _suites.rule_descriptions(kind)
+    merged: dict[tuple[str, str], dict[str, Any]] = {}
+    for r in res.results:
+        if r.success:
+            continue
+        meta = r.expectation_config.meta or {}
+        rule_id, column = meta["rule_id"], meta.get("column", "")
+        kwargs = r.expectation_config.kwargs
+        error = _exception_type(r.exception_info)
+        if error is not None and rule_id != "file.header" and not _columns_used(kwargs) <= columns:
+            continue  # a missing column: reported once, as file.header
+        entry = merged.setdefault(
+            (rule_id, column),
+            {"severity": meta["severity"], "count": None, "rows": [], "detail": ""},
+        )
+        result = r.result or {}
+        if error is not None and rule_id != "file.header":
+            log.warning("%s: check could not run (%s)", rule_id, error.split("\n", 1)[0][:200])
+            entry["detail"] = "the check could not be run on this file"
+        elif "unexpected_count" in result:
+            entry["count"] = (entry["count"] or 0) + int(result["unexpected_count"])
+            entry["rows"].extend(_row_numbers(result))
+        if rule_id == "file.header":
+            entry["detail"] = f"column {column} is missing"
+        elif rule_id == "file.row_count_change":
+            entry["detail"] = (
+                f"the file has {n_rows} rows; the previous snapshot had {previous_rows}"
+            )
+    return [
+        RuleFailure(
+            rule_id=rule_id,
+            severity=e["severity"],
+            column=column,
+            description=descriptions.get(rule_id, rule_id),
+            count=e["count"],
+            row_numbers=tuple(sorted(set(e["rows"]))[:MAX_ROWS_CITED]),
+            detail=e["detail"],
+        )
+        for (rule_id, column), e in merged.items()
+    ]
+
+
+def build_data_docs(
+    run_dir: Path,
+    validation_results: Iterable[ValidationOutcome | ExpectationSuiteValidationResult],
+) -> Path:
+    """Build GX Data Docs for this run's validations under ``run_dir/data_docs``.
+
+    A throw-away context whose only site is that folder, so each run has its own docs and the
+    committed context is never written. Building needs no network (the pages link to CDN
+    styles, so they look plain when viewed offline). Results must already be scrubbed of
+    values; ``validate_frame`` does that.
+    """
+    from great_expectations.core.run_identifier import RunIdentifier
+    from great_expectations.data_context.types.resource_identifiers import (
+        ExpectationSuiteIdentifier,
+        ValidationResultIdentifier,
+    )
+
+    site_dir = Path(run_dir) / "data_docs"
+    site_dir.mkdir(parents=True, exist_ok=True)
+    with _LOCK:
+        context = _quiet(gx.get_context(mode="ephemeral"))
+        context.add_data_docs_site(
+            site_name="run",
+            site_config={
+                "class_name": "SiteBuilder",
+                "show_how_to_buttons": False,
+                "store_backend": {
+                    "class_name": "TupleFilesystemStoreBackend",
+                    "base_directory": str(site_dir),
+                },
+                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+            },
+        )
+        store = context.validation_results_store
+        for n, item in enumerate(validation_results):
+            res = item.gx_result if isinstance(item, ValidationOutcome) else item
+            if res is None:
+                continue
+            suite_name = res.suite_name
+            label = (
+                f"{item.kind}__{item.org_code}__{item.as_at.isoformat()}"
+                if isinstance(item, ValidationOutcome)
+                else suite_name
+            )
+            key = ValidationResultIdentifier(
+                expectation_suite_identifier=ExpectationSuiteIdentifier(name=suite_name),
+                run_id=RunIdentifier(run_name=label, run_time=datetime.now(UTC)),
+                batch_identifier=f"{label}-{n}",
+            )
+            store.set(key, res)
+        context.build_data_docs(site_names=["run"])
+    index = site_dir / "index.html"
+    log.info("data docs: %s", index)
+    return index
