@@ -117,7 +117,7 @@ def figure_card(
                     figure=figure,
                     config={"displaylogo": False, "responsive": True},
                 ),
-                role="img",
+                role="figure",
                 **{
                     "aria-label": f"Chart: {title}, {period}. The same figures are in the "
                     "table below."
