@@ -1,0 +1,492 @@
+"""Queries and arithmetic behind ``/compare``: which metrics can be compared, the forces'
+rates with their funnel limits, the funnel curves, peer groups and each force's SPC series.
+
+Every query is a simple filtered select on the precomputed marts (``mart.metric_values``,
+``mart.spc``, ``ref.forces``); the only computation here is drawing the funnel curves, which
+reuses :mod:`warehouse.metrics.funnel` so the curves and the per-force limits agree.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cache
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from dashboard.snapshot import reader
+from scorecard import reference
+from warehouse.metrics import catalogue, funnel, periods
+
+log = logging.getLogger(__name__)
+
+LEVEL = "force"
+DEFAULT_METRIC = "rate.referral"
+PEER_MODES = ("region", "configured", "none")
+ALL_CASES = "all"  # select value for breakdown '' (a native select shows '' as blank)
+NO_FORCE = "none"  # select value for "no force highlighted"
+PEER_GROUPS_FILE = "peer_groups.yaml"
+CURVE_POINTS = 120
+
+
+# --- metrics ---------------------------------------------------------------------------
+
+
+def comparable_metrics() -> tuple[catalogue.Metric, ...]:
+    """Catalogue metrics with a rate, a funnel and force-level values (catalogue order)."""
+    return tuple(
+        m for m in catalogue.load() if "rate" in m.stats and m.funnel and LEVEL in m.levels
+    )
+
+
+def metric_options() -> list[dict[str, str]]:
+    return [{"label": m.name, "value": m.id} for m in comparable_metrics()]
+
+
+# --- selection from the URL ------------------------------------------------------------
+
+
+@dataclass
+class Selection:
+    """What the page shows; built from the query string, then checked against the data."""
+
+    metric: str = DEFAULT_METRIC
+    basis: str = "period"
+    period: str | None = None
+    breakdown: str = ""
+    force: str = ""
+    peers: str = "region"
+    problems: list[str] = field(default_factory=list)
+
+    def query(self) -> dict[str, str]:
+        """The query-string form (only non-empty values), so a view is linkable."""
+        out = {"metric": self.metric, "basis": self.basis, "period": self.period or ""}
+        out.update(breakdown=self.breakdown, force=self.force, peers=self.peers)
+        return {k: v for k, v in out.items() if v}
+
+
+def parse_query(params: Mapping[str, object]) -> Selection:
+    """A :class:`Selection` from query parameters; anything unknown is replaced by the
+    default and named in ``problems`` (shown to the user, never raised)."""
+    sel = Selection()
+    known = {m.id: m for m in comparable_metrics()}
+
+    def text(name: str) -> str | None:
+        raw = params.get(name)
+        if raw is None:
+            return None
+        if isinstance(raw, list):
+            raw = raw[0] if raw else ""
+        return str(raw).strip()
+
+    metric = text("metric")
+    if metric:
+        if metric in known:
+            sel.metric = metric
+        else:
+            sel.problems.append(f"metric {metric!r} cannot be compared on a funnel plot")
+    m = known[sel.metric]
+    basis = text("basis")
+    sel.basis = m.basis[0]
+    if basis:
+        if basis in m.basis:
+            sel.basis = basis
+        else:
+            sel.problems.append(f"basis {basis!r} is not available for {m.name}")
+    period = text("period")
+    if period:
+        if periods.is_valid(period):
+            sel.period = period
+        else:
+            sel.problems.append(f"period {period!r} is not a financial year or quarter")
+    breakdown = text("breakdown")
+    if breakdown and breakdown != ALL_CASES:
+        sel.breakdown = breakdown
+    force = text("force")
+    if force and force != NO_FORCE:
+        if force in force_names():
+            sel.force = force
+        else:
+            sel.problems.append(f"force {force!r} is not one of the 43 forces")
+    peers = text("peers")
+    if peers:
+        if peers in PEER_MODES:
+            sel.peers = peers
+        else:
+            sel.problems.append(f"peer group {peers!r} is not region, configured or none")
+    unknown = sorted(set(params) - {"metric", "basis", "period", "breakdown", "force", "peers"})
+    if unknown:
+        sel.problems.append(f"ignored unknown parameter(s) {', '.join(unknown)}")
+    return sel
+
+
+def resolve(sel: Selection) -> Selection:
+    """Check the period and breakdown against what the snapshot holds; fall back to the
+    current financial year and the metric's first breakdown, saying so."""
+    breakdowns = available_breakdowns(sel.metric, sel.basis)
+    if sel.breakdown not in breakdowns:
+        if sel.breakdown:
+            sel.problems.append(f"breakdown {sel.breakdown!r} has no force figures")
+        sel.breakdown = breakdowns[0] if breakdowns else ""
+    avail = available_periods(sel.metric, sel.basis, sel.breakdown)
+    if sel.period not in avail:
+        if sel.period:
+            sel.problems.append(f"period {sel.period} has no force figures for this metric")
+        sel.period = default_period(avail)
+    return sel
+
+
+# --- reference -------------------------------------------------------------------------
+
+
+@cache
+def force_names() -> dict[str, str]:
+    return {f.code: f.name for f in reference.forces()}
+
+
+@cache
+def region_names() -> dict[str, str]:
+    return {r["code"]: r["name"] for r in reference.read_csv("regions.csv")}
+
+
+@cache
+def configured_peer_groups() -> dict[str, tuple[str, ...]]:
+    """Peer groups from ``scorecard/reference/data/peer_groups.yaml`` (name -> force codes);
+    unknown force codes fail loudly so a typo never silently drops a peer."""
+    doc = yaml.safe_load(reference.read_text(PEER_GROUPS_FILE)) or {}
+    groups: dict[str, tuple[str, ...]] = {}
+    for g in doc.get("groups") or ():
+        codes = tuple(str(c) for c in g.get("forces") or ())
+        bad = [c for c in codes if c not in force_names()]
+        if bad:
+            raise ValueError(f"{PEER_GROUPS_FILE}: group {g.get('name')!r} names unknown {bad}")
+        groups[str(g["name"])] = codes
+    return groups
+
+
+def peers_of(force: str, mode: str) -> tuple[str, tuple[str, ...]]:
+    """(description, peer force codes excluding the force itself) for a peer mode.
+
+    ``configured`` uses the first configured group containing the force and falls back to
+    the police region when none does (the description says which)."""
+    if not force or mode == "none":
+        return "", ()
+    by_code = {f.code: f for f in reference.forces()}
+    if mode == "configured":
+        for name, codes in configured_peer_groups().items():
+            if force in codes:
+                return f"peer group: {name}", tuple(c for c in codes if c != force)
+    region = by_code[force].region
+    peers = tuple(c for c, f in by_code.items() if f.region == region and c != force)
+    prefix = "" if mode == "region" else "no configured peer group; "
+    return f"{prefix}police region: {region_names().get(region, region)}", peers
+
+
+# --- snapshot queries ------------------------------------------------------------------
+
+
+def available_breakdowns(metric: str, basis: str) -> list[str]:
+    """Breakdowns with force rates ('' - all cases - first when present)."""
+    df = reader().query(
+        "SELECT DISTINCT breakdown FROM mart.metric_values WHERE level = ? AND metric_id = ? "
+        "AND basis = ? AND stat = 'rate' ORDER BY breakdown",
+        [LEVEL, metric, basis],
+    )
+    return list(df["breakdown"])
+
+
+def available_periods(metric: str, basis: str, breakdown: str) -> list[str]:
+    """Periods with force rates, newest first."""
+    df = reader().query(
+        "SELECT DISTINCT period FROM mart.metric_values WHERE level = ? AND metric_id = ? "
+        "AND basis = ? AND stat = 'rate' AND breakdown = ? ORDER BY period DESC",
+        [LEVEL, metric, basis, breakdown],
+    )
+    return list(df["period"])
+
+
+def current_fy() -> str | None:
+    """The latest complete financial year of the snapshot (``mart.build_info``)."""
+    df = reader().query("SELECT current_fy FROM mart.build_info LIMIT 1")
+    return None if df.empty else str(df["current_fy"].iloc[0])
+
+
+def default_period(avail: list[str]) -> str | None:
+    """The snapshot's current (latest complete) financial year, else the newest year."""
+    fy = current_fy()
+    if fy in avail:
+        return fy
+    years = [p for p in avail if periods.kind(p) == "fy"]
+    return (years or avail or [None])[0]
+
+
+def period_options(avail: list[str]) -> list[dict[str, str]]:
+    """Financial years first (newest first), then quarters."""
+    years = [p for p in avail if periods.kind(p) == "fy"]
+    quarters = [p for p in avail if periods.kind(p) == "quarter"]
+    return [{"label": f"Financial year {p}", "value": p} for p in years] + [
+        {"label": f"Quarter {p[-2:]} of {p[:7]}", "value": p} for p in quarters
+    ]
+
+
+def force_rates(sel: Selection) -> pd.DataFrame:
+    """One row per force (all 43, suppressed ones included) with value and limits."""
+    df = reader().query(
+        "SELECT f.code AS org_code, f.name, f.region, v.numerator, v.denominator, v.value, "
+        "v.suppressed, v.lower_95, v.upper_95, v.lower_998, v.upper_998, v.position "
+        "FROM ref.forces f LEFT JOIN mart.metric_values v ON v.org_code = f.code "
+        "AND v.level = ? AND v.metric_id = ? AND v.basis = ? AND v.period = ? "
+        "AND v.stat = 'rate' AND v.breakdown = ? ORDER BY f.name",
+        [LEVEL, sel.metric, sel.basis, sel.period, sel.breakdown],
+    )
+    return df
+
+
+def national_rate(sel: Selection) -> dict[str, float | str | None] | None:
+    df = reader().query(
+        "SELECT numerator, denominator, value, suppressed FROM mart.metric_values "
+        "WHERE level = 'national' AND org_code = 'national' AND metric_id = ? AND basis = ? "
+        "AND period = ? AND stat = 'rate' AND breakdown = ?",
+        [sel.metric, sel.basis, sel.period, sel.breakdown],
+    )
+    if df.empty:
+        return None
+    row = df.iloc[0]
+    return {k: (None if pd.isna(row[k]) else row[k]) for k in df.columns}
+
+
+def spc_series(sel: Selection, org_code: str | None) -> pd.DataFrame:
+    """Quarterly SPC points for one force (or national when no force is chosen)."""
+    level, org = (LEVEL, org_code) if org_code else ("national", "national")
+    return reader().query(
+        "SELECT period, seq, chart, value, centre, lower_3s, upper_3s, lower_2s, upper_2s, "
+        "special_cause, rules, cause_side, suppressed, is_latest, variation FROM mart.spc "
+        "WHERE level = ? AND org_code = ? AND metric_id = ? AND basis = ? AND stat = 'rate' "
+        "AND breakdown = ? ORDER BY seq",
+        [level, org, sel.metric, sel.basis, sel.breakdown],
+    )
+
+
+# --- funnel curves ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FunnelCurves:
+    """Control-limit curves over a grid of denominators, on the metric's display scale."""
+
+    n: np.ndarray
+    centre: float
+    lower_95: np.ndarray
+    upper_95: np.ndarray
+    lower_998: np.ndarray
+    upper_998: np.ndarray
+    phi: float
+
+
+def implied_phi(rates: pd.DataFrame, p0: float, scale: float) -> float | None:
+    """The over-dispersion factor the mart used, read back from one force's published 95%
+    limits (se = (upper - p0) / z; phi = se^2 n / p0 (1 - p0)); None when no force has an
+    unclamped published limit. All forces in one funnel share phi, so the median is exact."""
+    if not 0.0 < p0 < 1.0:
+        return None
+    ok = rates.dropna(subset=["upper_95", "lower_95", "denominator"])
+    ok = ok[(ok["lower_95"] > 0) & (ok["upper_95"] < scale) & (ok["denominator"] > 0)]
+    if ok.empty:
+        return None
+    se = (ok["upper_95"].astype(float) / scale - p0) / funnel.Z95
+    phi = se**2 * ok["denominator"].astype(float) / (p0 * (1.0 - p0))
+    return float(np.median(phi))
+
+
+def funnel_curves(
+    rates: pd.DataFrame, national: Mapping[str, object] | None, unit: str
+) -> FunnelCurves | None:
+    """Curves drawn from the national rate and the forces' denominators with
+    :func:`warehouse.metrics.funnel.limits` (Spiegelhalter 2005, multiplicative phi)."""
+    if not national or national.get("suppressed") or not national.get("denominator"):
+        return None
+    num, den = float(national["numerator"] or 0), float(national["denominator"])  # type: ignore[arg-type]
+    p0 = num / den
+    value = float(national["value"])  # type: ignore[arg-type]
+    scale = value / p0 if p0 > 0 else 100.0
+    phi = implied_phi(rates, p0, scale)
+    if phi is None:
+        shown = rates.dropna(subset=["numerator", "denominator"])
+        shown = shown[shown["denominator"] > 0]
+        y = shown["numerator"].astype(float).to_numpy() / shown["denominator"].astype(float)
+        phi = funnel.overdispersion(
+            np.asarray(y), shown["denominator"].astype(float).to_numpy(), p0
+        )
+    dens = rates["denominator"].dropna().astype(float)
+    top = float(dens.max()) if len(dens) else den / 10
+    lo = max(1.0, float(dens.min()) * 0.5) if len(dens) else 1.0
+    grid = np.unique(np.geomspace(lo, top * 1.1, CURVE_POINTS).round(2))
+    cap = None if unit == "per_100" else 1.0
+    l95, u95, l998, u998 = funnel.limits(p0, grid, phi, upper_cap=cap)
+    return FunnelCurves(grid, value, l95 * scale, u95 * scale, l998 * scale, u998 * scale, phi)
+
+
+# --- shown figures (table alternative, CSV, grid) ---------------------------------------
+
+POSITION_TEXT = {
+    "above": "above the 99.8% limit",
+    "below": "below the 99.8% limit",
+    "within": "within the limits",
+}
+ROLE_TEXT = {"selected": "selected", "peer": "peer", "other": ""}
+FUNNEL_COLUMNS = (
+    "Force",
+    "Police region",
+    "Highlight",
+    "Numerator",
+    "Denominator",
+    "Rate",
+    "95% lower",
+    "95% upper",
+    "99.8% lower",
+    "99.8% upper",
+    "Against national",
+)
+
+
+def with_roles(rates: pd.DataFrame, force: str, peers: tuple[str, ...]) -> pd.DataFrame:
+    out = rates.copy()
+    out["role"] = [
+        "selected" if c == force else "peer" if c in peers else "other" for c in out["org_code"]
+    ]
+    return out
+
+
+def _fmt(value: object, unit: str, suppressed: object = None) -> str:
+    from dashboard.figures import format_value
+
+    reason = suppressed if isinstance(suppressed, str) and suppressed else None
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        value = None
+    return format_value(value, unit, reason)
+
+
+def funnel_table(
+    rates: pd.DataFrame, national: Mapping[str, object] | None, unit: str
+) -> pd.DataFrame:
+    """Exactly the figures the funnel plot and grid show: national first, then each force
+    (suppressed ones say so, with the reason, instead of a number)."""
+    rows = []
+    if national:
+        rows.append(
+            {
+                "Force": "England and Wales (national)",
+                "Police region": "",
+                "Highlight": "",
+                "Numerator": _fmt(national.get("numerator"), "count", national.get("suppressed")),
+                "Denominator": _fmt(national.get("denominator"), "count"),
+                "Rate": _fmt(national.get("value"), unit, national.get("suppressed")),
+                "95% lower": "",
+                "95% upper": "",
+                "99.8% lower": "",
+                "99.8% upper": "",
+                "Against national": "",
+            }
+        )
+    for r in rates.itertuples(index=False):
+        sup = r.suppressed if isinstance(r.suppressed, str) else None
+        rows.append(
+            {
+                "Force": r.name,
+                "Police region": region_names().get(r.region, r.region),
+                "Highlight": ROLE_TEXT.get(getattr(r, "role", "other"), ""),
+                "Numerator": "" if sup else _fmt(r.numerator, "count"),
+                "Denominator": "" if sup else _fmt(r.denominator, "count"),
+                "Rate": _fmt(r.value, unit, sup),
+                "95% lower": "" if sup else _fmt(r.lower_95, unit),
+                "95% upper": "" if sup else _fmt(r.upper_95, unit),
+                "99.8% lower": "" if sup else _fmt(r.lower_998, unit),
+                "99.8% upper": "" if sup else _fmt(r.upper_998, unit),
+                "Against national": (
+                    "not compared (suppressed)"
+                    if sup
+                    else POSITION_TEXT.get(r.position, "not compared (no figures)")
+                ),
+            }
+        )
+    return pd.DataFrame(rows, columns=list(FUNNEL_COLUMNS))
+
+
+def grid_rows(rates: pd.DataFrame, unit: str) -> list[dict[str, object]]:
+    """Rows for the sortable grid: numbers rounded as displayed (so sorting is numeric and
+    the displayed text equals the CSV), and a note carrying any suppression reason."""
+
+    def num(v: object, digits: int) -> float | None:
+        if v is None or pd.isna(v):  # type: ignore[arg-type]
+            return None
+        return round(float(v), digits)  # type: ignore[arg-type]
+
+    out = []
+    for r in rates.itertuples(index=False):
+        sup = r.suppressed if isinstance(r.suppressed, str) else None
+        out.append(
+            {
+                "force": r.name,
+                "region": region_names().get(r.region, r.region),
+                "highlight": ROLE_TEXT.get(getattr(r, "role", "other"), ""),
+                "numerator": None if sup else num(r.numerator, 0),
+                "denominator": None if sup else num(r.denominator, 0),
+                "value": None if sup else num(r.value, 1),
+                "lower_95": None if sup else num(r.lower_95, 1),
+                "upper_95": None if sup else num(r.upper_95, 1),
+                "lower_998": None if sup else num(r.lower_998, 1),
+                "upper_998": None if sup else num(r.upper_998, 1),
+                "position": (
+                    "not compared (suppressed)"
+                    if sup
+                    else POSITION_TEXT.get(r.position, "not compared (no figures)")
+                ),
+                "note": _fmt(None, unit, sup) if sup else "",
+            }
+        )
+    return out
+
+
+SPC_COLUMNS = (
+    "Quarter",
+    "Value",
+    "Mean",
+    "Lower limit (3 sigma)",
+    "Upper limit (3 sigma)",
+    "Special cause",
+    "Rules",
+)
+
+
+def spc_table(series: pd.DataFrame, unit: str, direction: str) -> pd.DataFrame:
+    """The SPC chart's figures, one row per quarter, special causes named in words."""
+    rows = []
+    for r in series.itertuples(index=False):
+        sup = r.suppressed if isinstance(r.suppressed, str) else None
+        special = bool(r.special_cause) if not pd.isna(r.special_cause) else False
+        if special:
+            side = str(r.cause_side)
+            good = (
+                None
+                if direction == "neutral"
+                else (side == "high") == (direction == "higher_is_better")
+            )
+            word = {True: "improving", False: "concerning", None: "neither"}[good]
+            cause = f"yes, {side} ({word})"
+        else:
+            cause = ""
+        rows.append(
+            {
+                "Quarter": r.period,
+                "Value": _fmt(r.value, unit, sup),
+                "Mean": _fmt(r.centre, unit),
+                "Lower limit (3 sigma)": "" if sup else _fmt(r.lower_3s, unit),
+                "Upper limit (3 sigma)": "" if sup else _fmt(r.upper_3s, unit),
+                "Special cause": cause,
+                "Rules": "" if not special else str(r.rules).replace(",", ", ").replace("_", " "),
+            }
+        )
+    return pd.DataFrame(rows, columns=list(SPC_COLUMNS))

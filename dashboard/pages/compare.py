@@ -1,0 +1,360 @@
+"""Compare forces (``/compare``): funnel plot of a rate for all 43 forces against national,
+a force and its peers highlighted, the force's SPC chart and a sortable grid (no ranks).
+
+The selection lives in the query string (``?metric=&basis=&period=&breakdown=&force=&peers=``)
+so a view is linkable; a malformed query shows a clear message and falls back to defaults.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from urllib.parse import urlencode
+
+import dash
+import dash_ag_grid as dag
+import dash_bootstrap_components as dbc
+from dash import Input, Output, dcc, html
+
+from dashboard import charts_compare, ids
+from dashboard import compare_data as cd
+from dashboard.components import notice, page_header
+from dashboard.figures import figure_card
+from dashboard.snapshot import NoSnapshotError
+from warehouse.metrics import catalogue
+
+log = logging.getLogger(__name__)
+
+dash.register_page(
+    __name__, name="Compare forces", path="/compare", title="Compare forces", order=1
+)
+
+PEER_LABELS = {
+    "region": "Police region",
+    "configured": "Configured peer group",
+    "none": "No peers",
+}
+FUNNEL_SOURCE = (
+    "Source: force and CPS Area extracts (synthetic in the demo); limits: Spiegelhalter (2005) "
+    "funnel plot with over-dispersion, against the national rate."
+)
+
+
+def _select(
+    label: str, select_id: str, options: list[dict[str, str]], value: str, *, wide: bool = False
+) -> dbc.Col:
+    return dbc.Col(
+        [
+            html.Label(label, htmlFor=select_id, className="form-label"),
+            dbc.Select(id=select_id, options=options, value=value),
+        ],
+        md=8 if wide else 4,
+        lg=4 if wide else 2,
+        className="mb-2",
+    )
+
+
+def _bvalue(b: str) -> str:
+    return b or cd.ALL_CASES
+
+
+def _breakdown_label(b: str) -> str:
+    return "All cases" if not b else b.replace("=", ": ").replace("_", " ")
+
+
+def _controls(sel: cd.Selection) -> dbc.Row:
+    m = catalogue.get(sel.metric)
+    forces = [{"label": "None", "value": cd.NO_FORCE}] + [
+        {"label": n, "value": c} for c, n in sorted(cd.force_names().items(), key=lambda x: x[1])
+    ]
+    return dbc.Row(
+        [
+            _select("Metric", ids.COMPARE_METRIC, cd.metric_options(), sel.metric, wide=True),
+            _select(
+                "Breakdown",
+                ids.COMPARE_BREAKDOWN,
+                [{"label": _breakdown_label(sel.breakdown), "value": _bvalue(sel.breakdown)}],
+                _bvalue(sel.breakdown),
+            ),
+            _select(
+                "Basis",
+                ids.COMPARE_BASIS,
+                [{"label": b.title(), "value": b} for b in m.basis],
+                sel.basis,
+            ),
+            _select(
+                "Period",
+                ids.COMPARE_PERIOD,
+                [{"label": sel.period or "none", "value": sel.period or ""}],
+                sel.period or "",
+            ),
+            _select("Force to highlight", ids.COMPARE_FORCE, forces, sel.force or cd.NO_FORCE),
+            _select(
+                "Peers",
+                ids.COMPARE_PEERS,
+                [{"label": v, "value": k} for k, v in PEER_LABELS.items()],
+                sel.peers,
+            ),
+        ],
+        className="mb-3",
+    )
+
+
+def layout(**query: Any) -> html.Div:
+    header = page_header(
+        "Compare forces",
+        "Where each force sits against the national rate, allowing for chance: a funnel plot "
+        "with 95% and 99.8% control limits, not a league table. Highlight a force and its "
+        "peers; its quarterly SPC chart shows whether it is changing.",
+    )
+    sel = cd.parse_query(query)
+    try:
+        sel = cd.resolve(sel)
+    except NoSnapshotError as exc:
+        return html.Div([header, notice(str(exc))])
+    message = (
+        html.Div(
+            [
+                html.Strong("Some of the address could not be used: "),
+                "; ".join(sel.problems) + ". Showing the defaults instead.",
+            ],
+            className="alert alert-warning",
+            role="status",
+        )
+        if sel.problems
+        else None
+    )
+    return html.Div(
+        [
+            header,
+            html.Div(message, id=ids.COMPARE_MESSAGE),
+            html.Form(_controls(sel), **{"aria-label": "Choose what to compare"}),
+            dcc.Loading(html.Div(id=ids.COMPARE_CONTENT), type="default"),
+            dcc.Store(id=ids.COMPARE_URL),
+        ]
+    )
+
+
+def _content(sel: cd.Selection) -> list[Any]:
+    """The three cards for a resolved selection (simple filtered selects on the marts)."""
+    m = catalogue.get(sel.metric)
+    what = m.name + ("" if not sel.breakdown else f" ({_breakdown_label(sel.breakdown)})")
+    period_text = f"{sel.period}, {sel.basis} basis"
+    if not sel.period:
+        return [notice(f"There are no force figures for {what} on the {sel.basis} basis.")]
+    desc, peers = cd.peers_of(sel.force, sel.peers)
+    rates = cd.with_roles(cd.force_rates(sel), sel.force, peers)
+    national = cd.national_rate(sel)
+    curves = cd.funnel_curves(rates, national, m.unit)
+    table = cd.funnel_table(rates, national, m.unit)
+    n_suppressed = int(rates["suppressed"].notna().sum())
+    n_missing = int((rates["value"].isna() & rates["suppressed"].isna()).sum())
+    notes = [f"{len(rates) - n_suppressed - n_missing} forces plotted against the national rate."]
+    if n_suppressed:
+        notes.append(
+            f"{n_suppressed} not plotted: suppressed (the reason is in the table), never zero."
+        )
+    if n_missing:
+        notes.append(f"{n_missing} with no figures for this period.")
+    if sel.force:
+        notes.append(
+            f"{cd.force_names()[sel.force]} is the star"
+            + (f"; its peers ({desc}) are diamonds." if peers else ".")
+        )
+    if curves is not None:
+        notes.append(f"Over-dispersion factor used for the limits: {max(curves.phi, 1.0):.2f}.")
+    funnel_fig = charts_compare.funnel_figure(
+        rates,
+        curves,
+        metric_name=what,
+        unit=m.unit,
+        denominator_label=(m.denominator or "denominator").capitalize(),
+    )
+    funnel_card = figure_card(
+        ids.COMPARE_FUNNEL_CARD,
+        f"{what}: forces against national",
+        period_text,
+        table,
+        figure=funnel_fig,
+        source=FUNNEL_SOURCE,
+        description=" ".join(notes),
+    )
+    spc_org = sel.force or None
+    series = cd.spc_series(sel, spc_org)
+    who = cd.force_names()[sel.force] if sel.force else "England and Wales (national)"
+    spc_title = f"{what}: {who}, quarterly SPC chart"
+    spc_frame = cd.spc_table(series, m.unit, m.direction)
+    if series.empty:
+        spc_card = figure_card(
+            ids.COMPARE_SPC_CARD,
+            spc_title,
+            "all quarters",
+            spc_frame,
+            description="No quarterly series for this selection.",
+        )
+    else:
+        span = f"{series['period'].iloc[0]} to {series['period'].iloc[-1]}, {sel.basis} basis"
+        latest = series["variation"].dropna()
+        icon = str(latest.iloc[-1]).replace("_", " ") if len(latest) else "not assessed"
+        spc_card = figure_card(
+            ids.COMPARE_SPC_CARD,
+            spc_title,
+            span,
+            spc_frame,
+            figure=charts_compare.spc_figure(
+                series, metric_name=what, unit=m.unit, direction=m.direction
+            ),
+            description=(
+                ("" if sel.force else "Choose a force to see its own chart. ")
+                + f"Latest quarter: {icon}. Special-cause points are triangles (up: high, "
+                "down: low); rules as in NHS England 'Making Data Count'."
+            ),
+        )
+    grid_card = figure_card(
+        ids.COMPARE_GRID_CARD,
+        f"{what}: every force, sortable",
+        period_text,
+        table,
+        body=_grid(rates, m.unit),
+        description="Select a column heading to sort. No ranks: forces within the limits "
+        "are not distinguishable from national by chance alone.",
+    )
+    return [
+        html.H2("Against the national rate", className="h4"),
+        funnel_card,
+        html.H2("Over time", className="h4"),
+        spc_card,
+        html.H2("Every force", className="h4"),
+        grid_card,
+    ]
+
+
+def _grid(rates: Any, unit: str) -> dag.AgGrid:
+    suffix = "%" if unit == "percent" else ""
+    fmt = {"function": f"params.value == null ? '' : d3.format('.1f')(params.value) + '{suffix}'"}
+    rate_fmt = {
+        "function": "params.value == null ? (params.data.note || 'no data') : "
+        f"d3.format('.1f')(params.value) + '{suffix}'"
+    }
+    count_fmt = {"function": "params.value == null ? '' : d3.format(',.0f')(params.value)"}
+    cols = [
+        {"field": "force", "headerName": "Force", "pinned": "left", "minWidth": 200},
+        {"field": "region", "headerName": "Police region"},
+        {"field": "highlight", "headerName": "Highlight", "maxWidth": 120},
+        {
+            "field": "numerator",
+            "headerName": "Numerator",
+            "valueFormatter": count_fmt,
+            "type": "numericColumn",
+        },
+        {
+            "field": "denominator",
+            "headerName": "Denominator",
+            "valueFormatter": count_fmt,
+            "type": "numericColumn",
+        },
+        {
+            "field": "value",
+            "headerName": "Rate",
+            "valueFormatter": rate_fmt,
+            "type": "numericColumn",
+            "minWidth": 220,
+        },
+        {"field": "lower_95", "headerName": "95% lower", "valueFormatter": fmt},
+        {"field": "upper_95", "headerName": "95% upper", "valueFormatter": fmt},
+        {"field": "lower_998", "headerName": "99.8% lower", "valueFormatter": fmt},
+        {"field": "upper_998", "headerName": "99.8% upper", "valueFormatter": fmt},
+        {"field": "position", "headerName": "Against national", "minWidth": 200},
+    ]
+    return html.Div(
+        dag.AgGrid(
+            id=ids.COMPARE_GRID,
+            rowData=cd.grid_rows(rates, unit),
+            columnDefs=cols,
+            defaultColDef={
+                "sortable": True,
+                "resizable": True,
+                "flex": 1,
+                "minWidth": 90,
+                "wrapHeaderText": True,
+                "autoHeaderHeight": True,
+            },
+            dashGridOptions={
+                "domLayout": "autoHeight",
+                "ensureDomOrder": True,
+                "suppressColumnVirtualisation": True,
+            },
+            className="ag-theme-alpine",
+            style={"width": "100%"},
+        ),
+        className="mb-2",
+    )
+
+
+@dash.callback(
+    Output(ids.COMPARE_BREAKDOWN, "options"),
+    Output(ids.COMPARE_BREAKDOWN, "value"),
+    Output(ids.COMPARE_BASIS, "options"),
+    Output(ids.COMPARE_BASIS, "value"),
+    Output(ids.COMPARE_PERIOD, "options"),
+    Output(ids.COMPARE_PERIOD, "value"),
+    Output(ids.COMPARE_CONTENT, "children"),
+    Output(ids.COMPARE_URL, "data"),
+    Input(ids.COMPARE_METRIC, "value"),
+    Input(ids.COMPARE_BREAKDOWN, "value"),
+    Input(ids.COMPARE_BASIS, "value"),
+    Input(ids.COMPARE_PERIOD, "value"),
+    Input(ids.COMPARE_FORCE, "value"),
+    Input(ids.COMPARE_PEERS, "value"),
+)
+def _update(
+    metric: str | None,
+    breakdown: str | None,
+    basis: str | None,
+    period: str | None,
+    force: str | None,
+    peers: str | None,
+) -> tuple[Any, ...]:
+    """Re-resolve the whole selection (a new metric may lack the old basis, breakdown or
+    period) and redraw; also hands the query string to the browser for the address bar."""
+    raw = {
+        "metric": metric,
+        "breakdown": breakdown,
+        "basis": basis,
+        "period": period,
+        "force": force,
+        "peers": peers,
+    }
+    sel = cd.parse_query({k: v for k, v in raw.items() if v})
+    try:
+        sel = cd.resolve(sel)
+        content = _content(sel)
+        m = catalogue.get(sel.metric)
+        breakdowns = cd.available_breakdowns(sel.metric, sel.basis)
+        avail = cd.available_periods(sel.metric, sel.basis, sel.breakdown)
+    except NoSnapshotError as exc:
+        return ([], "", [], "", [], "", notice(str(exc)), "")
+    return (
+        [{"label": _breakdown_label(b), "value": _bvalue(b)} for b in breakdowns]
+        or [{"label": "All cases", "value": cd.ALL_CASES}],
+        _bvalue(sel.breakdown),
+        [{"label": b.title(), "value": b} for b in m.basis],
+        sel.basis,
+        cd.period_options(avail),
+        sel.period or "",
+        content,
+        "?" + urlencode(sel.query()),
+    )
+
+
+# Keep the address bar linkable without re-rendering the page (replaceState does not
+# trigger Dash's router, unlike a dcc.Location update).
+dash.clientside_callback(
+    """function(search) {
+        const path = window.location.pathname;
+        if (search && path.endsWith('/compare') && window.location.search !== search) {
+            window.history.replaceState(window.history.state, '', path + search);
+        }
+    }""",
+    Input(ids.COMPARE_URL, "data"),
+)
