@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import math
-import os
 import threading
 import time
 from collections.abc import Collection, Iterable, Mapping
@@ -21,12 +20,15 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-
 import great_expectations as gx
 import pandas as pd
 from great_expectations.core import ExpectationSuiteValidationResult
-from great_expectations.data_context.types.base import ProgressBarsConfig
+from great_expectations.data_context.types.base import (
+    DataContextConfig,
+    InMemoryStoreBackendDefaults,
+    ProgressBarsConfig,
+)
+from great_expectations.execution_engine import pandas_execution_engine as _pandas_engine
 
 from expectations import suites as _suites
 from scorecard import reference
@@ -38,13 +40,8 @@ ROW_NO = _suites.ROW_NO
 MAX_ROWS_CITED = 10
 ROW_CHANGE = 0.5  # contract: should be within +/-50% of the previous snapshot
 
-for _noisy in ("great_expectations", "great_expectations.core", "great_expectations.expectations"):
-    logging.getLogger(_noisy).setLevel(logging.WARNING)
-
 # GX fingerprints every in-memory batch by hashing the whole frame (~2.5 s per million rows
 # of text) only to label it; nothing here uses the label, so switch the fingerprint off.
-from great_expectations.execution_engine import pandas_execution_engine as _pandas_engine  # noqa: E402
-
 if hasattr(_pandas_engine, "HASH_THRESHOLD"):
     _pandas_engine.HASH_THRESHOLD = 0
 
@@ -94,13 +91,23 @@ def _quiet(context: Any) -> Any:
     return context
 
 
+def _ephemeral() -> Any:
+    """An in-memory context: no analytics, no progress bars, no temporary docs site."""
+    config = DataContextConfig(
+        store_backend_defaults=InMemoryStoreBackendDefaults(init_temp_docs_sites=False),
+        analytics_enabled=False,
+        progress_bars=ProgressBarsConfig(globally=False, metric_calculations=False),
+    )
+    return gx.get_context(mode="ephemeral", project_config=config)
+
+
 _LOCK = threading.RLock()  # one shared runtime context; GX contexts are not thread-safe
 
 
 @cache
 def _runtime() -> Any:
     """The ephemeral context and whole-dataframe batch definition every validation reuses."""
-    context = _quiet(gx.get_context(mode="ephemeral"))
+    context = _ephemeral()
     asset = context.data_sources.add_pandas("extracts").add_dataframe_asset("extract")
     return asset.add_batch_definition_whole_dataframe("whole_extract")
 
@@ -251,16 +258,15 @@ def validate_frame(
         received = data["urn"].map(dict(case_received)).astype(object)
         data = data.assign(**{_suites.CASE_RECEIVED_COLUMN: received.where(received.notna(), None)})
 
+    previous = previous_rows or 0
     params: dict[str, Any] = {
         "as_at": as_at.isoformat(),
         "org_codes": [org_code],
         "area_forces": list(reference.forces_for_area(org_code)),
         "known_urns": sorted(known_urns) if known_urns is not None else [],
-        "min_rows": math.ceil(previous_rows * (1 - ROW_CHANGE)) if previous_rows else 0,
-        "max_rows": math.floor(previous_rows * (1 + ROW_CHANGE)) if previous_rows else 0,
+        "min_rows": math.ceil(previous * (1 - ROW_CHANGE)),
+        "max_rows": math.floor(previous * (1 + ROW_CHANGE)),
     }
-    if previous_rows == 0:
-        params["max_rows"] = 0
     with _LOCK:
         batch = _runtime().get_batch(batch_parameters={"dataframe": data})
         res = _validate_two_pass(batch, suite, params)
@@ -394,7 +400,7 @@ def build_data_docs(
     site_dir = Path(run_dir) / "data_docs"
     site_dir.mkdir(parents=True, exist_ok=True)
     with _LOCK:
-        context = _quiet(gx.get_context(mode="ephemeral"))
+        context = _ephemeral()
         context.add_data_docs_site(
             site_name="run",
             site_config={
