@@ -10,6 +10,7 @@ from dash import html
 from flask import Response, abort, send_from_directory
 
 from dashboard import figures  # noqa: F401 - registers the shared CSV download callback
+from dashboard.pdf import register as register_board_pack
 from scorecard.settings import load_settings
 
 HERE = Path(__file__).parent
@@ -87,6 +88,7 @@ def create_app() -> dash.Dash:
             abort(404)
         return send_from_directory(load_settings().reports_dir / run_id / "data_docs", name)
 
+    register_board_pack(app.server)
     return app
 
 

@@ -1,52 +1,228 @@
-"""National scorecard (``/``). Until the dashboard issue lands: what the snapshot holds."""
+"""National scorecard (``/``): the system's position by stage for a chosen period.
+
+For a board member before a meeting: volumes from report to charge, the police and CPS
+stages with change on the previous period and a year earlier and an SPC icon per metric, a
+quarterly trend, the published national series as context, and the 13 recommendations'
+owner roll-up. The period is in the query string (``?period=2023-24``) so a link and the
+board pack reproduce the view.
+"""
 
 from __future__ import annotations
 
-import dash
-import pandas as pd
-from dash import html
+import logging
+import time
 
-from dashboard.snapshot import NoSnapshotError, reader
+import dash
+from dash import Input, Output, html
+
+from dashboard import ids
+from dashboard import scorecard_data as sd
+from dashboard.charts import stage
+from dashboard.charts.cards import labelled_select, pdf_href, spc_card, trend_options
+from dashboard.components import notice, page_header
+from dashboard.figures import figure_card
+from dashboard.snapshot import NoSnapshotError
+from warehouse.metrics import catalogue
+
+log = logging.getLogger(__name__)
 
 dash.register_page(
     __name__, name="National scorecard", path="/", title="National scorecard", order=0
 )
 
+PUBLISHED_SOURCE = (
+    "Source: HMICFRS and HMCPSI joint thematic inspection of the police and CPS response to "
+    "rape, phase one (July 2021), citing ONS recorded crime and CPS data."
+)
+REC_SOURCE = "Source: recommendation owners' returns and in-app updates, rape response scorecard."
 
-def layout(**_: str) -> html.Div:
+
+def period_name(info: sd.PeriodInfo, period: str) -> str:
+    return dict(info.options).get(period, period)
+
+
+def render(period: str) -> list:
+    """The scorecard's figure cards for one period (shared with nothing stateful)."""
+    started = time.perf_counter()
+    info = sd.period_info()
+    card = sd.national_scorecard(period)
+    prev, year = sd.previous_period(period), sd.year_earlier(period)
+    shown = period_name(info, period)
+    children: list = [
+        html.P(
+            [
+                f"{shown}. Data as at {info.data_as_at or 'unknown'}. Changes are on the "
+                f"previous period ({prev}) and the same period a year earlier ({year}). SPC "
+                f"icons describe the latest complete quarter ({card.spc_quarter or 'none'}) "
+                "of each metric's quarterly series: ",
+                html.Strong("▲ improving"),
+                ", ",
+                html.Strong("▼ concerning"),
+                ", ",
+                html.Strong("● common cause"),
+                " or ",
+                html.Strong("◆ special cause neither better nor worse"),
+                ".",
+            ]
+        )
+    ]
+    for key, title, frame in card.groups:
+        children.append(html.H2(title, className="h4 mt-4"))
+        figure = None
+        if key == sd.VOLUMES[0] and len(frame):
+            figure = stage.volumes_chart(frame, (period, prev, f"{year} (year earlier)"))
+        children.append(
+            figure_card(
+                f"national-{key}",
+                f"{title}, national",
+                shown,
+                frame,
+                figure=figure,
+                table_open=figure is None,
+            )
+        )
+    published = sd.published_series()
+    rollup = sd.recommendation_rollup()
+    children += [
+        html.H2("Published national series (context)", className="h4 mt-4"),
+        figure_card(
+            "national-published",
+            "Published national figures, 2015/16 to 2019/20",
+            "Financial years 2015-16 to 2019-20",
+            published,
+            figure=stage.published_chart(published),
+            source=PUBLISHED_SOURCE,
+            description="Published before this scorecard's data begin; shown as context, not "
+            "compared with the figures above (different sources and definitions).",
+        ),
+        html.H2("The 13 recommendations: owners' status", className="h4 mt-4"),
+        figure_card(
+            "national-recommendations",
+            "Recommendation owners by status (RAG)",
+            f"Status as at {info.data_as_at or 'unknown'}",
+            rollup,
+            figure=stage.rollup_chart(rollup),
+            source=REC_SOURCE,
+            description="; ".join(sd.RAG_TEXT[r] for r in sd.RAG_ORDER) + ".",
+        ),
+        html.Nav(
+            html.Ul(
+                [
+                    html.Li(
+                        html.A(
+                            f"Recommendation {r}: {t}",
+                            href=f"/recommendations/{r}",
+                        )
+                    )
+                    for r, t in zip(rollup["Recommendation"], rollup["Title"], strict=True)
+                ]
+            ),
+            **{"aria-label": "Recommendations"},
+        ),
+    ]
+    log.debug(
+        "national scorecard %s rendered in %.0f ms", period, 1000 * (time.perf_counter() - started)
+    )
+    return children
+
+
+def layout(period: object = None, **_: object) -> html.Div:
+    header = page_header(
+        "National scorecard",
+        "Police and CPS response to adult rape in England and Wales, stage by stage.",
+    )
     try:
-        extracts = reader().query(
-            "SELECT kind, count(*) AS senders, max(as_at) AS latest_as_at, "
-            "sum(row_count) AS rows FROM raw.extracts WHERE is_current GROUP BY kind ORDER BY kind"
-        )
-        published = reader().query(
-            "SELECT name, financial_year, value, source FROM ref.published_series "
-            "ORDER BY series_id, financial_year"
-        )
+        info = sd.period_info()
     except NoSnapshotError as exc:
-        return html.Div([html.H1("National scorecard"), html.P(str(exc), role="status")])
+        return html.Div([header, notice(str(exc))])
+    chosen, message = sd.resolve_period(period if isinstance(period, str) else None, info)
+    if period is not None and not isinstance(period, str):
+        chosen, message = info.default, f"Give one period only; showing {info.default}."
+    if chosen is None:
+        return html.Div([header, notice("No figures have been published yet.")])
+    metrics = trend_options()
+    first = metrics[0]["value"] if metrics else None
     return html.Div(
         [
-            html.H1("National scorecard"),
-            html.P(
-                "The data loaded into the current serving snapshot. The scorecards arrive "
-                "with the dashboard work; these are the figures they will draw on."
+            header,
+            html.Div(
+                notice(message) if message else None, id=ids.NAT_MESSAGE, **{"aria-live": "polite"}
             ),
-            html.H2("Current extracts", className="h4"),
-            _table(extracts, "Current extracts by kind"),
-            html.H2("Published national figures", className="h4 mt-4"),
-            _table(published, "Published national figures (source: joint inspection, 2021)"),
+            html.Div(
+                [
+                    labelled_select(
+                        ids.NAT_PERIOD,
+                        "Period",
+                        [{"label": lab, "value": v} for v, lab in info.options],
+                        chosen,
+                    ),
+                    html.Div(
+                        html.A(
+                            "Download board pack (PDF)",
+                            href=pdf_href(chosen),
+                            id=ids.NAT_PDF,
+                            className="btn btn-outline-primary",
+                        ),
+                        className="col-md-4 d-flex align-items-end",
+                    ),
+                ],
+                className="row g-3 mb-3",
+            ),
+            html.Div(render(chosen), id=ids.NAT_CONTENT),
+            html.H2("Quarterly trend", className="h4 mt-4"),
+            html.Div(
+                labelled_select(ids.NAT_TREND_METRIC, "Metric to chart", metrics, first),
+                className="row mb-3",
+            ),
+            html.Div(
+                spc_card("national-trend-card", first, "national", "national"), id=ids.NAT_TREND
+            ),
+            html.Div(id=ids.NAT_URL_SYNC, hidden=True),
         ]
     )
 
 
-def _table(frame: pd.DataFrame, caption: str) -> html.Table:
-    rows = [html.Tr([html.Td(str(v)) for v in row]) for row in frame.itertuples(index=False)]
-    return html.Table(
-        [
-            html.Caption(caption),
-            html.Thead(html.Tr([html.Th(c, scope="col") for c in frame.columns])),
-            html.Tbody(rows),
-        ],
-        className="table table-sm",
-    )
+@dash.callback(
+    Output(ids.NAT_CONTENT, "children"),
+    Output(ids.NAT_PDF, "href"),
+    Output(ids.NAT_MESSAGE, "children"),
+    Input(ids.NAT_PERIOD, "value"),
+    prevent_initial_call=True,
+)
+def _on_period(period: str | None) -> tuple[list, str, object]:
+    """Redraw every figure for the chosen period (marts only: three small selects)."""
+    info = sd.period_info()
+    chosen, message = sd.resolve_period(period, info)
+    if chosen is None:
+        raise dash.exceptions.PreventUpdate
+    return render(chosen), pdf_href(chosen), notice(message) if message else None
+
+
+@dash.callback(
+    Output(ids.NAT_TREND, "children"),
+    Input(ids.NAT_TREND_METRIC, "value"),
+    prevent_initial_call=True,
+)
+def _on_trend_metric(metric_id: str | None) -> html.Section:
+    if metric_id not in catalogue.by_id():
+        raise dash.exceptions.PreventUpdate
+    return spc_card("national-trend-card", metric_id, "national", "national")
+
+
+# Keep the address bar in step with the chosen period without reloading the page
+# (replaceState does not trigger the page router), so a copied link reproduces the view.
+dash.clientside_callback(
+    """
+    function(period) {
+        if (period) {
+            const url = new URL(window.location.href);
+            url.searchParams.set('period', period);
+            window.history.replaceState(window.history.state, '', url.toString());
+        }
+        return '';
+    }
+    """,
+    Output(ids.NAT_URL_SYNC, "children"),
+    Input(ids.NAT_PERIOD, "value"),
+    prevent_initial_call=True,
+)

@@ -1,0 +1,329 @@
+"""Joint area scorecard (``/area/<force_code>``): a force and its CPS Area(s) side by side.
+
+For a PCC's office or a local board: every catalogue metric for the force (its joint
+scorecard) and each CPS Area serving it (the Met has two), the owner side, where each sits
+against national (funnel plot position, as text and symbol), quarterly trends, tabs for
+equalities, victim withdrawal and action plans, and the recommendations the force and its
+Areas own. An unknown force code gives a page listing the valid forces, never a traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, html
+
+from dashboard import ids
+from dashboard import scorecard_data as sd
+from dashboard.charts import trend
+from dashboard.charts.cards import labelled_select, pdf_href
+from dashboard.components import notice, page_header
+from dashboard.figures import figure_card
+from dashboard.snapshot import NoSnapshotError
+from warehouse.metrics import catalogue
+
+log = logging.getLogger(__name__)
+
+dash.register_page(
+    __name__,
+    name="Joint area scorecard",
+    path_template="/area/<force_code>",
+    title="Joint area scorecard",
+    order=1,
+)
+
+# Tabs: the metrics evidencing a recommendation (catalogue recs), so the tabs follow the
+# catalogue rather than a list of metric ids.
+TABS = (
+    ("equalities", "Equalities", 1),
+    ("withdrawal", "Victim withdrawal", 3),
+    ("action-plans", "Action plans and case progression", 4),
+)
+REC_SOURCE = "Source: recommendation owners' returns and in-app updates, rape response scorecard."
+
+
+def unknown_force(code: object) -> html.Div:
+    """A clear page for a force code that does not exist, linking every valid force."""
+    shown = str(code)[:60] if code else "(none)"
+    try:
+        valid = sd.forces()
+    except NoSnapshotError as exc:
+        return html.Div([page_header("No such force"), notice(str(exc))])
+    return html.Div(
+        [
+            page_header("No such force"),
+            html.P(
+                f"There is no police force with the code '{shown}'. Choose one of the "
+                f"{len(valid)} forces below.",
+                id=ids.AREA_UNKNOWN,
+                role="status",
+            ),
+            html.Ul(
+                [html.Li(html.A(f.name, href=f"/area/{f.code}")) for f in valid],
+                className="list-unstyled row row-cols-md-3",
+            ),
+        ]
+    )
+
+
+def render(force: sd.ForceInfo, period: str, info: sd.PeriodInfo) -> list:
+    """Header and every figure of the joint scorecard for one force and period."""
+    shown = dict(info.options).get(period, period)
+    area_names = " and ".join(a.name for a in force.areas) or "no CPS Area"
+    rows = sd.area_rows(force, period)
+    main = sd.area_table(force, period, rows=rows)
+    owners = [sd.Org(force.code, force.name), *force.areas]
+    recs = sd.owned_recommendations(owners)
+    panels = []
+    for key, label, rec in TABS:
+        metrics = sd.metrics_for_rec(rec)
+        frame = sd.area_table(force, period, metrics, rows=rows, all_breakdowns=True)
+        panels.append(
+            html.Div(
+                figure_card(
+                    f"area-tab-{key}",
+                    f"{label}: {force.name} and {area_names}",
+                    shown,
+                    frame,
+                    description=f"Metrics evidencing recommendation {rec}, every published "
+                    "breakdown. Small groups are suppressed, with the reason.",
+                    table_open=True,
+                ),
+                id=f"{ids.AREA_TABS}-{key}",
+                hidden=key != TABS[0][0],
+            )
+        )
+    return [
+        page_header(
+            f"Joint area scorecard: {force.name}",
+            f"{force.name} and {area_names}, side by side with national.",
+        ),
+        html.P(
+            f"{shown}. Region: {force.region or 'unknown'}. Local policing body: "
+            f"{force.policing_body or 'unknown'}. Data as at {info.data_as_at or 'unknown'}. "
+            "Against national: the organisation's rate against the national rate with funnel "
+            "plot limits (99.8%, allowing for over-dispersion): ",
+            className="mb-1",
+        ),
+        html.Ul(
+            [html.Li(t) for t in sd.POSITION_TEXT.values()],
+            className="small",
+        ),
+        html.H2("Every metric, side by side", className="h4 mt-4"),
+        figure_card(
+            "area-scorecard",
+            f"Every metric: {force.name} and {area_names}",
+            shown,
+            main,
+            description="Police metrics read the force's records; CPS metrics read each Area's "
+            "records (an Area serves several forces); the force column is the force's joint "
+            "scorecard (CPS records linked to the force).",
+            table_open=True,
+        ),
+        html.H2("Focus areas", className="h4 mt-4"),
+        focus_switch(),
+        *panels,
+        html.H2("Recommendations owned", className="h4 mt-4"),
+        figure_card(
+            "area-recommendations",
+            f"Recommendations owned by {force.name} and {area_names}",
+            f"Status as at {info.data_as_at or 'unknown'}",
+            recs,
+            source=REC_SOURCE,
+            description="RAG is given in words: "
+            + "; ".join(sd.RAG_TEXT[r] for r in sd.RAG_ORDER)
+            + ".",
+            table_open=True,
+        ),
+        html.Ul(
+            [
+                html.Li(html.A(f"Recommendation {n}", href=f"/recommendations/{n}"))
+                for n in sorted(set(recs["Recommendation"]), key=int)
+            ],
+            className="list-inline",
+        ),
+    ]
+
+
+def focus_switch() -> html.Fieldset:
+    """Tab-like switch between the focus tables: native radio buttons styled as a button
+    group (keyboard operable with arrow keys, state announced; dbc.Tabs emits aria-controls
+    pointing at panes it never renders, which axe rejects)."""
+    return html.Fieldset(
+        [
+            html.Legend("Show", className="visually-hidden"),
+            dbc.RadioItems(
+                id=ids.AREA_TABS,
+                options=[{"label": label, "value": key} for key, label, _ in TABS],
+                value=TABS[0][0],
+                inline=True,
+                className="btn-group flex-wrap",
+                inputClassName="btn-check",
+                labelClassName="btn btn-outline-primary",
+                labelCheckedClassName="active",
+            ),
+        ],
+        className="mb-3",
+    )
+
+
+def trend_card(force: sd.ForceInfo, metric_id: str | None) -> html.Section:
+    """Quarterly values for the force, its Area(s) and national on one metric."""
+    if not metric_id:
+        return html.Section(notice("No quarterly metric to chart."))
+    m = catalogue.get(metric_id)
+    plot, shown, key = sd.area_trend(force, metric_id)
+    if key is None:
+        return figure_card("area-trend-card", f"{m.name}: quarterly trend", "no quarters", shown)
+    basis, stat, bd = key
+    label = f"{m.name} ({sd.stat_label(m, stat)}, {basis} basis, {sd.breakdown_label(bd)})"
+    return figure_card(
+        "area-trend-card",
+        f"{label}: {force.name}, its CPS Area(s) and national by quarter",
+        f"Quarters {shown['Quarter'].iloc[0]} to {shown['Quarter'].iloc[-1]}",
+        shown,
+        figure=trend.lines_chart(plot, sd.stat_label(m, stat)),
+        description=m.definition,
+    )
+
+
+def _trend_options(force: sd.ForceInfo) -> list[dict]:
+    return [{"label": m.name, "value": m.id} for m in sd.trend_metrics("national")]
+
+
+def layout(force_code: object = None, period: object = None, **_: object) -> html.Div:
+    try:
+        force = sd.force_info(force_code if isinstance(force_code, str) else None)
+        info = sd.period_info()
+        all_forces = sd.forces()
+    except NoSnapshotError as exc:
+        return html.Div([page_header("Joint area scorecard"), notice(str(exc))])
+    if force is None:
+        return unknown_force(force_code)
+    chosen, message = sd.resolve_period(period if isinstance(period, str) else None, info)
+    if period is not None and not isinstance(period, str):
+        chosen, message = info.default, f"Give one period only; showing {info.default}."
+    if chosen is None:
+        return html.Div([page_header("Joint area scorecard"), notice("No figures yet.")])
+    metrics = _trend_options(force)
+    first = metrics[0]["value"] if metrics else None
+    return html.Div(
+        [
+            html.Div(
+                notice(message) if message else None,
+                id=ids.AREA_MESSAGE,
+                **{"aria-live": "polite"},
+            ),
+            html.Div(
+                [
+                    labelled_select(
+                        ids.AREA_FORCE,
+                        "Police force",
+                        [{"label": f.name, "value": f.code} for f in all_forces],
+                        force.code,
+                    ),
+                    labelled_select(
+                        ids.AREA_PERIOD,
+                        "Period",
+                        [{"label": lab, "value": v} for v, lab in info.options],
+                        chosen,
+                    ),
+                    html.Div(
+                        html.A(
+                            "Download board pack (PDF)",
+                            href=pdf_href(chosen, force.code),
+                            id=ids.AREA_PDF,
+                            className="btn btn-outline-primary",
+                        ),
+                        className="col-md-4 d-flex align-items-end",
+                    ),
+                ],
+                className="row g-3 mb-3",
+            ),
+            html.Div(render(force, chosen, info), id=ids.AREA_CONTENT),
+            html.H2("Quarterly trend", className="h4 mt-4"),
+            html.Div(
+                labelled_select(ids.AREA_TREND_METRIC, "Metric to chart", metrics, first),
+                className="row mb-3",
+            ),
+            html.Div(trend_card(force, first), id=ids.AREA_TREND),
+            html.Div(id=ids.AREA_URL_SYNC, hidden=True),
+        ]
+    )
+
+
+@dash.callback(
+    Output(ids.AREA_CONTENT, "children"),
+    Output(ids.AREA_PDF, "href"),
+    Output(ids.AREA_MESSAGE, "children"),
+    Output(ids.AREA_TREND, "children"),
+    Input(ids.AREA_FORCE, "value"),
+    Input(ids.AREA_PERIOD, "value"),
+    State(ids.AREA_TREND_METRIC, "value"),
+    prevent_initial_call=True,
+)
+def _on_change(
+    force_code: str | None, period: str | None, metric_id: str | None
+) -> tuple[list, str, object, html.Section]:
+    """Redraw for the chosen force and period (marts only: a handful of small selects)."""
+    force = sd.force_info(force_code)
+    if force is None:
+        raise dash.exceptions.PreventUpdate
+    info = sd.period_info()
+    chosen, message = sd.resolve_period(period, info)
+    if chosen is None:
+        raise dash.exceptions.PreventUpdate
+    metric = metric_id if metric_id in catalogue.by_id() else None
+    return (
+        render(force, chosen, info),
+        pdf_href(chosen, force.code),
+        notice(message) if message else None,
+        trend_card(force, metric),
+    )
+
+
+@dash.callback(
+    Output(ids.AREA_TREND, "children", allow_duplicate=True),
+    Input(ids.AREA_TREND_METRIC, "value"),
+    State(ids.AREA_FORCE, "value"),
+    prevent_initial_call=True,
+)
+def _on_trend_metric(metric_id: str | None, force_code: str | None) -> html.Section:
+    force = sd.force_info(force_code)
+    if force is None or metric_id not in catalogue.by_id():
+        raise dash.exceptions.PreventUpdate
+    return trend_card(force, metric_id)
+
+
+# Show the chosen focus table, hide the others (client-side: no server round trip).
+dash.clientside_callback(
+    """
+    function(active) {
+        return KEYS.map(k => k !== active);
+    }
+    """.replace("KEYS", str([k for k, _, _ in TABS])),
+    [Output(f"{ids.AREA_TABS}-{k}", "hidden") for k, _, _ in TABS],
+    Input(ids.AREA_TABS, "value"),
+)
+
+
+# Keep the address bar in step with the chosen force and period without a reload.
+dash.clientside_callback(
+    """
+    function(force, period) {
+        if (force) {
+            const url = new URL(window.location.href);
+            url.pathname = '/area/' + encodeURIComponent(force);
+            if (period) { url.searchParams.set('period', period); }
+            window.history.replaceState(window.history.state, '', url.toString());
+        }
+        return '';
+    }
+    """,
+    Output(ids.AREA_URL_SYNC, "children"),
+    Input(ids.AREA_FORCE, "value"),
+    Input(ids.AREA_PERIOD, "value"),
+    prevent_initial_call=True,
+)

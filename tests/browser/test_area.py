@@ -1,0 +1,106 @@
+"""Joint area scorecard (/area/<force>): clean load, axe, force and period controls, focus
+switch, CSV = table, unknown force page, board-pack PDF."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.conftest import PageLog, Served
+from tests.browser.scorecard_helpers import (
+    axe_violations,
+    card,
+    downloaded_csv,
+    open_page,
+    pdf_text,
+    table_cells,
+)
+
+pytestmark = pytest.mark.browser
+
+
+def test_loads_cleanly_and_passes_axe(served: Served, page: tuple[object, PageLog]) -> None:
+    pg, log = page
+    open_page(pg, served, "/area/metropolitan")
+    assert log.console_errors == []
+    assert log.failed_requests == []
+    violations = axe_violations(pg)
+    assert violations == [], [(v["id"], [n["target"] for n in v["nodes"]]) for v in violations]
+    header = table_cells(pg, "area-scorecard")[0]
+    # The Met is served by two CPS Areas: both sit beside the force.
+    assert "CPS London North" in header and "CPS London South" in header
+    body = pg.inner_text("#area-content")  # type: ignore[attr-defined]
+    assert "within national limits" in body
+    assert pg.locator("#area-trend .js-plotly-plot").count() == 1  # type: ignore[attr-defined]
+
+
+def test_changing_force_and_period_updates_figures(
+    served: Served, page: tuple[object, PageLog]
+) -> None:
+    pg, log = page
+    open_page(pg, served, "/area/kent")
+    assert "Kent" in pg.inner_text("#main h1")  # type: ignore[attr-defined]
+    before = table_cells(pg, "area-scorecard")
+    pg.select_option("#area-force", "surrey")  # type: ignore[attr-defined]
+    pg.wait_for_function("document.querySelector('#main h1').innerText.includes('Surrey')")  # type: ignore[attr-defined]
+    pg.wait_for_load_state("networkidle")  # type: ignore[attr-defined]
+    surrey = table_cells(pg, "area-scorecard")
+    assert surrey != before
+    assert "/area/surrey" in pg.url  # type: ignore[attr-defined]
+    assert pg.get_attribute("#area-pdf", "href").startswith("/area/surrey/board-pack.pdf")  # type: ignore[attr-defined,union-attr]
+    pg.select_option("#area-period", "2022-23")  # type: ignore[attr-defined]
+    pg.wait_for_function(  # type: ignore[attr-defined]
+        "document.querySelector('#area-content').innerText.includes('Financial year 2022-23')"
+    )
+    pg.wait_for_load_state("networkidle")  # type: ignore[attr-defined]
+    assert table_cells(pg, "area-scorecard") != surrey
+    assert pg.url.endswith("/area/surrey?period=2022-23")  # type: ignore[attr-defined]
+    assert log.console_errors == [] and log.failed_requests == []
+
+
+def test_focus_switch_and_csv_match_the_tables(
+    served: Served, page: tuple[object, PageLog]
+) -> None:
+    pg, _ = page
+    open_page(pg, served, "/area/kent?period=2023-24")
+    assert downloaded_csv(pg, "area-scorecard") == table_cells(pg, "area-scorecard")
+    assert not pg.is_visible("#area-tabs-withdrawal")  # type: ignore[attr-defined]
+    pg.get_by_label("Victim withdrawal").check()  # type: ignore[attr-defined]
+    pg.wait_for_selector("#area-tabs-withdrawal", state="visible")  # type: ignore[attr-defined]
+    assert not pg.is_visible("#area-tabs-equalities")  # type: ignore[attr-defined]
+    assert downloaded_csv(pg, "area-tab-withdrawal") == table_cells(pg, "area-tab-withdrawal")
+    recs = table_cells(pg, "area-recommendations")
+    assert len(recs) > 1 and all("Kent Police" in r[2] or "CPS" in r[2] for r in recs[1:])
+    assert card(pg, "area-recommendations").count() == 1  # type: ignore[attr-defined]
+
+
+def test_unknown_force_gives_a_clear_page(served: Served, page: tuple[object, PageLog]) -> None:
+    pg, log = page
+    open_page(pg, served, "/area/nope")
+    assert "No such force" in pg.inner_text("#main h1")  # type: ignore[attr-defined]
+    assert "nope" in pg.inner_text("#area-unknown-force")  # type: ignore[attr-defined]
+    assert pg.locator('#main a[href="/area/kent"]').count() == 1  # type: ignore[attr-defined]
+    assert "Traceback" not in pg.content()  # type: ignore[attr-defined]
+    assert log.console_errors == []
+
+
+def test_malformed_period_falls_back_with_a_message(
+    served: Served, page: tuple[object, PageLog]
+) -> None:
+    pg, _ = page
+    open_page(pg, served, "/area/kent?period=2099-00")
+    assert "not a financial year" in pg.inner_text("#area-message")  # type: ignore[attr-defined]
+    assert "Kent" in pg.inner_text("#main h1")  # type: ignore[attr-defined]
+
+
+def test_board_pack_pdf(served: Served, page: tuple[object, PageLog]) -> None:
+    pg, _ = page
+    open_page(pg, served, "/area/kent?period=2023-24")
+    href = pg.get_attribute("#area-pdf", "href")  # type: ignore[attr-defined]
+    assert href == "/area/kent/board-pack.pdf?period=2023-24"
+    response = pg.request.get(served.url + href)  # type: ignore[attr-defined]
+    assert response.status == 200
+    assert response.headers["content-type"] == "application/pdf"
+    text = pdf_text(response.body())
+    assert "Joint area scorecard: Kent Police" in text and "OFFICIAL-SENSITIVE" in text
+    missing = pg.request.get(served.url + "/area/nope/board-pack.pdf")  # type: ignore[attr-defined]
+    assert missing.status == 404 and "No such force" in missing.text()

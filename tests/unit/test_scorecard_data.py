@@ -1,0 +1,160 @@
+"""The scorecard pages' data functions on a small hand-built mart (no generator, no app):
+period arithmetic, change on the previous period and a year earlier, suppression shown as
+text, the recommendations roll-up, the joint area table and unknown-force handling."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pandas as pd
+import pytest
+
+from dashboard import scorecard_data as sd
+from tests.metrics_fixtures import Warehouse, d
+
+
+@pytest.fixture(scope="module")
+def built() -> tuple[Warehouse, Callable[[str, list], pd.DataFrame]]:
+    """Kent: 30 offences in 2022-23 and 40 in 2023-24, some with an ISVA referral; Surrey: 3
+    offences (a suppressed count); two recommendation returns."""
+    w = Warehouse()
+    w.police(
+        "kent",
+        [{"recorded_date": d("2022-05-10"), "isva_referral": i < 12} for i in range(30)]
+        + [{"recorded_date": d("2023-05-10"), "isva_referral": i < 24} for i in range(40)],
+    )
+    w.police("surrey", [{"recorded_date": d("2023-06-01")}] * 3)
+    w.rec_updates(
+        "kent",
+        [
+            {"rec_no": 1, "status": "implemented", "updated_on": d("2023-06-01")},
+            {"rec_no": 7, "status": "not_applicable", "updated_on": d("2023-06-01")},
+        ],
+    )
+    w.build()
+    return w, lambda sql, params: w.con.execute(sql, params).df()
+
+
+def test_previous_and_year_earlier_periods() -> None:
+    assert sd.previous_period("2023-24") == "2022-23"
+    assert sd.year_earlier("2023-24") == "2022-23"
+    assert sd.previous_period("2023-24-Q1") == "2022-23-Q4"
+    assert sd.previous_period("2023-24-Q3") == "2023-24-Q2"
+    assert sd.year_earlier("2023-24-Q3") == "2022-23-Q3"
+    assert sd.previous_period("1999-00") == "1998-99"
+
+
+def test_change_text_arithmetic_and_suppression() -> None:
+    row = lambda v, s=None: {"value": v, "suppressed": s}  # noqa: E731
+    assert sd.change_text(row(40.0), row(30.0), "count") == "+10 (+33.3%)"
+    assert sd.change_text(row(27.0), row(30.0), "count") == "−3 (−10.0%)"
+    assert sd.change_text(row(60.0), row(40.0), "percent") == "+20.0 pp"
+    assert sd.change_text(row(100.0), row(100.4), "days") == "±0 days"
+    assert sd.change_text(row(10.2), row(9.45), "per_100") == "+0.8 per 100"
+    assert sd.change_text(row(5.0), row(0.0), "count") == "+5"
+    assert sd.change_text(row(40.0), None, "count") == "no earlier figure"
+    got = sd.change_text(row(None, "small_count"), row(30.0), "count")
+    assert got.startswith("not compared") and "count of 1-4" in got and "0" not in got[:14]
+
+
+def test_resolve_period() -> None:
+    info = sd.PeriodInfo((("2023-24", "FY"), ("2023-24-Q1", "Q1")), "2023-24", None)
+    assert sd.resolve_period(None, info) == ("2023-24", None)
+    assert sd.resolve_period("2023-24-Q1", info) == ("2023-24-Q1", None)
+    period, msg = sd.resolve_period("garbage", info)
+    assert period == "2023-24" and msg and "not a financial year" in msg
+    period, msg = sd.resolve_period("2019-20", info)
+    assert period == "2023-24" and msg and "No figures" in msg
+
+
+def test_period_info_defaults_to_the_latest_complete_year(built: tuple) -> None:
+    _, q = built
+    info = sd.period_info(q)
+    assert info.default == "2023-24"  # as at 2024-03-31: 2023-24 is complete
+    assert "2022-23" in info.values and "2023-24-Q1" in info.values
+    assert info.values.index("2023-24") < info.values.index("2023-24-Q1")  # years first
+
+
+def test_national_scorecard_values_and_changes(built: tuple) -> None:
+    _, q = built
+    card = sd.national_scorecard("2023-24", q)
+    groups = {key: frame for key, _, frame in card.groups}
+    vol = groups["volumes"]
+    rec = vol[vol["Metric"] == "Adult rape offences recorded"].iloc[0]
+    assert rec["Value"] == "43" and rec["Previous period"] == "30"
+    assert rec["Change on previous"] == "+13 (+43.3%)"
+    assert rec["Change on year earlier"] == "+13 (+43.3%)"
+    isva = groups["police"][groups["police"]["Metric"] == "Victims referred to an ISVA"].iloc[0]
+    assert isva["Value"] == "55.8%" and isva["Previous period"] == "40.0%"  # 24/43, 12/30
+    assert isva["Change on previous"] == "+15.8 pp"
+    # Every cell is text: nothing numeric that could be mistaken for a zero.
+    for frame in groups.values():
+        assert all(isinstance(v, str) for v in frame.to_numpy().ravel())
+
+
+def test_recommendation_rollup_counts(built: tuple) -> None:
+    w, q = built
+    roll = sd.recommendation_rollup(q)
+    assert list(roll["Recommendation"]) == [str(n) for n in range(1, 14)]
+    for r in roll.itertuples():
+        assert int(r.Green) + int(r.Amber) + int(r.Red) + int(r.Grey) == int(r.Owners)
+    owners = w.con.execute("SELECT count(*) FROM ref.recommendation_owners").fetchone()[0]
+    assert sum(int(x) for x in roll["Owners"]) == owners
+    rec1 = roll[roll["Recommendation"] == "1"].iloc[0]
+    assert int(rec1["Green"]) == 1 and int(rec1["Owners"]) == 43  # Kent implemented
+    rec7 = roll[roll["Recommendation"] == "7"].iloc[0]
+    assert int(rec7["Grey"]) == 1
+
+
+def test_unknown_force_and_the_met_has_two_areas(built: tuple) -> None:
+    _, q = built
+    assert sd.force_info("nope", q) is None
+    assert sd.force_info("", q) is None
+    assert sd.force_info("x" * 500, q) is None
+    met = sd.force_info("metropolitan", q)
+    assert met is not None
+    assert [a.code for a in met.areas] == ["cps_london_north", "cps_london_south"]
+
+
+def test_area_table_side_by_side(built: tuple) -> None:
+    _, q = built
+    kent = sd.force_info("kent", q)
+    assert kent is not None and [a.code for a in kent.areas] == ["cps_south_east"]
+    frame = sd.area_table(kent, "2023-24", query=q)
+    area = kent.areas[0].name
+    assert list(frame.columns) == sd.area_columns(kent)
+    rec = frame[frame["Metric"] == "Adult rape offences recorded"].iloc[0]
+    assert rec[kent.name] == "40" and rec["National"] == "43"
+    assert rec[area] == "force only"  # a police metric is not published for a CPS Area
+    isva = frame[frame["Metric"] == "Victims referred to an ISVA"].iloc[0]
+    assert isva[f"{kent.name}: against national"] in set(sd.POSITION_TEXT.values()) | {
+        sd.POSITION_NONE
+    }
+    surrey = sd.force_info("surrey", q)
+    assert surrey is not None
+    s = sd.area_table(surrey, "2023-24", query=q)
+    srec = s[s["Metric"] == "Adult rape offences recorded"].iloc[0]
+    assert srec[surrey.name] == "suppressed (count of 1-4)"  # 3 offences: never shown as 3 or 0
+
+
+def test_owned_recommendations(built: tuple) -> None:
+    _, q = built
+    kent = sd.force_info("kent", q)
+    assert kent is not None
+    recs = sd.owned_recommendations([sd.Org(kent.code, kent.name), *kent.areas], q)
+    mine = recs[recs["Owner"] == kent.name]
+    assert set(mine["Recommendation"]) >= {"1", "7"}
+    assert mine[mine["Recommendation"] == "1"].iloc[0]["RAG"].startswith("Green")
+    assert mine[mine["Recommendation"] == "7"].iloc[0]["RAG"].startswith("Grey")
+    assert sd.owned_recommendations([], q).empty
+
+
+def test_area_trend_quarters(built: tuple) -> None:
+    _, q = built
+    kent = sd.force_info("kent", q)
+    assert kent is not None
+    plot, shown, key = sd.area_trend(kent, "volume.recorded", q)
+    assert key == ("period", "count", "")
+    assert set(shown["Organisation"]) == {"National", kent.name}
+    assert all(p.count("-Q") == 1 for p in shown["Quarter"])
+    assert len(plot) == len(shown)
