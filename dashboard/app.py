@@ -10,6 +10,7 @@ from dash import html
 from flask import Response, abort, send_from_directory
 
 from dashboard import figures  # noqa: F401 - registers the shared CSV download callback
+from dashboard.api import register_api
 from dashboard.pdf import register as register_board_pack
 from scorecard.settings import load_settings
 
@@ -89,6 +90,7 @@ def create_app() -> dash.Dash:
         return send_from_directory(load_settings().reports_dir / run_id / "data_docs", name)
 
     register_board_pack(app.server)
+    register_api(app.server)
     return app
 
 
