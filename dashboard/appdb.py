@@ -1,0 +1,278 @@
+"""The app database: what the dashboard itself writes (recommendation status updates made by
+owners in the app, with their history). Users and an audit log will join it later.
+
+SQLAlchemy Core on the URL from :attr:`scorecard.settings.Settings.app_db_url` (SQLite under
+``SCORECARD_HOME`` by default, PostgreSQL or any SQLAlchemy URL in production). Tables are
+created on first use. The serving snapshot stays read-only; the page shows whichever is newer
+of the mart's status and the latest update recorded here.
+
+Login arrives later: :func:`validate_update` already takes ``who`` and ``allowed_owners`` as
+arguments, so a logged-in session supplies the user's name and the organisations they may
+update instead of trusting the form.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from scorecard import reference
+from scorecard.contract import REC_STATUSES
+from scorecard.settings import Settings, load_settings
+
+log = logging.getLogger(__name__)
+
+EVIDENCE_MAX = 2000  # as the recommendation_updates extract contract
+WHO_MAX = 200
+EVIDENCE_REQUIRED = ("implemented", "verified")
+LATEST_TARGET_YEAR = 2040
+
+# One MetaData for every app table: add users / audit tables here and create_all picks
+# them up on first use.
+metadata = sa.MetaData()
+
+rec_updates = sa.Table(
+    "recommendation_updates",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("rec_no", sa.Integer, nullable=False),
+    sa.Column("owner_code", sa.String(64), nullable=False),
+    sa.Column("who", sa.String(WHO_MAX), nullable=False),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("before_status", sa.String(32)),
+    sa.Column("before_target_date", sa.Date),
+    sa.Column("before_evidence", sa.Text),
+    sa.Column("after_status", sa.String(32), nullable=False),
+    sa.Column("after_target_date", sa.Date),
+    sa.Column("after_evidence", sa.Text),
+    sa.Index("ix_recommendation_updates_rec_owner", "rec_no", "owner_code"),
+)
+
+_engines: dict[str, Engine] = {}
+_lock = threading.Lock()
+
+
+def engine(settings: Settings | None = None, url: str | None = None) -> Engine:
+    """A cached engine for the app database, its tables created on first use."""
+    url = url or (settings or load_settings()).app_db_url
+    with _lock:
+        eng = _engines.get(url)
+        if eng is None:
+            made = sa.make_url(url)
+            if made.get_backend_name() == "sqlite" and made.database not in (None, "", ":memory:"):
+                Path(made.database).parent.mkdir(parents=True, exist_ok=True)
+            eng = sa.create_engine(url, future=True)
+            metadata.create_all(eng)
+            _engines[url] = eng
+            log.info("app database ready (%s)", made.render_as_string(hide_password=True))
+        return eng
+
+
+def dispose_all() -> None:
+    """Close every cached engine (tests, and a process changing SCORECARD_HOME)."""
+    with _lock:
+        for eng in _engines.values():
+            eng.dispose()
+        _engines.clear()
+
+
+# --- validation ------------------------------------------------------------------------
+
+
+class UpdateError(ValueError):
+    """A rejected update; ``errors`` maps form field -> plain-English message."""
+
+    def __init__(self, errors: Mapping[str, str]) -> None:
+        self.errors = dict(errors)
+        super().__init__("; ".join(self.errors.values()))
+
+
+@dataclass(frozen=True)
+class StatusUpdate:
+    """A validated update. ``target_date`` None keeps the current target."""
+
+    rec_no: int
+    owner_code: str
+    status: str
+    target_date: date | None
+    evidence: str | None
+    who: str
+
+
+@dataclass(frozen=True)
+class RecState:
+    """A recommendation x owner's status at one moment (the 'before' or 'after')."""
+
+    status: str | None
+    target_date: date | None
+    evidence: str | None
+
+
+def _text(raw: object) -> str:
+    return "" if raw is None else str(raw).strip()
+
+
+def _parse_date(raw: object) -> date | None:
+    if raw is None or isinstance(raw, date):
+        return raw if not isinstance(raw, datetime) else raw.date()
+    text = str(raw).strip()
+    return date.fromisoformat(text) if text else None
+
+
+def validate_update(
+    form: Mapping[str, object],
+    *,
+    who: str | None = None,
+    allowed_owners: Collection[str] | None = None,
+) -> StatusUpdate:
+    """Check an owner's update; raises :class:`UpdateError` naming every problem.
+
+    ``form`` holds rec_no, owner_code, status, target_date (ISO, optional), evidence and,
+    until login exists, who. A later login passes ``who`` and ``allowed_owners`` instead."""
+    errors: dict[str, str] = {}
+    name = _text(who if who is not None else form.get("who"))
+    if not name:
+        errors["who"] = "Enter your name (it is kept with the update)."
+    elif len(name) > WHO_MAX:
+        errors["who"] = f"Your name must be at most {WHO_MAX} characters."
+
+    rec_no: int | None = None
+    known = {r.rec_no for r in reference.recommendations()}
+    try:
+        rec_no = int(str(form.get("rec_no")).strip())
+    except (TypeError, ValueError):
+        errors["rec_no"] = "Choose a recommendation (1 to 13)."
+    if rec_no is not None and rec_no not in known:
+        errors["rec_no"] = f"There is no recommendation {rec_no}; there are 1 to 13."
+        rec_no = None
+
+    owner = _text(form.get("owner_code"))
+    if not owner:
+        errors["owner_code"] = "Choose the owner organisation you are updating for."
+    elif reference.org_kind(owner) is None:
+        errors["owner_code"] = f"{owner!r} is not a known force, CPS Area or national body."
+    elif rec_no is not None and owner not in reference.owners_of(rec_no):
+        errors["owner_code"] = f"{owner_name(owner)} does not own recommendation {rec_no}."
+    elif allowed_owners is not None and owner not in allowed_owners:
+        errors["owner_code"] = f"You cannot update for {owner_name(owner)}."
+
+    status = _text(form.get("status"))
+    if status not in REC_STATUSES:
+        errors["status"] = "Choose a status: " + ", ".join(
+            s.replace("_", " ") for s in REC_STATUSES
+        )
+
+    target: date | None = None
+    try:
+        target = _parse_date(form.get("target_date"))
+    except ValueError:
+        errors["target_date"] = "Enter the target date as a real date (YYYY-MM-DD)."
+    if target is not None and not (
+        reference.publication_date() <= target <= date(LATEST_TARGET_YEAR, 12, 31)
+    ):
+        errors["target_date"] = (
+            f"The target date must be between the report's publication "
+            f"({reference.publication_date():%d %B %Y}) and the end of {LATEST_TARGET_YEAR}."
+        )
+
+    evidence = _text(form.get("evidence")) or None
+    if evidence and len(evidence) > EVIDENCE_MAX:
+        errors["evidence"] = (
+            f"Evidence must be at most {EVIDENCE_MAX} characters (it has {len(evidence)})."
+        )
+    elif not evidence and status in EVIDENCE_REQUIRED:
+        errors["evidence"] = f"Evidence is required when the status is {status.replace('_', ' ')}."
+
+    if errors:
+        raise UpdateError(errors)
+    assert rec_no is not None
+    return StatusUpdate(rec_no, owner, status, target, evidence, name)
+
+
+@cache
+def _owner_names() -> dict[str, str]:
+    names = {f.code: f.name for f in reference.forces()}
+    names.update({a.code: a.name for a in reference.cps_areas()})
+    names.update(dict(reference.national_bodies()))
+    return names
+
+
+def owner_name(code: str) -> str:
+    """Display name of an owner organisation (force, CPS Area or national body)."""
+    return _owner_names().get(code, code)
+
+
+# --- writing and reading ---------------------------------------------------------------
+
+
+def record_update(
+    update: StatusUpdate,
+    before: RecState | None,
+    *,
+    at: datetime | None = None,
+    eng: Engine | None = None,
+) -> int:
+    """Store an update with its before and after state; returns its id. A blank target
+    date keeps the current target."""
+    after_target = update.target_date or (before.target_date if before else None)
+    row = {
+        "rec_no": update.rec_no,
+        "owner_code": update.owner_code,
+        "who": update.who,
+        "at": at or datetime.now(UTC),
+        "before_status": before.status if before else None,
+        "before_target_date": before.target_date if before else None,
+        "before_evidence": before.evidence if before else None,
+        "after_status": update.status,
+        "after_target_date": after_target,
+        "after_evidence": update.evidence,
+    }
+    with (eng or engine()).begin() as con:
+        new_id = con.execute(sa.insert(rec_updates).values(**row)).inserted_primary_key[0]
+    log.info(
+        "recommendation %s / %s updated to %s by an owner in the app",
+        update.rec_no,
+        update.owner_code,
+        update.status,
+    )
+    return int(new_id)
+
+
+def _as_utc(value: Any) -> Any:
+    # SQLite hands back naive datetimes; they were written in UTC.
+    if isinstance(value, datetime) and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
+
+
+def history(
+    rec_no: int | None = None, owner_code: str | None = None, *, eng: Engine | None = None
+) -> list[dict[str, Any]]:
+    """Updates made in the app, newest first (optionally one recommendation / owner)."""
+    q = sa.select(rec_updates).order_by(rec_updates.c.at.desc(), rec_updates.c.id.desc())
+    if rec_no is not None:
+        q = q.where(rec_updates.c.rec_no == rec_no)
+    if owner_code is not None:
+        q = q.where(rec_updates.c.owner_code == owner_code)
+    with (eng or engine()).connect() as con:
+        rows = [dict(r._mapping) for r in con.execute(q)]
+    for r in rows:
+        r["at"] = _as_utc(r["at"])
+    return rows
+
+
+def latest(rec_no: int | None = None, *, eng: Engine | None = None) -> dict[tuple[int, str], dict]:
+    """The newest app update per (rec_no, owner_code)."""
+    out: dict[tuple[int, str], dict] = {}
+    for r in history(rec_no, eng=eng):
+        out.setdefault((r["rec_no"], r["owner_code"]), r)
+    return out

@@ -1,0 +1,288 @@
+"""One recommendation (``/recommendations/<n>``): its owners' status, the evidence metrics for
+an owner, the update form (status, target date, evidence) and the history of updates.
+
+Until login arrives the form asks for the updater's name and owner organisation; the
+validation lives in :func:`dashboard.appdb.validate_update` so a login can supply both.
+An unknown number (``/recommendations/99``, ``/recommendations/abc``) gets a clear page.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, dcc, html
+
+from dashboard import appdb, ids
+from dashboard import recommendations_data as rd
+from dashboard.components import notice, page_header
+from dashboard.figures import figure_card
+from dashboard.recommendations_data import SOURCE, legend
+from dashboard.snapshot import NoSnapshotError
+from scorecard import reference
+from warehouse.metrics import catalogue
+
+log = logging.getLogger(__name__)
+
+
+def _title(rec_no: str | None = None, **_: Any) -> str:
+    return f"Recommendation {rec_no}" if rec_no else "Recommendation"
+
+
+dash.register_page(
+    __name__,
+    name="Recommendation",
+    path_template="/recommendations/<rec_no>",
+    title=_title,
+    order=3,
+)
+
+FIELD_LABELS = {
+    "who": "Your name",
+    "rec_no": "Recommendation",
+    "owner_code": "Owner organisation",
+    "status": "Status",
+    "target_date": "Target date",
+    "evidence": "Evidence",
+}
+
+
+def parse_rec_no(raw: object) -> tuple[int | None, str | None]:
+    """(number, None) for a known recommendation, else (None, a plain message)."""
+    text = str(raw or "").strip()
+    if not text.isdigit():
+        return None, f"{text!r} is not a recommendation number; they are numbered 1 to 13."
+    n = int(text)
+    if n not in {r.rec_no for r in reference.recommendations()}:
+        return None, f"There is no recommendation {n}; the inspection made 13 (1 to 13)."
+    return n, None
+
+
+def _not_found(message: str) -> html.Div:
+    return html.Div(
+        [
+            page_header("Recommendation not found"),
+            html.Div(message, className="alert alert-warning", role="status"),
+            html.A("See all 13 recommendations", href="/recommendations"),
+        ]
+    )
+
+
+def _owners_card(rec_no: int) -> html.Section:
+    df = rd.status_table(rec_no)
+    as_at = rd.as_at()
+    return figure_card(
+        ids.REC_OWNERS_CARD,
+        f"Recommendation {rec_no}: status by owner",
+        f"As at {as_at}" if as_at else "Latest returns",
+        rd.owners_table(df),
+        source=SOURCE,
+        description="The newer of each owner's latest extract return and any update made "
+        "here. Overdue: past the target date and not implemented, verified or not applicable.",
+        body=rd.owners_body(df),
+    )
+
+
+def _history_card(rec_no: int) -> html.Section:
+    hist = rd.history_table(rec_no)
+    return figure_card(
+        f"{ids.REC_HISTORY}-card",
+        f"Recommendation {rec_no}: updates made in the app",
+        "All updates, newest first",
+        hist,
+        source="Source: the scorecard's app database (who, when, before and after).",
+        description=None if len(hist) else "No owner has updated this recommendation here yet.",
+        table_open=True,
+    )
+
+
+def _evidence_card(rec_no: int, owner_code: str) -> html.Section:
+    period, frame = rd.evidence_table(rec_no, owner_code)
+    name = appdb.owner_name(owner_code)
+    return figure_card(
+        ids.REC_EVIDENCE_CARD,
+        f"Evidence metrics for {name}",
+        f"Financial year {period}" if period else "Current financial year",
+        frame,
+        description=None
+        if len(frame)
+        else "No evidence metric figures for this owner (some recommendations have none).",
+        table_open=True,
+    )
+
+
+def _form(rec_no: int, owners: list[dict[str, str]]) -> html.Form:
+    def field(label: str, control: Any, fid: str, hint: str | None = None) -> html.Div:
+        parts: list[Any] = [html.Label(label, htmlFor=fid, className="form-label"), control]
+        if hint:
+            parts.append(html.Div(hint, id=f"{fid}-hint", className="form-text"))
+        return html.Div(parts, className="mb-3")
+
+    return html.Form(
+        [
+            field(
+                "Your name",
+                dbc.Input(id=ids.REC_FORM_WHO, type="text", autoComplete="name"),
+                ids.REC_FORM_WHO,
+                "Kept with the update in the history.",
+            ),
+            field(
+                "Owner organisation",
+                dbc.Select(id=ids.REC_FORM_OWNER, options=owners, value=owners[0]["value"]),
+                ids.REC_FORM_OWNER,
+                "The organisation you are updating for; its evidence metrics are above.",
+            ),
+            field(
+                "Status",
+                dbc.Select(id=ids.REC_FORM_STATUS, options=rd.status_choices()),
+                ids.REC_FORM_STATUS,
+            ),
+            field(
+                "Target date",
+                dcc.Input(id=ids.REC_FORM_TARGET, type="date", className="form-control"),
+                ids.REC_FORM_TARGET,
+                "Leave as it is to keep the current target.",
+            ),
+            field(
+                "Evidence",
+                dbc.Textarea(id=ids.REC_FORM_EVIDENCE, rows=4),
+                ids.REC_FORM_EVIDENCE,
+                f"Up to {appdb.EVIDENCE_MAX:,} characters; required when implemented or verified.",
+            ),
+            html.Button(
+                "Save update", id=ids.REC_FORM_SUBMIT, type="button", className="btn btn-primary"
+            ),
+            html.Div(id=ids.REC_FORM_RESULT, className="mt-3", role="status"),
+            dcc.Store(id=ids.REC_FORM_REC, data=rec_no),
+        ],
+        **{"aria-label": f"Update recommendation {rec_no}"},
+    )
+
+
+def layout(rec_no: str | None = None, **_: Any) -> html.Div:
+    n, problem = parse_rec_no(rec_no)
+    if n is None:
+        return _not_found(problem or "Unknown recommendation.")
+    rec = next(r for r in reference.recommendations() if r.rec_no == n)
+    metrics = catalogue.by_id()
+    evidence_names = [metrics[m].name for m in rec.evidence if m in metrics]
+    header = page_header(f"Recommendation {n}", rec.title)
+    try:
+        owners_card = _owners_card(n)
+        history_card = _history_card(n)
+    except NoSnapshotError as exc:
+        return html.Div([header, notice(str(exc))])
+    owners = rd.owner_choices(n)
+    due = (
+        "immediately (by default 3 months after publication)"
+        if rec.due == "immediate"
+        else "by default 12 months after publication"
+    )
+    return html.Div(
+        [
+            header,
+            html.P(
+                [
+                    html.A("All recommendations", href="/recommendations"),
+                    f" · {len(owners)} owners · due {due}, unless the owner set a target"
+                    " · evidence: "
+                    + (", ".join(evidence_names) if evidence_names else "none in the catalogue"),
+                ]
+            ),
+            legend(),
+            html.H2("Status by owner", className="h4"),
+            html.Div(owners_card, id=f"{ids.REC_OWNERS_CARD}-wrap"),
+            html.H2("An owner's evidence and update", className="h4"),
+            html.Div(id=ids.REC_EVIDENCE_CONTENT),
+            html.Section(
+                [
+                    html.H3("Update the status", className="h5"),
+                    html.P(
+                        "Sign-in arrives later; for now give your name and the owner "
+                        "organisation. Every update is kept with who made it, when, and the "
+                        "status before and after.",
+                        className="small",
+                    ),
+                    _form(n, owners),
+                ],
+                className="card card-body mb-4",
+            ),
+            html.H2("History", className="h4"),
+            html.Div(history_card, id=ids.REC_HISTORY),
+        ]
+    )
+
+
+@dash.callback(
+    Output(ids.REC_EVIDENCE_CONTENT, "children"),
+    Output(ids.REC_FORM_STATUS, "value"),
+    Output(ids.REC_FORM_TARGET, "value"),
+    Output(ids.REC_FORM_EVIDENCE, "value"),
+    Input(ids.REC_FORM_OWNER, "value"),
+    State(ids.REC_FORM_REC, "data"),
+)
+def _owner_chosen(owner: str | None, rec_no: int | None) -> tuple[Any, ...]:
+    """Show the owner's evidence metrics and prefill the form with their current status."""
+    if not owner or not rec_no:
+        raise dash.exceptions.PreventUpdate
+    try:
+        card = _evidence_card(int(rec_no), owner)
+        state = rd.current_state(int(rec_no), owner)
+    except NoSnapshotError as exc:
+        return notice(str(exc)), None, None, None
+    if state is None:
+        return card, None, None, None
+    target = state.target_date.isoformat() if state.target_date else None
+    return card, state.status, target, state.evidence or ""
+
+
+@dash.callback(
+    Output(ids.REC_FORM_RESULT, "children"),
+    Output(ids.REC_HISTORY, "children"),
+    Output(f"{ids.REC_OWNERS_CARD}-wrap", "children"),
+    Input(ids.REC_FORM_SUBMIT, "n_clicks"),
+    State(ids.REC_FORM_REC, "data"),
+    State(ids.REC_FORM_WHO, "value"),
+    State(ids.REC_FORM_OWNER, "value"),
+    State(ids.REC_FORM_STATUS, "value"),
+    State(ids.REC_FORM_TARGET, "value"),
+    State(ids.REC_FORM_EVIDENCE, "value"),
+    prevent_initial_call=True,
+)
+def _submit(
+    _clicks: int | None,
+    rec_no: int | None,
+    who: str | None,
+    owner: str | None,
+    status: str | None,
+    target: str | None,
+    evidence: str | None,
+) -> tuple[Any, ...]:
+    """Validate, store with before/after, and redraw the owners and history cards."""
+    form = {
+        "rec_no": rec_no,
+        "who": who,
+        "owner_code": owner,
+        "status": status,
+        "target_date": target,
+        "evidence": evidence,
+    }
+    try:
+        update = appdb.validate_update(form)
+    except appdb.UpdateError as err:
+        items = [html.Li(f"{FIELD_LABELS.get(k, k)}: {v}") for k, v in err.errors.items()]
+        msg = html.Div(
+            [html.Strong("The update was not saved:"), html.Ul(items, className="mb-0")],
+            className="alert alert-danger",
+        )
+        return msg, dash.no_update, dash.no_update
+    before = rd.current_state(update.rec_no, update.owner_code)
+    appdb.record_update(update, before)
+    done = html.Div(
+        f"Saved: recommendation {update.rec_no}, {appdb.owner_name(update.owner_code)} is now "
+        f"{rd.STATUS_TEXT.get(update.status, update.status).lower()}.",
+        className="alert alert-success",
+    )
+    return done, _history_card(update.rec_no), _owners_card(update.rec_no)

@@ -1,0 +1,388 @@
+"""Queries behind ``/recommendations`` and ``/recommendations/<n>``: the mart's status of
+every recommendation x owner, overlaid with any newer update an owner made in the app.
+
+The mart (``mart.recommendation_status``) holds the latest return each owner sent in its
+extract; the app database holds updates made on the page. Whichever is newer wins, and the
+overdue flag and RAG are recomputed with the mart's own rules (as at the snapshot's latest
+extract date) so both sources are judged alike.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime
+from typing import Any
+
+import pandas as pd
+from dash import html
+
+from dashboard import appdb
+from dashboard.figures import PALETTE, format_value
+from dashboard.snapshot import reader
+from scorecard import reference
+from scorecard.contract import REC_STATUSES
+
+log = logging.getLogger(__name__)
+
+DONE = ("implemented", "verified")
+STATUS_TEXT = {
+    "not_started": "Not started",
+    "in_progress": "In progress",
+    "implemented": "Implemented",
+    "verified": "Verified",
+    "not_applicable": "Not applicable",
+    "no_return": "No return",
+}
+# RAG -> (symbol, word, meaning); the symbol and word carry the status, colour only helps.
+RAG = {
+    "red": ("✕", "red", "overdue: past its target date and not done"),
+    "amber": ("●", "amber", "in hand: not done, not yet due"),
+    "green": ("✓", "green", "done: implemented or verified"),
+    "grey": ("–", "grey", "not applicable to this owner"),
+}
+OWNER_KIND_TEXT = {"national": "National body", "cps_area": "CPS Area", "force": "Police force"}
+KIND_ORDER = {"national": 0, "cps_area": 1, "force": 2}
+
+
+def rag_of(status: str, target: date | None, as_at: date | None) -> tuple[str, bool]:
+    """(RAG, overdue) by the mart's rules (warehouse/sql/mart/050_recommendation_status.sql)."""
+    late = bool(target and as_at and as_at > target)
+    if status == "not_applicable":
+        return "grey", False
+    if status in DONE:
+        return "green", False
+    return ("red", True) if late else ("amber", False)
+
+
+def _d(v: Any) -> date | None:
+    if v is None or (not isinstance(v, date) and pd.isna(v)):
+        return None
+    if isinstance(v, pd.Timestamp | datetime):
+        return v.date()
+    return v
+
+
+def _s(v: Any) -> str | None:
+    return None if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v)
+
+
+def status_table(rec_no: int | None = None) -> pd.DataFrame:
+    """Every recommendation x owner (or one recommendation's owners) with the effective
+    status: the mart's, or a newer app update (``source`` says which)."""
+    where, params = ("WHERE rec_no = ?", [rec_no]) if rec_no is not None else ("", [])
+    mart = reader().query(
+        "SELECT rec_no, title, owner_code, owner_kind, status, target_date, target_source, "
+        "as_at, overdue, rag, last_updated_on, evidence FROM mart.recommendation_status "
+        f"{where} ORDER BY rec_no, owner_code",
+        params,
+    )
+    app = appdb.latest(rec_no)
+    rows = []
+    for r in mart.to_dict("records"):
+        r["source"], r["updated_by"] = "extract return", ""
+        r["target_date"] = _d(r["target_date"])
+        r["last_updated_on"] = _d(r["last_updated_on"])
+        r["as_at"] = _d(r["as_at"])
+        r["evidence"] = _s(r["evidence"])
+        upd = app.get((int(r["rec_no"]), r["owner_code"]))
+        if upd is not None and (
+            r["last_updated_on"] is None or upd["at"].date() >= r["last_updated_on"]
+        ):
+            r["status"] = upd["after_status"]
+            if upd["after_target_date"] is not None:
+                r["target_date"] = upd["after_target_date"]
+                r["target_source"] = "owner"
+            r["evidence"] = upd["after_evidence"]
+            r["last_updated_on"] = upd["at"].date()
+            r["source"], r["updated_by"] = "app update", upd["who"]
+            r["rag"], r["overdue"] = rag_of(r["status"], r["target_date"], r["as_at"])
+        r["overdue"] = bool(r["overdue"])
+        r["days_overdue"] = (
+            (r["as_at"] - r["target_date"]).days if r["overdue"] and r["target_date"] else 0
+        )
+        r["owner_name"] = appdb.owner_name(r["owner_code"])
+        rows.append(r)
+    cols = [
+        "rec_no",
+        "title",
+        "owner_code",
+        "owner_name",
+        "owner_kind",
+        "status",
+        "target_date",
+        "target_source",
+        "as_at",
+        "overdue",
+        "days_overdue",
+        "rag",
+        "last_updated_on",
+        "evidence",
+        "source",
+        "updated_by",
+    ]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def current_state(rec_no: int, owner_code: str) -> appdb.RecState | None:
+    df = status_table(rec_no)
+    row = df[df["owner_code"] == owner_code]
+    if row.empty:
+        return None
+    r = row.iloc[0]
+    return appdb.RecState(str(r["status"]), _d(r["target_date"]), _s(r["evidence"]))
+
+
+def as_at() -> date | None:
+    df = reader().query("SELECT max(as_at) AS as_at FROM mart.recommendation_status")
+    return None if df.empty else _d(df["as_at"].iloc[0])
+
+
+# --- shown figures -----------------------------------------------------------------------
+
+
+def status_words(status: str, rag: str) -> str:
+    """The cell text for CSV and table alternative: status and RAG in words."""
+    return f"{STATUS_TEXT.get(status, status)} ({rag}: {RAG[rag][2].split(':')[0]})"
+
+
+def owner_grid(df: pd.DataFrame) -> pd.DataFrame:
+    """Owners (rows) x recommendations (columns), each cell the status and RAG in words;
+    blank where the organisation does not own the recommendation."""
+    recs = sorted(df["rec_no"].unique())
+    owners = (
+        df[["owner_code", "owner_name", "owner_kind"]]
+        .drop_duplicates()
+        .assign(k=lambda x: x["owner_kind"].map(KIND_ORDER))
+        .sort_values(["k", "owner_name"])
+    )
+    cells = {(r.rec_no, r.owner_code): status_words(r.status, r.rag) for r in df.itertuples()}
+    rows = []
+    for o in owners.itertuples():
+        row = {"Owner": o.owner_name, "Owner type": OWNER_KIND_TEXT.get(o.owner_kind, "")}
+        for n in recs:
+            row[f"Rec {n}"] = cells.get((n, o.owner_code), "")
+        rows.append(row)
+    return pd.DataFrame(rows, columns=["Owner", "Owner type"] + [f"Rec {n}" for n in recs])
+
+
+def rec_summary(df: pd.DataFrame) -> pd.DataFrame:
+    """Per recommendation: owners and how many are green, amber, red and grey."""
+    rows = []
+    for n, part in df.groupby("rec_no", sort=True):
+        counts = part["rag"].value_counts()
+        rows.append(
+            {
+                "Recommendation": int(n),
+                "Title": part["title"].iloc[0],
+                "Owners": len(part),
+                "Done (green)": int(counts.get("green", 0)),
+                "In hand (amber)": int(counts.get("amber", 0)),
+                "Overdue (red)": int(counts.get("red", 0)),
+                "Not applicable (grey)": int(counts.get("grey", 0)),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def overdue_list(df: pd.DataFrame) -> pd.DataFrame:
+    """The escalation list: every overdue recommendation x owner, most overdue first."""
+    late = df[df["overdue"]].sort_values(
+        ["days_overdue", "rec_no", "owner_name"], ascending=[False, True, True]
+    )
+    return pd.DataFrame(
+        {
+            "Days overdue": late["days_overdue"].astype(int).tolist(),
+            "Recommendation": late["rec_no"].astype(int).tolist(),
+            "Owner": late["owner_name"].tolist(),
+            "Owner type": [OWNER_KIND_TEXT.get(k, k) for k in late["owner_kind"]],
+            "Target date": [str(d) for d in late["target_date"]],
+            "Status": [STATUS_TEXT.get(s, s) for s in late["status"]],
+            "Last update": [str(d or "none") for d in late["last_updated_on"]],
+        },
+        columns=[
+            "Days overdue",
+            "Recommendation",
+            "Owner",
+            "Owner type",
+            "Target date",
+            "Status",
+            "Last update",
+        ],
+    )
+
+
+def owners_table(df: pd.DataFrame) -> pd.DataFrame:
+    """One recommendation's owners with status, RAG, target, days overdue and evidence."""
+    part = df.assign(k=df["owner_kind"].map(KIND_ORDER)).sort_values(["k", "owner_name"])
+    return pd.DataFrame(
+        {
+            "Owner": part["owner_name"].tolist(),
+            "Status": [
+                status_words(s, g) for s, g in zip(part["status"], part["rag"], strict=True)
+            ],
+            "Target date": [
+                f"{d} ({'owner' if s == 'owner' else 'default'})"
+                for d, s in zip(part["target_date"], part["target_source"], strict=True)
+            ],
+            "Days overdue": [str(int(v)) if v else "" for v in part["days_overdue"]],
+            "Last update": [
+                f"{d or 'none'} ({src}{', ' + who if who else ''})"
+                for d, src, who in zip(
+                    part["last_updated_on"], part["source"], part["updated_by"], strict=True
+                )
+            ],
+            "Evidence": [e or "" for e in part["evidence"]],
+        }
+    )
+
+
+def evidence_table(rec_no: int, owner_code: str) -> tuple[str, pd.DataFrame]:
+    """(period, the evidence metrics' current figures for one owner), suppressed cells as
+    suppressed with the reason."""
+    from warehouse.metrics import catalogue
+
+    df = reader().query(
+        "SELECT metric_id, level, org_code, period, basis, stat, breakdown, numerator, "
+        "denominator, value, suppressed, lower_998, upper_998, position "
+        "FROM mart.recommendation_evidence WHERE rec_no = ? AND owner_code = ? "
+        "ORDER BY metric_id, stat, breakdown",
+        [rec_no, owner_code],
+    )
+    metrics = catalogue.by_id()
+    period = str(df["period"].iloc[0]) if len(df) else ""
+    rows = []
+    for r in df.itertuples(index=False):
+        m = metrics.get(r.metric_id)
+        unit = m.unit if m else "count"
+        if r.stat == "count":
+            unit = "count"
+        elif r.stat in ("mean", "median") and unit in ("percent", "per_100"):
+            unit = "ratio"
+        sup = r.suppressed if isinstance(r.suppressed, str) else None
+        pos = {"above": "above national", "below": "below national", "within": "within limits"}
+        rows.append(
+            {
+                "Metric": m.name if m else r.metric_id,
+                "Figure": r.stat + ("" if not r.breakdown else f", {r.breakdown}"),
+                "Value": format_value(None if pd.isna(r.value) else r.value, unit, sup),
+                "Cases": "" if sup or pd.isna(r.denominator) else f"{int(r.denominator):,}",
+                "Against national (99.8% limits)": "" if sup else pos.get(r.position or "", ""),
+                "Scope": f"{r.level} ({r.basis} basis)",
+            }
+        )
+    cols = ["Metric", "Figure", "Value", "Cases", "Against national (99.8% limits)", "Scope"]
+    return period, pd.DataFrame(rows, columns=cols)
+
+
+def history_table(rec_no: int, owner_code: str | None = None) -> pd.DataFrame:
+    """Updates made in the app (who, when, before -> after), newest first. Extract returns
+    are not versioned in the snapshot, so the owners table shows only each owner's latest."""
+
+    def state(status: Any, target: Any, evidence: Any) -> str:
+        if not status:
+            return ""
+        out = f"{STATUS_TEXT.get(status, status)}; target {target or 'unchanged'}"
+        return out + (f"; evidence: {evidence}" if evidence else "")
+
+    rows = [
+        {
+            "When": f"{h['at']:%Y-%m-%d %H:%M} UTC",
+            "Who": h["who"],
+            "Owner": appdb.owner_name(h["owner_code"]),
+            "Before": state(h["before_status"], h["before_target_date"], h["before_evidence"]),
+            "After": state(h["after_status"], h["after_target_date"], h["after_evidence"]),
+            "Source": "app update",
+        }
+        for h in appdb.history(rec_no, owner_code)
+    ]
+    return pd.DataFrame(rows, columns=["When", "Who", "Owner", "Before", "After", "Source"])
+
+
+def status_choices() -> list[dict[str, str]]:
+    return [{"label": STATUS_TEXT.get(s, s), "value": s} for s in REC_STATUSES]
+
+
+def owner_choices(rec_no: int) -> list[dict[str, str]]:
+    codes = reference.owners_of(rec_no)
+    kinds = {c: reference.org_kind(c) or "" for c in codes}
+    ordered = sorted(codes, key=lambda c: (KIND_ORDER.get(kinds[c], 9), appdb.owner_name(c)))
+    return [{"label": appdb.owner_name(c), "value": c} for c in ordered]
+
+
+# --- presentation shared by /recommendations and /recommendations/<n> -------------------
+
+SOURCE = (
+    "Source: owners' recommendation returns (extracts) and updates made in this app; "
+    "recommendations from the 2021 HMICFRS/HMCPSI joint inspection."
+)
+# Okabe-Ito; text on each is black (grey: white), all at least 4.5:1.
+RAG_STYLE = {
+    "green": {"backgroundColor": PALETTE["green"], "color": "#000000"},
+    "amber": {"backgroundColor": PALETTE["orange"], "color": "#000000"},
+    "red": {"backgroundColor": PALETTE["vermillion"], "color": "#000000"},
+    "grey": {"backgroundColor": PALETTE["grey"], "color": "#ffffff"},
+}
+RAG_PATTERN = {"green": "", "amber": ".", "red": "x", "grey": "/"}
+
+
+def badge(status: str, rag: str) -> html.Span:
+    """A status badge: symbol + words, coloured; the RAG meaning in words for screen readers."""
+    symbol, word, meaning = RAG[rag]
+    return html.Span(
+        [
+            html.Span(symbol, **{"aria-hidden": "true"}),
+            " " + STATUS_TEXT.get(status, status),
+            html.Span(f" ({word}: {meaning.split(':')[0]})", className="visually-hidden"),
+        ],
+        className="badge",
+        style=RAG_STYLE[rag],
+    )
+
+
+def legend() -> html.Ul:
+    """Key to the badges: each RAG's symbol, colour and meaning in words."""
+    return html.Ul(
+        [
+            html.Li(
+                [
+                    html.Span(
+                        [html.Span(sym, **{"aria-hidden": "true"}), f" {word}"],
+                        className="badge",
+                        style=RAG_STYLE[rag],
+                    ),
+                    f" {meaning}",
+                ],
+                className="me-3",
+            )
+            for rag, (sym, word, meaning) in RAG.items()
+        ],
+        className="list-unstyled d-flex flex-wrap small mb-3",
+        **{"aria-label": "Key to the status symbols and colours"},
+    )
+
+
+def owners_body(df: pd.DataFrame) -> html.Div:
+    """One recommendation's owners as a table with status badges (the card's visual)."""
+    frame = owners_table(df)
+    part = df.assign(k=df["owner_kind"].map(KIND_ORDER)).sort_values(["k", "owner_name"])
+    rows = [
+        html.Tr(
+            [
+                html.Th(f["Owner"], scope="row"),
+                html.Td(badge(r.status, r.rag)),
+                html.Td(f["Target date"]),
+                html.Td(f["Days overdue"]),
+                html.Td(f["Last update"]),
+                html.Td(f["Evidence"], className="small"),
+            ]
+        )
+        for f, r in zip(frame.to_dict("records"), part.itertuples(), strict=True)
+    ]
+    head = html.Tr([html.Th(c, scope="col") for c in frame.columns])
+    return html.Div(
+        html.Table(
+            [html.Caption("Status by owner"), html.Thead(head), html.Tbody(rows)],
+            className="table table-sm align-middle",
+        ),
+        className="table-responsive",
+    )
