@@ -1,0 +1,80 @@
+"""/api/metrics: the export's rows as JSON, and every malformed parameter a clear 400."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from flask import Flask
+
+from dashboard import api
+from dashboard.snapshot import NoSnapshotError
+from tests.metrics_fixtures import Warehouse, d
+from tests.unit.test_compare_data import FakeReader
+from warehouse.metrics import export
+
+
+@pytest.fixture(scope="module")
+def wh() -> Warehouse:
+    w = Warehouse()
+    w.police(
+        "kent", [{"recorded_date": d("2023-05-10"), "isva_referral": i < 12} for i in range(30)]
+    )
+    w.police("surrey", [{"recorded_date": d("2023-06-01")}] * 3)
+    w.build()
+    return w
+
+
+@pytest.fixture
+def client(wh: Warehouse, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(api, "reader", lambda: FakeReader(wh.con))
+    app = Flask(__name__)
+    api.register_api(app)
+    return app.test_client()
+
+
+def test_rows_and_columns_match_the_export(client, wh: Warehouse) -> None:  # type: ignore[no-untyped-def]
+    resp = client.get("/api/metrics?level=force&period=2023-24")
+    assert resp.status_code == 200 and resp.mimetype == "application/json"
+    got = resp.get_json()
+    expected = json.loads(export.to_json(export.rows(wh.con, "force", "2023-24")))
+    assert got == expected and len(got) > 0
+    assert list(got[0]) == list(export.COLUMNS)
+    assert {r["level"] for r in got} == {"force"} and {r["period"] for r in got} == {"2023-24"}
+    surrey = [r for r in got if r["org_code"] == "surrey" and r["metric_id"] == "volume.recorded"]
+    assert surrey and surrey[0]["value"] is None and surrey[0]["suppressed"] == "small_count"
+
+
+def test_one_filter_is_enough(client) -> None:  # type: ignore[no-untyped-def]
+    assert client.get("/api/metrics?level=national").status_code == 200
+    rows = client.get("/api/metrics?period=2023-24-Q1").get_json()
+    assert rows and {r["period"] for r in rows} == {"2023-24-Q1"}
+
+
+@pytest.mark.parametrize(
+    ("query", "words"),
+    [
+        ("", "give level and/or period"),
+        ("?level=county", "unknown level 'county'"),
+        ("?period=2023", "not a financial year"),
+        ("?period=2023-25", "not a financial year"),
+        ("?period=2023-24-Q5", "not a financial year"),
+        ("?level=force&colour=red", "unknown parameter(s) colour"),
+        ("?level=force&level=national", "at most once"),
+    ],
+)
+def test_bad_parameters_are_clear_400s(client, query: str, words: str) -> None:  # type: ignore[no-untyped-def]
+    resp = client.get("/api/metrics" + query)
+    assert resp.status_code == 400
+    assert words in resp.get_json()["error"]
+
+
+def test_no_snapshot_is_a_503(monkeypatch: pytest.MonkeyPatch) -> None:
+    def missing() -> None:
+        raise NoSnapshotError("no serving snapshot; run `scorecard etl run` first")
+
+    monkeypatch.setattr(api, "reader", missing)
+    app = Flask(__name__)
+    api.register_api(app)
+    resp = app.test_client().get("/api/metrics?level=force")
+    assert resp.status_code == 503 and "etl run" in resp.get_json()["error"]

@@ -1,0 +1,227 @@
+"""The compare page's data functions on a small hand-built warehouse: query-string parsing
+with clear problems, period/breakdown fallbacks, force rates with suppression as text, funnel
+curves that reproduce the mart's own limits, peer groups and the SPC table."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from dashboard import compare_data as cd
+from tests.metrics_fixtures import Warehouse, d
+
+# (offences recorded in FY 2022-23, of which referred in the year)
+FORCES = {
+    "kent": (60, 12),
+    "surrey": (40, 5),
+    "sussex": (50, 15),
+    "hampshire": (80, 8),
+    "thames_valley": (70, 9),
+    "essex": (45, 6),
+    "norfolk": (30, 9),
+}
+
+
+class FakeReader:
+    def __init__(self, con: Any) -> None:
+        self.con = con
+
+    def query(self, sql: str, params: list | None = None) -> pd.DataFrame:
+        return self.con.execute(sql, params or []).df()
+
+    @contextmanager
+    def cursor(self) -> Iterator[Any]:
+        cur = self.con.cursor()
+        try:
+            yield cur
+        finally:
+            cur.close()
+
+
+@pytest.fixture(scope="module")
+def wh() -> Warehouse:
+    w = Warehouse()
+    for force, (n, referred) in FORCES.items():
+        rows = [
+            {
+                "recorded_date": d("2022-05-01"),
+                "first_referral_date": d("2022-08-01"),
+                "cps_urn": f"{force}-{i}",
+            }
+            if i < referred
+            else {"recorded_date": d("2022-05-01")}
+            for i in range(n)
+        ]
+        w.police(force, rows)
+    w.police("city_of_london", [{"recorded_date": d("2022-05-01")}] * 3)  # suppressed base
+    w.build()
+    return w
+
+
+@pytest.fixture
+def snap(wh: Warehouse, monkeypatch: pytest.MonkeyPatch) -> Warehouse:
+    monkeypatch.setattr(cd, "reader", lambda: FakeReader(wh.con))
+    return wh
+
+
+def test_parse_query_defaults_and_clear_problems() -> None:
+    sel = cd.parse_query({})
+    assert (sel.metric, sel.basis, sel.peers, sel.problems) == (
+        "rate.referral",
+        "period",
+        "region",
+        [],
+    )
+    bad = cd.parse_query(
+        {
+            "metric": "volume.recorded",
+            "basis": "sideways",
+            "period": "2023",
+            "force": "atlantis",
+            "peers": "friends",
+            "x": "1",
+        }
+    )
+    text = " ".join(bad.problems)
+    assert bad.metric == "rate.referral" and bad.force == "" and bad.period is None
+    for word in ("volume.recorded", "sideways", "'2023'", "atlantis", "friends", "x"):
+        assert word in text
+    ok = cd.parse_query(
+        {
+            "metric": "engage.isva",
+            "basis": "period",
+            "period": "2022-23-Q2",
+            "force": "kent",
+            "peers": "configured",
+        }
+    )
+    assert ok.problems == [] and ok.query()["force"] == "kent"
+    assert cd.parse_query({"breakdown": cd.ALL_CASES, "force": cd.NO_FORCE}).query() == {
+        "metric": "rate.referral",
+        "basis": "period",
+        "peers": "region",
+    }
+
+
+def test_comparable_metrics_come_from_the_catalogue() -> None:
+    ids = [m.id for m in cd.comparable_metrics()]
+    assert ids[0] == "rate.referral" and "volume.recorded" not in ids
+    assert "workforce.rasso_capacity" not in ids  # funnel: false in the catalogue
+    assert "rate.cps_charge" not in ids  # no force level
+
+
+def test_resolve_falls_back_to_a_period_with_figures(snap: Warehouse) -> None:
+    sel = cd.resolve(cd.parse_query({"period": "2010-11"}))
+    assert sel.period == "2022-23" or sel.period in cd.available_periods(
+        "rate.referral", "period", ""
+    )
+    assert any("2010-11" in p for p in sel.problems)
+    assert cd.resolve(cd.parse_query({"period": "2022-23"})).problems == []
+
+
+def test_force_rates_all_43_with_suppression_as_text(snap: Warehouse) -> None:
+    sel = cd.resolve(cd.parse_query({"period": "2022-23"}))
+    rates = cd.force_rates(sel)
+    assert len(rates) == 43
+    kent = rates[rates["org_code"] == "kent"].iloc[0]
+    assert (kent["numerator"], kent["denominator"], kent["value"]) == (12, 60, 20.0)
+    table = cd.funnel_table(
+        cd.with_roles(rates, "kent", ("surrey",)), cd.national_rate(sel), "per_100"
+    )
+    assert table.iloc[0]["Force"].startswith("England and Wales")
+    assert table.iloc[0]["Rate"] == f"{100 * 64 / 378:.1f}"
+    city = table[table["Force"].str.startswith("City of London")].iloc[0]
+    assert city["Rate"].startswith("suppressed") and "fewer than 10" in city["Rate"]
+    assert city["Against national"] == "not compared (suppressed)" and city["Denominator"] == ""
+    k = table[table["Force"].str.startswith("Kent")].iloc[0]
+    assert (k["Highlight"], k["Rate"], k["Denominator"]) == ("selected", "20.0", "60")
+    grid = {r["force"]: r for r in cd.grid_rows(rates, "per_100")}
+    assert grid[city["Force"]]["value"] is None and "suppressed" in grid[city["Force"]]["note"]
+    assert grid[k["Force"]]["value"] == 20.0
+
+
+def test_funnel_curves_reproduce_each_forces_published_limits(snap: Warehouse) -> None:
+    sel = cd.resolve(cd.parse_query({"period": "2022-23"}))
+    rates = cd.force_rates(sel)
+    nat = cd.national_rate(sel)
+    curves = cd.funnel_curves(rates, nat, "per_100")
+    assert curves is not None and curves.centre == pytest.approx(100 * 64 / 378)
+    shown = rates.dropna(subset=["upper_998"])
+    assert len(shown) == len(FORCES)
+    for r in shown.itertuples():
+        for name in ("lower_95", "upper_95", "lower_998", "upper_998"):
+            got = np.interp(r.denominator, curves.n, getattr(curves, name))
+            # the grid is dense but not exact at every n; compare on an exact evaluation too
+            exact = cd.funnel.limits(
+                64 / 378, np.array([float(r.denominator)]), curves.phi, upper_cap=None
+            )
+            idx = ("lower_95", "upper_95", "lower_998", "upper_998").index(name)
+            assert 100 * exact[idx][0] == pytest.approx(getattr(r, name), abs=1e-4)
+            assert got == pytest.approx(getattr(r, name), abs=0.5)
+
+
+def test_implied_phi_falls_back_to_overdispersion() -> None:
+    rates = pd.DataFrame(
+        {
+            "numerator": [5, 10, 20, 8, 12],
+            "denominator": [50, 60, 80, 40, 70],
+            "lower_95": [None] * 5,
+            "upper_95": [None] * 5,
+        }
+    )
+    assert cd.implied_phi(rates, 0.2, 100.0) is None
+    nat = {"numerator": 55, "denominator": 300, "value": 100 * 55 / 300, "suppressed": None}
+    curves = cd.funnel_curves(rates, nat, "percent")
+    y = rates["numerator"] / rates["denominator"]
+    expected = cd.funnel.overdispersion(
+        y.to_numpy(), rates["denominator"].to_numpy(float), 55 / 300
+    )
+    assert curves is not None and curves.phi == pytest.approx(expected)
+    assert curves.upper_998.max() <= 100.0
+    assert cd.funnel_curves(rates, {"suppressed": "small_base"}, "percent") is None
+
+
+def test_peer_groups_region_configured_and_none() -> None:
+    desc, peers = cd.peers_of("kent", "region")
+    assert "South East" in desc and "kent" not in peers and "surrey" in peers
+    desc, peers = cd.peers_of("merseyside", "configured")
+    assert "peer group" in desc and "greater_manchester" in peers
+    desc, peers = cd.peers_of("kent", "configured")  # in no configured group
+    assert desc.startswith("no configured peer group") and "surrey" in peers
+    assert cd.peers_of("kent", "none") == ("", ())
+    for codes in cd.configured_peer_groups().values():
+        assert set(codes) <= set(cd.force_names())
+
+
+def test_spc_series_and_table(snap: Warehouse) -> None:
+    sel = cd.resolve(cd.parse_query({"period": "2022-23"}))
+    national = cd.spc_series(sel, None)
+    kent = cd.spc_series(sel, "kent")
+    assert set(kent["period"]) <= set(national["period"]) or kent.empty
+    series = pd.DataFrame(
+        {
+            "period": ["2022-23-Q1", "2022-23-Q2"],
+            "value": [12.0, None],
+            "centre": [10.0, 10.0],
+            "lower_3s": [2.0, None],
+            "upper_3s": [18.0, None],
+            "special_cause": [True, None],
+            "rules": ["beyond_limit,run", None],
+            "cause_side": ["high", None],
+            "suppressed": [None, "small_count"],
+        }
+    )
+    table = cd.spc_table(series, "per_100", "higher_is_better")
+    assert table.iloc[0]["Special cause"] == "yes, high (improving)"
+    assert table.iloc[0]["Rules"] == "beyond limit, run"
+    assert table.iloc[1]["Value"].startswith("suppressed (count of 1-4)")
+    assert (
+        cd.spc_table(series, "percent", "lower_is_better")
+        .iloc[0]["Special cause"]
+        .endswith("(concerning)")
+    )
