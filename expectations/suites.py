@@ -294,10 +294,11 @@ def build_suite(kind: str) -> gx.ExpectationSuite:
         id=_stable_id(kind),
         meta={"contract_version": CONTRACT_VERSION, "generated_by": "expectations.suites"},
     )
-    for n, (info, exps) in enumerate(rule_catalogue(kind)):
+    for info, exps in rule_catalogue(kind):
         for m, exp in enumerate(exps):
             copy = exp.copy(deep=True)
-            copy.id = _stable_id(kind, str(n), str(m), info.rule_id, info.column)
+            # Named by rule, not position, so adding a rule leaves the other ids alone.
+            copy.id = _stable_id(kind, info.rule_id, info.column, str(m))
             copy.meta = {"rule_id": info.rule_id, "severity": info.severity, "column": info.column}
             copy.severity = "critical" if info.severity == "must" else "warning"
             suite.expectations.append(copy)
