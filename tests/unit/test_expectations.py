@@ -558,6 +558,7 @@ def test_data_docs_build_offline(tmp_path: Path) -> None:
     assert not any("CR-0001" in p.read_text(encoding="utf-8") for p in pages)
 
 
+@pytest.mark.slow
 def test_million_rows_benchmark() -> None:
     """Not an assertion on time: prints how long a ~1M-row police_cases frame takes."""
     n = 1_000_000
