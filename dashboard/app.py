@@ -16,7 +16,7 @@ from scorecard.settings import load_settings
 
 HERE = Path(__file__).parent
 _RUN_ID = re.compile(r"^[0-9a-f]{32}$")
-_REPORT = re.compile(r"^[a-z_]+__[a-z0-9_]+__[0-9-]+\.(csv|parquet|xlsx)\.(txt|json)$")
+_REPORT = re.compile(r"^[\w.-]+\.report\.(txt|json)$")
 
 
 def _nav() -> html.Nav:

@@ -30,6 +30,15 @@ _EXCEL_MIDNIGHT = re.compile(r"^(\d{4}-\d{2}-\d{2})[ T]00:00:00$")
 _WHOLE_FLOAT = re.compile(r"^(-?\d+)\.0+$")
 
 
+# Parser messages may echo a line of the file ("Expected 7 columns, got 3: a,b,c"); a line
+# can hold identifiers, so everything after the column counts is dropped.
+_ECHOED_LINE = re.compile(r"(Expected \d+ columns?, got \d+)\s*:.*", re.DOTALL)
+
+
+def _safe(exc: Exception) -> str:
+    return _ECHOED_LINE.sub(r"\1", str(exc)).replace("\n", " ")[:300]
+
+
 def _read_csv_bytes(data: bytes, kind: ExtractKind) -> pa.Table:
     try:
         data.decode("utf-8")
@@ -55,7 +64,7 @@ def _read_csv_bytes(data: bytes, kind: ExtractKind) -> pa.Table:
             ),
         )
     except (pa.ArrowInvalid, pd.errors.ParserError) as exc:
-        raise ContractError("file.readable", f"not a readable CSV file: {exc}") from None
+        raise ContractError("file.readable", f"not a readable CSV file: {_safe(exc)}") from None
     return table
 
 
@@ -69,7 +78,9 @@ def _read_table(path: Path, data: bytes, kind: ExtractKind) -> pa.Table:
         try:
             return pq.read_table(io.BytesIO(data))
         except (pa.ArrowInvalid, OSError) as exc:
-            raise ContractError("file.readable", f"not a readable Parquet file: {exc}") from None
+            raise ContractError(
+                "file.readable", f"not a readable Parquet file: {_safe(exc)}"
+            ) from None
     if ext == "xlsx":
         try:
             frame = pd.read_excel(io.BytesIO(data), sheet_name=0, dtype=object, engine="openpyxl")

@@ -44,7 +44,8 @@ def break_rule(
     if rule is None:  # a column rule: <kind>.<column>.<required|type|enum|max_length|range>
         col_name, suffix = rule_id.split(".")[1:3]
         col = spec.column(col_name)
-        i = _row(f, _present(f, col_name))
+        present = _present(f, col_name)
+        i = _row(f, present) if present.any() else 0
         if suffix == "required":
             f.loc[i, col_name] = ""
         elif suffix == "type":

@@ -29,7 +29,7 @@ def _rejected() -> pd.DataFrame:
 
 
 def _report_link(row: pd.Series) -> html.A:
-    name = f"{row['file_name']}.txt"
+    name = f"{row['file_name']}.report.txt"
     return html.A(
         "report",
         href=f"/reports/{row['run_id']}/{name}",

@@ -137,7 +137,7 @@ def test_each_must_rule_rejects_with_a_report(
     if column:
         failed = [f for f in report["failures"] if f["rule_id"] == rule_id]
         assert failed and failed[0]["column"] == column
-        assert failed[0]["count"] >= 1 and failed[0]["rows"]
+        assert failed[0]["count"] >= 1 and failed[0]["row_numbers"]
     wh = rejection_run["wh"]
     loaded = wh.execute("SELECT count(*) FROM raw.extracts WHERE file_name = ?", [name]).fetchone()
     assert loaded[0] == 0

@@ -103,11 +103,13 @@ def test_empty_file_has_no_header(tmp_path: Path) -> None:
     assert err.value.rule_id == "file.header"
 
 
-def test_ragged_csv_is_unreadable(tmp_path: Path) -> None:
-    path = _csv(tmp_path, HEADER + "\nA1,1,2020-01-02\n")
+def test_ragged_csv_is_unreadable_without_echoing_the_line(tmp_path: Path) -> None:
+    path = _csv(tmp_path, HEADER + "\nSECRET-URN-42,1,2020-01-02\n")
     with pytest.raises(ContractError) as err:
         read_extract(path, "cps_action_plans")
     assert err.value.rule_id == "file.readable"
+    assert "columns" in str(err.value)
+    assert "SECRET-URN-42" not in str(err.value)
 
 
 def test_corrupt_parquet_and_xlsx(tmp_path: Path) -> None:
