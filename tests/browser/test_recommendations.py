@@ -1,0 +1,98 @@
+"""The 13 recommendations (/recommendations, /recommendations/<n>): clean load and axe, the
+grid and the escalation list, CSV = table alternative, an owner's update round-trips into
+the history with before and after, validation messages, and clear pages for bad numbers."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.conftest import PageLog, Served
+from tests.browser.scorecard_helpers import axe_violations, card, downloaded_csv, open_page
+from tests.browser.test_compare import alt_table
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.mark.parametrize("path", ["/recommendations", "/recommendations/4"])
+def test_loads_cleanly_and_passes_axe(
+    served: Served, page: tuple[object, PageLog], path: str
+) -> None:
+    pg, log = page
+    open_page(pg, served, path)
+    assert log.console_errors == [] and log.failed_requests == []
+    violations = axe_violations(pg)
+    assert violations == [], [(v["id"], [n["target"] for n in v["nodes"]]) for v in violations]
+
+
+def test_grid_and_escalation_list(served: Served, page: tuple[object, PageLog]) -> None:
+    pg, _ = page
+    open_page(pg, served, "/recommendations")
+    grid = alt_table(pg, "recs-grid")
+    assert grid[0][:3] == ["Owner", "Owner type", "Rec 1"] and len(grid[0]) == 15
+    owners = [r[0] for r in grid[1:]]
+    assert "Home Office" in owners and len(owners) == 43 + 14 + 6
+    # Every badge carries a symbol and words, not colour alone.
+    badges = card(pg, "recs-grid").locator(".table-responsive .badge").all_inner_texts()  # type: ignore[attr-defined]
+    assert badges and all(b[0] in "✕●✓–" and len(b) > 3 for b in badges)
+    overdue = alt_table(pg, "recs-overdue")
+    assert overdue[0][:3] == ["Days overdue", "Recommendation", "Owner"]
+    days = [int(r[0]) for r in overdue[1:]]
+    assert days and days == sorted(days, reverse=True) and min(days) > 0
+    for card_id in ("recs-summary", "recs-grid", "recs-overdue"):
+        assert downloaded_csv(pg, card_id) == alt_table(pg, card_id), card_id
+
+
+def test_owner_update_round_trips_into_history(
+    served: Served, page: tuple[object, PageLog]
+) -> None:
+    pg, log = page
+    open_page(pg, served, "/recommendations/9")  # CPS HQ is the only owner
+    pg.wait_for_function("document.querySelector('#rec-form-status').value !== ''")  # type: ignore[attr-defined]
+    before_status = pg.input_value("#rec-form-status")  # type: ignore[attr-defined]
+
+    # Validation: no name, then evidence missing for "implemented".
+    pg.click("#rec-form-submit")  # type: ignore[attr-defined]
+    pg.wait_for_selector("#rec-form-result .alert-danger")  # type: ignore[attr-defined]
+    assert "Enter your name" in pg.inner_text("#rec-form-result")  # type: ignore[attr-defined]
+    pg.fill("#rec-form-who", "Browser Test")  # type: ignore[attr-defined]
+    pg.select_option("#rec-form-status", "implemented")  # type: ignore[attr-defined]
+    pg.fill("#rec-form-evidence", "")  # type: ignore[attr-defined]
+    pg.click("#rec-form-submit")  # type: ignore[attr-defined]
+    pg.wait_for_function(  # type: ignore[attr-defined]
+        "document.querySelector('#rec-form-result').innerText.includes('Evidence is required')"
+    )
+    pg.fill("#rec-form-evidence", "Public policy page republished; link in the board pack.")  # type: ignore[attr-defined]
+    pg.fill("#rec-form-target", "2027-03-31")  # type: ignore[attr-defined]
+    pg.click("#rec-form-submit")  # type: ignore[attr-defined]
+    pg.wait_for_selector("#rec-form-result .alert-success")  # type: ignore[attr-defined]
+    pg.wait_for_load_state("networkidle")  # type: ignore[attr-defined]
+
+    history = alt_table(pg, "rec-history-card")
+    assert history[0] == ["When", "Who", "Owner", "Before", "After", "Source"]
+    row = history[1]
+    assert row[1] == "Browser Test" and row[2].startswith("CPS headquarters")
+    assert row[3].lower().startswith(before_status.replace("_", " "))
+    assert row[4].startswith("Implemented; target 2027-03-31; evidence: Public policy page")
+    owners = alt_table(pg, "rec-owners")
+    assert "Implemented (green: done)" in owners[1][1] and "app update" in owners[1][4]
+
+    # The newer app update is what every page shows from now on.
+    open_page(pg, served, "/recommendations/9")
+    assert "Browser Test" in pg.inner_text("#rec-history")  # type: ignore[attr-defined]
+    assert "Implemented (green: done)" in alt_table(pg, "rec-owners")[1][1]
+    assert log.console_errors == [] and log.failed_requests == []
+
+
+@pytest.mark.parametrize(
+    ("path", "words"),
+    [("/recommendations/99", "no recommendation 99"), ("/recommendations/abc", "'abc'")],
+)
+def test_unknown_recommendation_gives_a_clear_page(
+    served: Served, page: tuple[object, PageLog], path: str, words: str
+) -> None:
+    pg, log = page
+    open_page(pg, served, path)
+    assert pg.inner_text("#main h1") == "Recommendation not found"  # type: ignore[attr-defined]
+    assert words in pg.inner_text("#main")  # type: ignore[attr-defined]
+    assert "Traceback" not in pg.content()  # type: ignore[attr-defined]
+    assert log.console_errors == [] and log.failed_requests == []
