@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import shutil
+import tempfile
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -94,10 +95,10 @@ def pull(home: str, run_id: str, source_name: str, url: str, name: str) -> dict:
         staged = local
     else:
         data = sources.fetch(source, remote)
-        staged = settings.home / "staging" / run_id / name
+        staged = staging_dir(run_id) / name
         staged.parent.mkdir(parents=True, exist_ok=True)
         staged.write_bytes(data)
-    return {"path": str(staged), "checksum": sources.checksum(data), "local": local is not None}
+    return {"path": str(staged), "checksum": sources.checksum(data)}
 
 
 @task(name="read-validate-load", cache_policy=None)
@@ -106,9 +107,9 @@ def process_extract(
     run_id: str,
     source_name: str,
     name: str,
+    url: str,
     staged: str,
     checksum: str,
-    move_rejected: bool,
 ) -> dict:
     """Read → validate → load one extract; reject it with a report if a must rule fails."""
     from expectations.report import write_report
@@ -201,10 +202,14 @@ def process_extract(
         rec.outcome = "failed"
         rec.message = f"{type(exc).__name__}: {exc}"
         log.exception("failed to process %s", name)
-    if rec.outcome == "rejected":
-        _quarantine(Path(staged), settings.quarantine_dir / run_id, move=move_rejected)
     rec.finished_at = datetime.now()
+    # Record before moving: a crash in between leaves the file in place, already known.
     ledger.record_file(con, run_id, rec)
+    if rec.outcome == "rejected":
+        source = load_config(settings).source(source_name)
+        moved = sources.quarantine(source, sources.RemoteFile(source_name, url, name), run_id)
+        if moved:
+            log.info("moved rejected %s to %s", name, moved)
     return {
         "file": name,
         "outcome": rec.outcome,
@@ -264,13 +269,9 @@ def data_docs(home: str, run_id: str) -> str | None:
     return str(build_data_docs(run_dir, results))
 
 
-def _quarantine(path: Path, folder: Path, *, move: bool) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / path.name
-    if move:
-        shutil.move(str(path), target)
-    else:
-        shutil.copy2(path, target)
+def staging_dir(run_id: str) -> Path:
+    """Where remote files wait during a run: outside the data home, removed afterwards."""
+    return Path(tempfile.gettempdir()) / "scorecard-staging" / run_id
 
 
 @task(name="build-marts", cache_policy=None)
@@ -321,6 +322,7 @@ def refresh(home: str, source_names: list[str] | None = None) -> RunResult:
     except Exception:
         flow_run_id = None
     con = warehouse(settings)
+    ledger.close_abandoned(con)
     ledger.start_run(con, run_id, [s.name for s in chosen], flow_run_id)
     result = RunResult(run_id=run_id, status="failed")
     try:
@@ -334,11 +336,11 @@ def refresh(home: str, source_names: list[str] | None = None) -> RunResult:
                 if staged["checksum"] in seen:
                     continue
                 seen.add(staged["checksum"])
-                pending.append((source.name, remote.name, staged["path"], staged))
+                pending.append((source.name, remote.name, remote.url, staged))
         pending.sort(key=lambda p: _sort_key(p[1]))
-        for i, (source_name, name, path, staged) in enumerate(pending, 1):
+        for i, (source_name, name, url, staged) in enumerate(pending, 1):
             out = process_extract(
-                home, run_id, source_name, name, path, staged["checksum"], staged["local"]
+                home, run_id, source_name, name, url, staged["path"], staged["checksum"]
             )
             result.files.append(out)
             logger.info(
@@ -380,7 +382,5 @@ def refresh(home: str, source_names: list[str] | None = None) -> RunResult:
         )
         result.new, result.loaded = counts["new"], counts["loaded"]
         result.rejected, result.warnings = counts["rejected"], counts["warnings"]
-        staging = settings.home / "staging" / run_id
-        if staging.exists():
-            shutil.rmtree(staging, ignore_errors=True)
+        shutil.rmtree(staging_dir(run_id), ignore_errors=True)
     return result

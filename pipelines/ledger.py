@@ -38,6 +38,15 @@ def seen_checksums(con: duckdb.DuckDBPyConnection) -> set[str]:
     return {r[0] for r in con.execute("SELECT checksum FROM meta.files_seen").fetchall()}
 
 
+def close_abandoned(con: duckdb.DuckDBPyConnection) -> int:
+    """Mark runs left 'running' by a killed process as abandoned (one writer at a time)."""
+    rows = con.execute(
+        "UPDATE meta.runs SET status = 'abandoned', message = 'the process stopped mid-run' "
+        "WHERE status = 'running' RETURNING run_id"
+    ).fetchall()
+    return len(rows)
+
+
 def start_run(
     con: duckdb.DuckDBPyConnection, run_id: str, sources: list[str], flow_run_id: str | None
 ) -> None:

@@ -120,6 +120,12 @@ def load_extract(
             con.execute(insert_rows_sql(kind, relation), [extract_id])
         finally:
             con.unregister(relation)
+        # In the same transaction, so a crash can never leave rows loaded but the file unknown.
+        con.execute(
+            "INSERT INTO meta.files_seen (checksum, file_name, source, outcome, run_id, seen_at) "
+            "VALUES (?, ?, ?, 'loaded', ?, ?) ON CONFLICT DO NOTHING",
+            [checksum, file_name, source, run_id, datetime.now()],
+        )
     log.info("loaded %s (%d rows) as extract %d", file_name, len(frame), extract_id)
     return int(extract_id)
 

@@ -92,3 +92,25 @@ def local_path(source: Source, remote: RemoteFile) -> Path | None:
         return None
     fs, _ = _fs(source)
     return Path(fs._strip_protocol(remote.url))
+
+
+QUARANTINE = "quarantine"
+
+
+def quarantine(source: Source, remote: RemoteFile, run_id: str) -> str | None:
+    """Move a rejected file into ``quarantine/<run>/`` beside it at the source.
+
+    The file stays where the sender's raw data already lives (never copied into the data
+    home, which holds no identifiers). Sources that cannot move files (HTTP) keep it in
+    place; the checksum ledger stops it being read again.
+    """
+    fs, root = _fs(source)
+    src = fs._strip_protocol(remote.url)
+    target = posixpath.join(str(root).rstrip("/"), QUARANTINE, run_id, remote.name)
+    try:
+        fs.makedirs(posixpath.dirname(target), exist_ok=True)
+        fs.mv(src, target)
+    except (NotImplementedError, OSError, ValueError) as exc:
+        log.info("could not move %s to quarantine at %s: %s", remote.name, source.name, exc)
+        return None
+    return target

@@ -51,10 +51,6 @@ class Settings:
         return self.home / "landing"
 
     @property
-    def quarantine_dir(self) -> Path:
-        return self.home / "quarantine"
-
-    @property
     def reports_dir(self) -> Path:
         return self.home / "reports"
 

@@ -141,7 +141,7 @@ def test_each_must_rule_rejects_with_a_report(
     wh = rejection_run["wh"]
     loaded = wh.execute("SELECT count(*) FROM raw.extracts WHERE file_name = ?", [name]).fetchone()
     assert loaded[0] == 0
-    quarantined = list((rejection_run["home"] / "quarantine").glob(f"*/{name}"))
+    quarantined = list((rejection_run["home"] / "landing" / "quarantine").glob(f"*/{name}"))
     assert quarantined, "the rejected file is in quarantine"
 
 

@@ -103,7 +103,7 @@ def test_cli_exit_codes_and_status(home: Path, tmp_path_factory: pytest.TempPath
     assert partial.exit_code == 3, partial.output
     assert "rejected" in partial.output and "workforce.org_code.matches_file" in partial.output
     assert not bad.exists(), "a rejected local file is moved to quarantine"
-    assert list((home / "quarantine").glob(f"*/{bad.name}"))
+    assert list((landing / "quarantine").glob(f"*/{bad.name}"))
     status = runner.invoke(app, ["etl", "status"])
     assert status.exit_code == 0
     assert "kent" in status.output and "rejected" in status.output
