@@ -234,7 +234,7 @@ def area_pack(force: sd.ForceInfo, period: str, info: sd.PeriodInfo) -> bytes:
             force, period, sd.metrics_for_rec(rec), rows=rows, all_breakdowns=True
         )
         sections.append((f"{label} (recommendation {rec})", shown, frame, SOURCE))
-    owners = [sd.Org(force.code, force.name), *force.areas]
+    owners = (sd.Org(force.code, force.name), *force.areas)
     sections.append(
         (
             f"Recommendations owned by {force.name} and {areas}",

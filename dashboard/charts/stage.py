@@ -6,7 +6,8 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.figures import PALETTE, base_layout
+from dashboard.charts import base, figure
+from dashboard.figures import PALETTE
 
 PERIOD_STYLE = (
     ("Value", PALETTE["blue"], ""),
@@ -32,59 +33,66 @@ def _number(text: object) -> float | None:
 def volumes_chart(frame: pd.DataFrame, period_labels: tuple[str, str, str]) -> go.Figure:
     """Grouped bars: each volume metric in the period, the previous period and a year earlier."""
     labels = [
-        m if b == "all" else f"{m} ({b})"
+        m if b == "all" else f"{m}<br>({b})"
         for m, b in zip(frame["Metric"], frame["Breakdown"], strict=True)
     ]
-    fig = go.Figure()
-    for (col, colour, pattern), name in zip(PERIOD_STYLE, period_labels, strict=True):
-        fig.add_trace(
-            go.Bar(
-                x=labels,
-                y=[_number(v) for v in frame[col]],
-                name=name,
-                marker={"color": colour, "pattern": {"shape": pattern}},
-            )
-        )
-    base_layout(fig, y_title="Number")
-    fig.update_layout(barmode="group")
-    return fig
+    traces = [
+        {
+            "type": "bar",
+            "x": labels,
+            "y": [_number(v) for v in frame[col]],
+            "name": name,
+            "marker": {"color": colour, "pattern": {"shape": pattern}},
+        }
+        for (col, colour, pattern), name in zip(PERIOD_STYLE, period_labels, strict=True)
+    ]
+    return figure(traces, y_title="Number", barmode="group", xaxis={"tickangle": 0})
 
 
 def published_chart(frame: pd.DataFrame) -> go.Figure:
     """The published national series by financial year, one bar group per series."""
-    fig = go.Figure()
     colours = [PALETTE[c] for c in ("blue", "orange", "green", "purple", "vermillion", "sky")]
-    for i, (name, g) in enumerate(frame.groupby("Series", sort=False)):
-        fig.add_trace(
-            go.Bar(
-                x=list(g["Financial year"]),
-                y=[_number(v) for v in g["Value"]],
-                name=str(name),
-                marker={"color": colours[i % len(colours)]},
-            )
-        )
-    base_layout(fig, y_title="Number")
-    fig.update_layout(barmode="group")
-    fig.update_xaxes(type="category", title_text="Financial year")
-    return fig
+    traces = [
+        {
+            "type": "bar",
+            "x": list(g["Financial year"]),
+            "y": [_number(v) for v in g["Value"]],
+            "name": str(name),
+            "marker": {"color": colours[i % len(colours)]},
+        }
+        for i, (name, g) in enumerate(frame.groupby("Series", sort=False))
+    ]
+    return figure(
+        traces,
+        y_title="Number",
+        barmode="group",
+        xaxis={
+            "type": "category",
+            "title": {"text": "Financial year"},
+            "categoryorder": "category ascending",
+        },
+    )
 
 
 def rollup_chart(frame: pd.DataFrame) -> go.Figure:
     """Horizontal stacked bars: owners of each recommendation by RAG."""
-    fig = go.Figure()
     y = [f"Rec {r}" for r in frame["Recommendation"]]
-    for col, (colour, pattern) in RAG_STYLE.items():
-        fig.add_trace(
-            go.Bar(
-                y=y,
-                x=[int(v) for v in frame[col]],
-                name=col,
-                orientation="h",
-                marker={"color": colour, "pattern": {"shape": pattern, "fgcolor": "#ffffff"}},
-            )
-        )
-    base_layout(fig, y_title=None)
-    fig.update_layout(barmode="stack", height=420)
-    fig.update_yaxes(autorange="reversed", type="category")
-    fig.update_xaxes(title_text="Owners")
-    return fig
+    traces = [
+        {
+            "type": "bar",
+            "y": y,
+            "x": [int(v) for v in frame[col]],
+            "name": col,
+            "orientation": "h",
+            "marker": {"color": colour, "pattern": {"shape": pattern, "fgcolor": "#ffffff"}},
+        }
+        for col, (colour, pattern) in RAG_STYLE.items()
+    ]
+    return figure(
+        traces,
+        barmode="stack",
+        height=420,
+        yaxis={"autorange": "reversed", "type": "category"},
+        legend={**base().get("legend", {}), "traceorder": "normal"},
+        xaxis={"title": {"text": "Owners"}},
+    )

@@ -13,6 +13,7 @@ import logging
 
 import dash
 import dash_bootstrap_components as dbc
+import pandas as pd
 from dash import Input, Output, State, html
 
 from dashboard import ids
@@ -68,33 +69,13 @@ def unknown_force(code: object) -> html.Div:
     )
 
 
-def render(force: sd.ForceInfo, period: str, info: sd.PeriodInfo) -> list:
-    """Header and every figure of the joint scorecard for one force and period."""
+def render(
+    force: sd.ForceInfo, period: str, info: sd.PeriodInfo, rows: pd.DataFrame | None = None
+) -> list:
+    """Header and the every-metric table of the joint scorecard for one force and period."""
     shown = dict(info.options).get(period, period)
     area_names = " and ".join(a.name for a in force.areas) or "no CPS Area"
-    rows = sd.area_rows(force, period)
     main = sd.area_table(force, period, rows=rows)
-    owners = [sd.Org(force.code, force.name), *force.areas]
-    recs = sd.owned_recommendations(owners)
-    panels = []
-    for key, label, rec in TABS:
-        metrics = sd.metrics_for_rec(rec)
-        frame = sd.area_table(force, period, metrics, rows=rows, all_breakdowns=True)
-        panels.append(
-            html.Div(
-                figure_card(
-                    f"area-tab-{key}",
-                    f"{label}: {force.name} and {area_names}",
-                    shown,
-                    frame,
-                    description=f"Metrics evidencing recommendation {rec}, every published "
-                    "breakdown. Small groups are suppressed, with the reason.",
-                    table_open=True,
-                ),
-                id=f"{ids.AREA_TABS}-{key}",
-                hidden=key != TABS[0][0],
-            )
-        )
     return [
         page_header(
             f"Joint area scorecard: {force.name}",
@@ -107,10 +88,7 @@ def render(force: sd.ForceInfo, period: str, info: sd.PeriodInfo) -> list:
             "plot limits (99.8%, allowing for over-dispersion): ",
             className="mb-1",
         ),
-        html.Ul(
-            [html.Li(t) for t in sd.POSITION_TEXT.values()],
-            className="small",
-        ),
+        html.Ul([html.Li(t) for t in sd.POSITION_TEXT.values()], className="small"),
         html.H2("Every metric, side by side", className="h4 mt-4"),
         figure_card(
             "area-scorecard",
@@ -122,10 +100,37 @@ def render(force: sd.ForceInfo, period: str, info: sd.PeriodInfo) -> list:
             "scorecard (CPS records linked to the force).",
             table_open=True,
         ),
-        html.H2("Focus areas", className="h4 mt-4"),
-        focus_switch(),
-        *panels,
-        html.H2("Recommendations owned", className="h4 mt-4"),
+    ]
+
+
+def focus_panel(
+    force: sd.ForceInfo,
+    period: str,
+    info: sd.PeriodInfo,
+    key: str | None,
+    rows: pd.DataFrame | None = None,
+) -> html.Section:
+    """One focus table (equalities, withdrawal or action plans): every breakdown of the
+    metrics evidencing that recommendation. Only the chosen one is built."""
+    key, label, rec = next((t for t in TABS if t[0] == key), TABS[0])
+    area_names = " and ".join(a.name for a in force.areas) or "no CPS Area"
+    frame = sd.area_table(force, period, sd.metrics_for_rec(rec), rows=rows, all_breakdowns=True)
+    return figure_card(
+        f"area-tab-{key}",
+        f"{label}: {force.name} and {area_names}",
+        dict(info.options).get(period, period),
+        frame,
+        description=f"Metrics evidencing recommendation {rec}, every published breakdown. "
+        "Small groups are suppressed, with the reason.",
+        table_open=True,
+    )
+
+
+def recs_block(force: sd.ForceInfo, info: sd.PeriodInfo) -> list:
+    """The recommendations the force and its Area(s) own, with status and RAG in words."""
+    area_names = " and ".join(a.name for a in force.areas) or "no CPS Area"
+    recs = sd.owned_recommendations((sd.Org(force.code, force.name), *force.areas))
+    return [
         figure_card(
             "area-recommendations",
             f"Recommendations owned by {force.name} and {area_names}",
@@ -209,6 +214,7 @@ def layout(force_code: object = None, period: object = None, **_: object) -> htm
         return html.Div([page_header("Joint area scorecard"), notice("No figures yet.")])
     metrics = _trend_options(force)
     first = metrics[0]["value"] if metrics else None
+    rows = sd.area_rows(force, chosen)
     return html.Div(
         [
             html.Div(
@@ -242,7 +248,12 @@ def layout(force_code: object = None, period: object = None, **_: object) -> htm
                 ],
                 className="row g-3 mb-3",
             ),
-            html.Div(render(force, chosen, info), id=ids.AREA_CONTENT),
+            html.Div(render(force, chosen, info, rows), id=ids.AREA_CONTENT),
+            html.H2("Focus areas", className="h4 mt-4"),
+            focus_switch(),
+            html.Div(focus_panel(force, chosen, info, TABS[0][0], rows), id=ids.AREA_FOCUS),
+            html.H2("Recommendations owned", className="h4 mt-4"),
+            html.Div(recs_block(force, info), id=ids.AREA_RECS),
             html.H2("Quarterly trend", className="h4 mt-4"),
             html.Div(
                 labelled_select(ids.AREA_TREND_METRIC, "Metric to chart", metrics, first),
@@ -250,23 +261,27 @@ def layout(force_code: object = None, period: object = None, **_: object) -> htm
             ),
             html.Div(trend_card(force, first), id=ids.AREA_TREND),
             html.Div(id=ids.AREA_URL_SYNC, hidden=True),
-        ]
+        ],
+        className="scorecard-page",
     )
 
 
 @dash.callback(
     Output(ids.AREA_CONTENT, "children"),
+    Output(ids.AREA_FOCUS, "children"),
+    Output(ids.AREA_RECS, "children"),
     Output(ids.AREA_PDF, "href"),
     Output(ids.AREA_MESSAGE, "children"),
     Output(ids.AREA_TREND, "children"),
     Input(ids.AREA_FORCE, "value"),
     Input(ids.AREA_PERIOD, "value"),
+    State(ids.AREA_TABS, "value"),
     State(ids.AREA_TREND_METRIC, "value"),
     prevent_initial_call=True,
 )
 def _on_change(
-    force_code: str | None, period: str | None, metric_id: str | None
-) -> tuple[list, str, object, html.Section]:
+    force_code: str | None, period: str | None, focus: str | None, metric_id: str | None
+) -> tuple:
     """Redraw for the chosen force and period (marts only: a handful of small selects)."""
     force = sd.force_info(force_code)
     if force is None:
@@ -276,12 +291,32 @@ def _on_change(
     if chosen is None:
         raise dash.exceptions.PreventUpdate
     metric = metric_id if metric_id in catalogue.by_id() else None
+    rows = sd.area_rows(force, chosen)
     return (
-        render(force, chosen, info),
+        render(force, chosen, info, rows),
+        focus_panel(force, chosen, info, focus, rows),
+        recs_block(force, info),
         pdf_href(chosen, force.code),
         notice(message) if message else None,
         trend_card(force, metric),
     )
+
+
+@dash.callback(
+    Output(ids.AREA_FOCUS, "children", allow_duplicate=True),
+    Input(ids.AREA_TABS, "value"),
+    State(ids.AREA_FORCE, "value"),
+    State(ids.AREA_PERIOD, "value"),
+    prevent_initial_call=True,
+)
+def _on_focus(focus: str | None, force_code: str | None, period: str | None) -> html.Section:
+    """Build only the chosen focus table."""
+    force = sd.force_info(force_code)
+    info = sd.period_info()
+    chosen, _ = sd.resolve_period(period, info)
+    if force is None or chosen is None:
+        raise dash.exceptions.PreventUpdate
+    return focus_panel(force, chosen, info, focus)
 
 
 @dash.callback(
@@ -295,18 +330,6 @@ def _on_trend_metric(metric_id: str | None, force_code: str | None) -> html.Sect
     if force is None or metric_id not in catalogue.by_id():
         raise dash.exceptions.PreventUpdate
     return trend_card(force, metric_id)
-
-
-# Show the chosen focus table, hide the others (client-side: no server round trip).
-dash.clientside_callback(
-    """
-    function(active) {
-        return KEYS.map(k => k !== active);
-    }
-    """.replace("KEYS", str([k for k, _, _ in TABS])),
-    [Output(f"{ids.AREA_TABS}-{k}", "hidden") for k, _, _ in TABS],
-    Input(ids.AREA_TABS, "value"),
-)
 
 
 # Keep the address bar in step with the chosen force and period without a reload.

@@ -178,7 +178,8 @@ def layout(period: object = None, **_: object) -> html.Div:
                 spc_card("national-trend-card", first, "national", "national"), id=ids.NAT_TREND
             ),
             html.Div(id=ids.NAT_URL_SYNC, hidden=True),
-        ]
+        ],
+        className="scorecard-page",
     )
 
 

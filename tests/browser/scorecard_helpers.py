@@ -20,12 +20,15 @@ def card(page: object, card_id: str) -> object:
 
 
 def table_cells(page: object, card_id: str) -> list[list[str]]:
-    """The card's table alternative: header row then body rows, as text."""
-    rows = card(page, card_id).locator("table tr")  # type: ignore[attr-defined]
-    return [
-        [c.strip() for c in rows.nth(i).locator("th, td").all_inner_texts()]
-        for i in range(rows.count())
-    ]
+    """The card's table alternative (open or folded): header row then body rows, as text."""
+    return (
+        card(page, card_id)
+        .locator("table tr")
+        .evaluate_all(  # type: ignore[attr-defined]
+            "rows => rows.map(r => Array.from(r.querySelectorAll('th, td'))"
+            ".map(c => c.textContent.trim()))"
+        )
+    )
 
 
 def downloaded_csv(page: object, card_id: str) -> list[list[str]]:

@@ -49,7 +49,8 @@ def test_changing_force_and_period_updates_figures(
     assert pg.get_attribute("#area-pdf", "href").startswith("/area/surrey/board-pack.pdf")  # type: ignore[attr-defined,union-attr]
     pg.select_option("#area-period", "2022-23")  # type: ignore[attr-defined]
     pg.wait_for_function(  # type: ignore[attr-defined]
-        "document.querySelector('#area-content').innerText.includes('Financial year 2022-23')"
+        "p => document.querySelector('#area-content p.mb-1').innerText.startsWith(p)",
+        arg="Financial year 2022-23.",
     )
     pg.wait_for_load_state("networkidle")  # type: ignore[attr-defined]
     assert table_cells(pg, "area-scorecard") != surrey
@@ -63,10 +64,12 @@ def test_focus_switch_and_csv_match_the_tables(
     pg, _ = page
     open_page(pg, served, "/area/kent?period=2023-24")
     assert downloaded_csv(pg, "area-scorecard") == table_cells(pg, "area-scorecard")
-    assert not pg.is_visible("#area-tabs-withdrawal")  # type: ignore[attr-defined]
-    pg.get_by_label("Victim withdrawal").check()  # type: ignore[attr-defined]
-    pg.wait_for_selector("#area-tabs-withdrawal", state="visible")  # type: ignore[attr-defined]
-    assert not pg.is_visible("#area-tabs-equalities")  # type: ignore[attr-defined]
+    assert card(pg, "area-tab-equalities").count() == 1  # type: ignore[attr-defined]
+    # The switch is native radios styled as buttons: click the visible label.
+    pg.locator("#area-tabs label", has_text="Victim withdrawal").click()  # type: ignore[attr-defined]
+    pg.wait_for_selector('section[aria-labelledby="area-tab-withdrawal-title"]')  # type: ignore[attr-defined]
+    assert card(pg, "area-tab-equalities").count() == 0  # type: ignore[attr-defined]
+    assert "Victim does not support action" in pg.inner_text("#area-focus")  # type: ignore[attr-defined]
     assert downloaded_csv(pg, "area-tab-withdrawal") == table_cells(pg, "area-tab-withdrawal")
     recs = table_cells(pg, "area-recommendations")
     assert len(recs) > 1 and all("Kent Police" in r[2] or "CPS" in r[2] for r in recs[1:])
@@ -87,7 +90,7 @@ def test_malformed_period_falls_back_with_a_message(
     served: Served, page: tuple[object, PageLog]
 ) -> None:
     pg, _ = page
-    open_page(pg, served, "/area/kent?period=2099-00")
+    open_page(pg, served, "/area/kent?period=24-25")
     assert "not a financial year" in pg.inner_text("#area-message")  # type: ignore[attr-defined]
     assert "Kent" in pg.inner_text("#main h1")  # type: ignore[attr-defined]
 

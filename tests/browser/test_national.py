@@ -51,10 +51,13 @@ def test_changing_period_updates_figures_link_and_address(
     )
     current = pg.input_value("#national-period")  # type: ignore[attr-defined]
     other = next(o for o in options if o != current and len(o) == 7)
+    label = pg.locator(f'#national-period option[value="{other}"]').text_content()  # type: ignore[attr-defined]
     before = table_cells(pg, "national-police")
     pg.select_option("#national-period", other)  # type: ignore[attr-defined]
+    # The summary line starts with the period shown once the figures are redrawn.
     pg.wait_for_function(  # type: ignore[attr-defined]
-        f"document.querySelector('#national-content p').innerText.includes('{other}')"
+        "p => document.querySelector('#national-content p').innerText.startsWith(p)",
+        arg=label + ".",
     )
     pg.wait_for_load_state("networkidle")  # type: ignore[attr-defined]
     assert table_cells(pg, "national-police") != before

@@ -158,3 +158,27 @@ def test_area_trend_quarters(built: tuple) -> None:
     assert set(shown["Organisation"]) == {"National", kent.name}
     assert all(p.count("-Q") == 1 for p in shown["Quarter"])
     assert len(plot) == len(shown)
+
+
+def test_snapshot_cache_is_per_snapshot(built: tuple, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A repeat read on the same snapshot is served from memory; a newly published snapshot
+    (a new file) is read afresh, so a refresh is never hidden by the cache."""
+    _, q = built
+    calls: list[str] = []
+    snapshot = ["snap-1"]
+
+    def counting(sql: str, params: list) -> pd.DataFrame:
+        calls.append(sql)
+        return q(sql, params)
+
+    monkeypatch.setattr(sd, "_default_query", counting)
+    monkeypatch.setattr(sd, "_snapshot_id", lambda: snapshot[0])
+    first = sd.recommendation_rollup()
+    n = len(calls)
+    assert sd.recommendation_rollup() is first and len(calls) == n
+    snapshot[0] = "snap-2"
+    sd.recommendation_rollup()
+    assert len(calls) == n + 1
+    # an explicit query always reads through
+    sd.recommendation_rollup(query=counting)
+    assert len(calls) == n + 2
