@@ -50,27 +50,14 @@ def funnel_figure(
             (curves.lower_998, curves.upper_998, "99.8% limits", "solid"),
             (curves.lower_95, curves.upper_95, "95% limits", "dash"),
         ):
-            line = {"color": PALETTE["grey"], "dash": dash, "width": 1.5}
+            # Upper and lower curve in one trace (a None breaks the line): fewer traces.
             fig.add_trace(
                 go.Scatter(
-                    x=x,
-                    y=list(hi),
+                    x=[*x, None, *x],
+                    y=[*hi, None, *lo],
                     mode="lines",
                     name=label,
-                    line=line,
-                    legendgroup=label,
-                    hoverinfo="skip",
-                )
-            )
-            fig.add_trace(
-                go.Scatter(
-                    x=x,
-                    y=list(lo),
-                    mode="lines",
-                    name=label,
-                    line=line,
-                    legendgroup=label,
-                    showlegend=False,
+                    line={"color": PALETTE["grey"], "dash": dash, "width": 1.5},
                     hoverinfo="skip",
                 )
             )

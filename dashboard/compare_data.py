@@ -60,6 +60,9 @@ class Selection:
     force: str = ""
     peers: str = "region"
     problems: list[str] = field(default_factory=list)
+    # Filled by resolve(): what the snapshot offers for this metric and basis.
+    breakdowns: list[str] = field(default_factory=list)
+    period_choices: list[str] = field(default_factory=list)
 
     def query(self) -> dict[str, str]:
         """The query-string form (only non-empty values), so a view is linkable."""
@@ -126,12 +129,12 @@ def parse_query(params: Mapping[str, object]) -> Selection:
 def resolve(sel: Selection) -> Selection:
     """Check the period and breakdown against what the snapshot holds; fall back to the
     current financial year and the metric's first breakdown, saying so."""
-    breakdowns = available_breakdowns(sel.metric, sel.basis)
+    breakdowns = sel.breakdowns = available_breakdowns(sel.metric, sel.basis)
     if sel.breakdown not in breakdowns:
         if sel.breakdown:
             sel.problems.append(f"breakdown {sel.breakdown!r} has no force figures")
         sel.breakdown = breakdowns[0] if breakdowns else ""
-    avail = available_periods(sel.metric, sel.basis, sel.breakdown)
+    avail = sel.period_choices = available_periods(sel.metric, sel.basis, sel.breakdown)
     if sel.period not in avail:
         if sel.period:
             sel.problems.append(f"period {sel.period} has no force figures for this metric")

@@ -177,7 +177,10 @@ def _content(sel: cd.Selection) -> list[Any]:
         table,
         figure=funnel_fig,
         source=FUNNEL_SOURCE,
-        description=" ".join(notes),
+        description=" ".join(notes)
+        + " The grid below the chart sorts on any column heading; there are no ranks, because "
+        "forces within the limits are not distinguishable from national by chance alone.",
+        body=_grid(rates, m.unit),
     )
     spc_org = sel.force or None
     series = cd.spc_series(sel, spc_org)
@@ -210,22 +213,11 @@ def _content(sel: cd.Selection) -> list[Any]:
                 "down: low); rules as in NHS England 'Making Data Count'."
             ),
         )
-    grid_card = figure_card(
-        ids.COMPARE_GRID_CARD,
-        f"{what}: every force, sortable",
-        period_text,
-        table,
-        body=_grid(rates, m.unit),
-        description="Select a column heading to sort. No ranks: forces within the limits "
-        "are not distinguishable from national by chance alone.",
-    )
     return [
         html.H2("Against the national rate", className="h4"),
         funnel_card,
         html.H2("Over time", className="h4"),
         spc_card,
-        html.H2("Every force", className="h4"),
-        grid_card,
     ]
 
 
@@ -330,8 +322,7 @@ def _update(
         sel = cd.resolve(sel)
         content = _content(sel)
         m = catalogue.get(sel.metric)
-        breakdowns = cd.available_breakdowns(sel.metric, sel.basis)
-        avail = cd.available_periods(sel.metric, sel.basis, sel.breakdown)
+        breakdowns, avail = sel.breakdowns, sel.period_choices
     except NoSnapshotError as exc:
         return ([], "", [], "", [], "", notice(str(exc)), "")
     return (
