@@ -21,6 +21,9 @@ from pathlib import Path
 
 import pandas as pd
 from flask import Flask, Response, request
+from reportlab.graphics.charts.barcharts import VerticalBarChart
+from reportlab.graphics.charts.legends import Legend
+from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
@@ -118,7 +121,65 @@ def _table(frame: pd.DataFrame, width: float, styles: dict[str, ParagraphStyle])
     return table
 
 
-Section = tuple[str, str, pd.DataFrame, str]  # title, period line, frame, source
+# title, period line, frame, source[, chart drawn above the table]
+Section = tuple[str, str, pd.DataFrame, str] | tuple[str, str, pd.DataFrame, str, Drawing | None]
+
+
+def bar_chart(
+    categories: Sequence[str], series: Sequence[tuple[str, Sequence[float | None]]], width: float
+) -> Drawing:
+    """A simple grouped bar chart (Okabe-Ito colours, a legend naming each series). A
+    suppressed or missing value (None) draws no bar; the table under the chart says why."""
+    colours = [colors.HexColor(c) for c in ("#0072B2", "#56B4E9", "#E69F00", "#009E73")]
+    height = 62 * mm
+    drawing = Drawing(width, height)
+    chart = VerticalBarChart()
+    chart.x, chart.y, chart.width, chart.height = 40, 28, width - 200, height - 40
+    chart.data = [list(values) for _, values in series]
+    chart.categoryAxis.categoryNames = [c[:48] for c in categories]
+    chart.categoryAxis.labels.fontName = FONT
+    chart.categoryAxis.labels.fontSize = 6.5
+    chart.valueAxis.labels.fontName = FONT
+    chart.valueAxis.labels.fontSize = 6.5
+    chart.valueAxis.valueMin = 0
+    for i in range(len(series)):
+        chart.bars[i].fillColor = colours[i % len(colours)]
+        chart.bars[i].strokeColor = None
+    drawing.add(chart)
+    legend = Legend()
+    legend.x, legend.y = width - 150, height - 12
+    legend.fontName, legend.fontSize = FONT, 7
+    legend.colorNamePairs = [
+        (colours[i % len(colours)], name) for i, (name, _) in enumerate(series)
+    ]
+    drawing.add(legend)
+    return drawing
+
+
+def _count(text: object) -> float | None:
+    try:
+        return float(str(text).replace(",", ""))
+    except ValueError:
+        return None
+
+
+def volumes_drawing(frame: pd.DataFrame, period: str, width: float) -> Drawing | None:
+    """The national volumes (period, previous period, year earlier) as bars."""
+    if not len(frame):
+        return None
+    names = [
+        m if b == "all" else f"{m} ({b})"
+        for m, b in zip(frame["Metric"], frame["Breakdown"], strict=True)
+    ]
+    series = [
+        (label, [_count(v) for v in frame[col]])
+        for label, col in (
+            (period, "Value"),
+            (sd.previous_period(period), "Previous period"),
+            (f"{sd.year_earlier(period)} (year earlier)", "Year earlier"),
+        )
+    ]
+    return bar_chart(names, series, width)
 
 
 def render_pdf(
@@ -161,12 +222,16 @@ def render_pdf(
         Spacer(1, 3 * mm),
     ]
     story += [Paragraph(_t(n), styles["small"]) for n in notes]
-    for i, (heading, period, frame, source) in enumerate(sections):
+    for i, section in enumerate(sections):
+        heading, period, frame, source = section[:4]
+        chart = section[4] if len(section) > 4 else None  # type: ignore[misc]
         block = [
             Paragraph(_t(heading), styles["h2"]),
             Paragraph(_t(f"{period}. {source}"), styles["small"]),
             Spacer(1, 2 * mm),
         ]
+        if chart is not None:
+            block.append(chart)
         if len(frame):
             story.append(KeepTogether([*block, _table(frame, width, styles)]))
         else:
@@ -187,8 +252,16 @@ SUPPRESSION_NOTE = (
 def national_pack(period: str, info: sd.PeriodInfo) -> bytes:
     card = sd.national_scorecard(period)
     shown = dict(info.options).get(period, period)
+    width = landscape(A4)[0] - 24 * mm
     sections: list[Section] = [
-        (f"{title}, national", shown, frame, SOURCE) for _, title, frame in card.groups
+        (
+            f"{title}, national",
+            shown,
+            frame,
+            SOURCE,
+            volumes_drawing(frame, period, width) if key == sd.VOLUMES[0] else None,
+        )
+        for key, title, frame in card.groups
     ]
     sections += [
         (
