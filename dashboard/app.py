@@ -68,7 +68,13 @@ def create_app() -> dash.Dash:
         update_title=None,
         suppress_callback_exceptions=True,
     )
-    app.index_string = app.index_string.replace("<html>", '<html lang="en-GB">')
+    # Language for screen readers; Dash's script holder is a <footer>, which would give every
+    # page a second contentinfo landmark, so it becomes a plain div.
+    app.index_string = (
+        app.index_string.replace("<html>", '<html lang="en-GB">')
+        .replace("<footer>", '<div id="dash-scripts">')
+        .replace("</footer>", "</div>")
+    )
     app.layout = _shell
 
     @app.server.get("/healthz")
