@@ -11,6 +11,7 @@ from pipelines.runtime import close_all
 from scorecard import reference
 from scorecard.settings import load_settings
 from tests.pipeline_helpers import fill_landing, generated, mart_digest, run
+from warehouse.metrics.export import rows as export_rows
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("prefect_server")]
 
@@ -50,11 +51,21 @@ def test_full_run_loads_everything_and_second_run_does_nothing(
             "SELECT kind, count(DISTINCT org_code) FROM raw.extracts WHERE is_current GROUP BY 1"
         ).fetchall()
     )
+    exported = export_rows(con)
     con.close()
     assert per_kind["police_cases"] == N_FORCES
     assert per_kind["cps_cases"] == N_AREAS
     assert per_kind["cps_action_plans"] == N_AREAS
     assert per_kind["workforce"] == N_FORCES + N_AREAS
+    # Disclosure control across the whole export of a generated nation.
+    assert len(exported) > 10_000
+    small = [
+        r for r in exported
+        if r["stat"] == "count" and not r["suppressed"] and r["value"] is not None
+        and 1 <= r["value"] <= 4
+    ]  # fmt: skip
+    assert small == []
+    assert any(r["suppressed"] for r in exported)
     before = mart_digest(snap)
 
     second = run(home)
