@@ -2,9 +2,10 @@
 
 For a PCC's office or a local board: every catalogue metric for the force (its joint
 scorecard) and each CPS Area serving it (the Met has two), the owner side, where each sits
-against national (funnel plot position, as text and symbol), quarterly trends, tabs for
-equalities, victim withdrawal and action plans, and the recommendations the force and its
-Areas own. An unknown force code gives a page listing the valid forces, never a traceback.
+against national (funnel plot position, as text and symbol), quarterly trends, a tab-like
+switch between equalities, victim withdrawal and action plans tables, and the
+recommendations the force and its Areas own. An unknown force code gives a page listing the
+valid forces, never a traceback.
 """
 
 from __future__ import annotations
