@@ -17,6 +17,7 @@ import duckdb
 import pandas as pd
 
 from scorecard.settings import Settings, load_settings
+from warehouse import db
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +46,7 @@ class SnapshotReader:
         with self._lock:
             if target != self._target or self._con is None:
                 old = self._con
-                self._con = duckdb.connect(str(target), read_only=True)
+                self._con = db.read_only(target)
                 self._target = target
                 log.info("serving snapshot %s", target.name)
                 if old is not None:

@@ -9,6 +9,7 @@ decision 1): the ETL asks for ``read_write``; everything else opens a serving sn
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,14 +28,23 @@ def qualified(schema: str, table: str) -> str:
     return f"{quote_ident(schema)}.{quote_ident(table)}"
 
 
+MEMORY_ENV = "SCORECARD_DUCKDB_MEMORY_LIMIT"
+DEFAULT_MEMORY_LIMIT = "2GB"
+
+
 def connect(path: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open the warehouse (created if missing when read-write)."""
+    """Open the warehouse (created if missing when read-write).
+
+    DuckDB would otherwise let its buffer pool grow to 80% of the machine's memory; the
+    limit (``SCORECARD_DUCKDB_MEMORY_LIMIT``) keeps a refresh bounded and spills to disk.
+    """
     p = Path(path)
     if read_only and not p.exists():
         raise FileNotFoundError(f"no DuckDB file at {p}; run the pipeline first")
     if not read_only:
         p.parent.mkdir(parents=True, exist_ok=True)
-    return duckdb.connect(str(p), read_only=read_only)
+    config = {"memory_limit": os.environ.get(MEMORY_ENV) or DEFAULT_MEMORY_LIMIT}
+    return duckdb.connect(str(p), read_only=read_only, config=config)
 
 
 def read_write(path: str | Path) -> duckdb.DuckDBPyConnection:
