@@ -47,22 +47,8 @@ def pdf_text(body: bytes) -> str:
     return "\n".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(body)).pages)
 
 
-# The app shell (dashboard/app.py, not these pages) has two contentinfo landmarks: its own
-# <footer> and the <footer> in Dash's index template that wraps the renderer scripts. Until
-# the shell drops one, those two rules are ignored when (and only when) they name a footer.
-SHELL_FOOTER_RULES = {"landmark-no-duplicate-contentinfo", "landmark-unique"}
-
-
 def axe_violations(page: object) -> list[dict]:
-    """axe-core violations on the page, less the shell's duplicate-footer finding."""
+    """axe-core violations on the page (every rule axe runs, best practices included)."""
     from axe_playwright_python.sync_playwright import Axe
 
-    found = Axe().run(page).response["violations"]
-    return [
-        v
-        for v in found
-        if not (
-            v["id"] in SHELL_FOOTER_RULES
-            and all("border-top" in str(n["target"]) or "footer" in n["html"] for n in v["nodes"])
-        )
-    ]
+    return Axe().run(page).response["violations"]
