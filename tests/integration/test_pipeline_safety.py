@@ -164,8 +164,8 @@ def test_no_raw_identifier_anywhere_under_the_data_home(
     files = generated(tmp_path_factory.getbasetemp())
     landing = _subset_landing(home, files)
     # One rejected file too: reports and ledgers must not echo its identifiers either.
-    bad = landing / "police_cases__kent__2030-01-01.csv"
-    text = next(landing.glob("police_cases__kent__*")).read_text()
+    bad = landing / "police_cases__metropolitan__2030-01-01.csv"
+    text = next(landing.glob("police_cases__metropolitan__*")).read_text()
     bad.write_text(text.replace("19C", "19X", 3))
     result = run(home)
     assert result.rejected == 1 and result.loaded == len(list(landing.glob("*__*.csv"))) - 1
