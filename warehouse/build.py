@@ -14,11 +14,15 @@ updates entered in the app; an app update wins a same-day tie.
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 from importlib import resources
 
 import duckdb
-import pandas as pd
+import numpy as np
+import pyarrow as pa
 
 from scorecard.settings import Settings
 from warehouse.db import table_exists, transaction
@@ -29,6 +33,19 @@ log = logging.getLogger(__name__)
 CORE_PACKAGE = "warehouse.sql.core"
 MART_PACKAGE = "warehouse.sql.mart"
 NATIONAL = "national"
+
+StageHook = Callable[[str, float], None]
+
+
+@contextmanager
+def _stage(name: str, on_stage: StageHook | None) -> Iterator[None]:
+    """Time one build stage: logged, and reported to ``on_stage`` (the benchmark's hook)."""
+    start = time.perf_counter()
+    yield
+    seconds = time.perf_counter() - start
+    log.info("stage %s: %.2f s", name, seconds)
+    if on_stage is not None:
+        on_stage(name, seconds)
 
 
 def _sql_files(package: str, *, metrics: bool = False) -> list[tuple[str, str]]:
@@ -45,12 +62,23 @@ def mart_sql(name: str) -> str:
 
 
 def _facts_insert_sql(metric_sql: str) -> str:
-    """Wrap a metric's facts SELECT: add its id (bound) and the period labels."""
+    """Wrap a metric's facts SELECT: add its id (bound) and the period labels, and aggregate
+    at the finest grain any cell needs (quarter, force, area, breakdown, basis) - every cell
+    is a sum of these grains, so case-level rows are never stored or fanned out by level.
+    ``dist`` facts keep their value (``v``) in the grain, a histogram, so medians stay exact.
+    """
+    grain = (
+        "SELECT kind, breakdown, basis, "
+        "CAST(date_trunc('quarter', event_date) AS DATE) AS event_date, force_code, area_code, "
+        "CASE WHEN kind = 'dist' THEN CAST(num AS DOUBLE) END AS v, "
+        "sum(CAST(num AS DOUBLE)) AS s_num, sum(CAST(den AS INTEGER)) AS s_den, count(*) AS n "
+        f"FROM ({metric_sql.strip().rstrip(';')}) WHERE event_date IS NOT NULL "
+        "GROUP BY ALL"
+    )
     return (
         "INSERT INTO core.metric_facts "
-        f"SELECT ?, kind, breakdown, basis, event_date, {periods.FY_SQL}, {periods.QUARTER_SQL},"
-        " force_code, area_code, CAST(num AS DOUBLE), CAST(den AS INTEGER) "
-        f"FROM ({metric_sql.strip().rstrip(';')}) WHERE event_date IS NOT NULL"
+        f"SELECT ?, kind, breakdown, basis, {periods.FY_SQL}, {periods.QUARTER_SQL},"
+        f" force_code, area_code, v, s_num, s_den, n FROM ({grain})"
     )
 
 
@@ -89,10 +117,11 @@ def load_catalogue_table(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def build_facts(con: duckdb.DuckDBPyConnection) -> int:
+    """core.metric_facts: every metric's facts aggregated to grains (see _facts_insert_sql)."""
     con.execute(
         "CREATE OR REPLACE TABLE core.metric_facts (metric_id VARCHAR, kind VARCHAR, "
-        "breakdown VARCHAR, basis VARCHAR, event_date DATE, fy VARCHAR, quarter VARCHAR, "
-        "force_code VARCHAR, area_code VARCHAR, num DOUBLE, den INTEGER)"
+        "breakdown VARCHAR, basis VARCHAR, fy VARCHAR, quarter VARCHAR, force_code VARCHAR, "
+        "area_code VARCHAR, v DOUBLE, s_num DOUBLE, s_den BIGINT, n BIGINT)"
     )
     for m in catalogue.load():
         con.execute(_facts_insert_sql(m.sql_text()), [m.id])
@@ -134,70 +163,131 @@ def _quarters_between(first: str, last: str) -> list[str]:
     return out
 
 
+def last_complete_quarter(ref: date) -> str:
+    """The last quarter ending on or before the reference date."""
+    last_q = periods.quarter_of(ref)
+    if periods.bounds(last_q)[1] > ref:
+        last_q = periods.quarter_of(periods.bounds(last_q)[0] - timedelta(days=1))
+    return last_q
+
+
+SPC_COLUMNS = (
+    "level VARCHAR, org_code VARCHAR, basis VARCHAR, metric_id VARCHAR, stat VARCHAR, "
+    "breakdown VARCHAR, period VARCHAR, seq INTEGER, chart VARCHAR, value DOUBLE, "
+    "centre DOUBLE, lower_3s DOUBLE, upper_3s DOUBLE, lower_2s DOUBLE, upper_2s DOUBLE, "
+    "special_cause BOOLEAN, rules VARCHAR, cause_side VARCHAR, is_latest BOOLEAN, "
+    "variation VARCHAR"
+)
+
+
+_SPC_KEYS = "level, org_code, basis, metric_id, stat, breakdown"
+_SPC_INSERT = (
+    "INSERT INTO core.spc_internal "
+    "SELECT s.level, s.org_code, s.basis, s.metric_id, s.stat, s.breakdown, "
+    "$quarters[r.q_idx], r.seq, CASE WHEN s.is_p THEN 'p' ELSE 'xmr' END, r.value, "
+    "r.centre, r.lower_3s, r.upper_3s, r.lower_2s, r.upper_2s, r.flags <> 0, "
+    "$rules[r.flags + 1], $sides[r.side + 2], r.is_latest, $variations[r.variation + 1] "
+    "FROM spc_result r JOIN spc_series s ON s.series_id = r.series_id "
+    "ORDER BY r.series_id, r.seq"
+)
+VARIATIONS = ("common_cause", "improving", "concerning", "special_cause_neither")
+
+
 def build_spc(con: duckdb.DuckDBPyConnection, ref: date | None) -> int:
-    """SPC over complete quarters (ending on or before the reference date)."""
-    cols = ["level", "org_code", "basis", "metric_id", "stat", "breakdown", "period", "seq",
-            "chart", "value", "centre", "lower_3s", "upper_3s", "lower_2s", "upper_2s",
-            "special_cause", "rules", "cause_side", "is_latest", "variation"]  # fmt: skip
-    rows: list[tuple] = []
-    if ref is not None:
-        last_q = periods.quarter_of(ref)
-        if periods.bounds(last_q)[1] > ref:
-            last_q = periods.quarter_of(periods.bounds(last_q)[0] - timedelta(days=1))
-        df = con.execute(
-            "SELECT i.level, i.org_code, i.basis, i.metric_id, i.stat, i.breakdown, i.period,"
-            " i.numerator, i.denominator, i.value, m.direction "
-            "FROM core.metric_values_internal i "
-            "JOIN core.metric_catalogue m ON m.metric_id = i.metric_id "
-            "WHERE i.period_kind = 'quarter' AND i.period <= ? AND i.value IS NOT NULL "
-            "ORDER BY i.level, i.org_code, i.basis, i.metric_id, i.stat, i.breakdown, i.period",
-            [last_q],
-        ).df()
-        keys = ["level", "org_code", "basis", "metric_id", "stat", "breakdown"]
-        for key, g in df.groupby(keys, sort=True):
-            stat, direction = key[4], g.direction.iloc[0]
-            if stat == "count":  # an absent quarter is a zero count
-                qs = _quarters_between(g.period.iloc[0], last_q)
-                g = g.set_index("period").reindex(qs)
-                g["value"] = g["value"].fillna(0.0)
-                g = g.reset_index(names="period")
-            if len(g) < spc.MIN_POINTS:
-                continue
-            if stat == "rate":
-                res = spc.analyse(g.value.to_numpy(), chart="p",
-                                  num=g.numerator.to_numpy(dtype=float),
-                                  den=g.denominator.to_numpy(dtype=float))  # fmt: skip
-                scale = 100.0
-            else:
-                res = spc.analyse(g.value.to_numpy(), chart="xmr")
-                scale = 1.0
-            special = res.special
-            latest = spc.variation(special[-1], res.side[-1], direction)
-            n = len(g)
-            for i, period in enumerate(g.period):
-                rows.append((*key, period, i + 1, res.chart, float(g.value.iloc[i]),
-                             round(res.centre * scale, 6),
-                             round(float(res.lower_3s[i]) * scale, 6),
-                             round(float(res.upper_3s[i]) * scale, 6),
-                             round(float(res.lower_2s[i]) * scale, 6),
-                             round(float(res.upper_2s[i]) * scale, 6),
-                             special[i], ",".join(sorted(res.rules[i])) or None,
-                             res.side[i], i == n - 1, latest))  # fmt: skip
-    con.execute(
-        "CREATE OR REPLACE TABLE core.spc_internal (level VARCHAR, org_code VARCHAR, "
-        "basis VARCHAR, metric_id VARCHAR, stat VARCHAR, breakdown VARCHAR, period VARCHAR, "
-        "seq INTEGER, chart VARCHAR, value DOUBLE, centre DOUBLE, lower_3s DOUBLE, "
-        "upper_3s DOUBLE, lower_2s DOUBLE, upper_2s DOUBLE, special_cause BOOLEAN, "
-        "rules VARCHAR, cause_side VARCHAR, is_latest BOOLEAN, variation VARCHAR)"
-    )
-    if rows:
-        frame = pd.DataFrame(rows, columns=cols)
-        con.register("spc_df", frame)
+    """SPC over complete quarters (ending on or before the reference date), set-wise: series
+    and their values from SQL (035/036), limits and rules for every series at once from
+    :func:`warehouse.metrics.spc.analyse_many` (equal to ``spc.analyse`` per series)."""
+    con.execute(f"CREATE OR REPLACE TABLE core.spc_internal ({SPC_COLUMNS})")
+    if ref is None:
+        return 0
+    last_q = last_complete_quarter(ref)
+    row = con.execute(
+        "SELECT min(period) FROM core.metric_values_internal "
+        "WHERE period_kind = 'quarter' AND period <= ? AND value IS NOT NULL",
+        [last_q],
+    ).fetchone()
+    if not row or row[0] is None:
+        return 0
+    quarters = _quarters_between(row[0], last_q)
+    try:
+        con.execute(mart_sql("035_spc_values.sql"), {"quarters": quarters})
+        con.execute(mart_sql("036_spc_series.sql"),
+                    {"n_quarters": len(quarters), "min_points": spc.MIN_POINTS})  # fmt: skip
+        series = con.execute(
+            "SELECT series_id, first_idx, n_points, zero_fill, is_p, direction "
+            "FROM spc_series ORDER BY series_id"
+        ).fetchnumpy()
+        if len(series["series_id"]) == 0:
+            return 0
+        values = con.execute(
+            "SELECT s.series_id, v.q_idx, "
+            "CAST(CASE WHEN s.is_p THEN v.numerator ELSE 0 END AS DOUBLE) AS num, "
+            "CAST(CASE WHEN s.is_p THEN v.denominator ELSE 1 END AS DOUBLE) AS den, v.value "
+            f"FROM spc_values v JOIN spc_series s USING ({_SPC_KEYS}) "
+            "ORDER BY s.series_id, v.q_idx"
+        ).fetchnumpy()
+        result = spc_points(series, values)
+        con.register("spc_result", result)
         try:
-            con.execute("INSERT INTO core.spc_internal SELECT * FROM spc_df")
+            con.execute(_SPC_INSERT, {
+                "quarters": quarters, "rules": list(spc.rule_names_by_flags()),
+                "sides": ["low", None, "high"], "variations": list(VARIATIONS),
+            })  # fmt: skip
         finally:
-            con.unregister("spc_df")
-    return len(rows)
+            con.unregister("spc_result")
+        return result.num_rows
+    finally:
+        con.execute("DROP TABLE IF EXISTS spc_values")
+        con.execute("DROP TABLE IF EXISTS spc_series")
+
+
+def spc_points(series: dict[str, np.ndarray], values: dict[str, np.ndarray]) -> pa.Table:
+    """Every point of every series with its limits, rule flags and icon codes.
+
+    ``series``: per series in series_id order (first_idx, n_points, zero_fill, is_p,
+    direction); ``values``: the values present, ordered by series_id then q_idx. Count series
+    get a zero for each absent quarter from their first quarter on."""
+    first_idx = np.asarray(series["first_idx"], dtype=np.int64)
+    lengths = np.asarray(series["n_points"], dtype=np.int64)
+    zero_fill = np.asarray(series["zero_fill"], dtype=bool)
+    is_p = np.asarray(series["is_p"], dtype=bool)
+    n_total = int(lengths.sum())
+    starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+    of_point = np.repeat(np.arange(len(lengths)), lengths)
+    seq = np.arange(n_total) - starts[of_point] + 1
+
+    sid = np.asarray(values["series_id"], dtype=np.int64) - 1  # series_id is 1-based
+    q_in = np.asarray(values["q_idx"], dtype=np.int64)
+    rank = np.arange(len(sid)) - np.searchsorted(sid, sid, side="left")
+    dest = starts[sid] + np.where(zero_fill[sid], q_in - first_idx[sid], rank)
+    value = np.zeros(n_total)
+    num = np.zeros(n_total)
+    den = np.ones(n_total)
+    q_idx = first_idx[of_point] + seq - 1  # right for zero-filled series; others overwritten
+    value[dest] = np.asarray(values["value"], dtype=float)
+    num[dest] = np.asarray(values["num"], dtype=float)
+    den[dest] = np.asarray(values["den"], dtype=float)
+    q_idx[dest] = q_in
+
+    res = spc.analyse_many(value, lengths, is_p, num=num, den=den)
+    last = seq == lengths[of_point]
+    special, side = res.flags != 0, res.side
+    icon = np.array([
+        VARIATIONS.index(spc.variation(bool(sp), spc.SIDE_NAMES[int(sd)], str(d)))
+        for sp, sd, d in zip(special[last], side[last], series["direction"], strict=True)
+    ], dtype=np.int8)  # fmt: skip
+    scale = np.where(is_p[of_point], 100.0, 1.0)
+    return pa.table({
+        "series_id": pa.array(of_point + 1, pa.int32()), "seq": pa.array(seq, pa.int32()),
+        "q_idx": pa.array(q_idx, pa.int32()), "value": value,
+        "centre": spc.round_like_python(res.centre * scale),
+        "lower_3s": spc.round_like_python(res.lower_3s * scale),
+        "upper_3s": spc.round_like_python(res.upper_3s * scale),
+        "lower_2s": spc.round_like_python(res.lower_2s * scale),
+        "upper_2s": spc.round_like_python(res.upper_2s * scale),
+        "flags": pa.array(res.flags, pa.int32()), "side": pa.array(side, pa.int32()),
+        "is_latest": last, "variation": pa.array(icon[of_point], pa.int32()),
+    })  # fmt: skip
 
 
 def build_recommendation_updates(con: duckdb.DuckDBPyConnection) -> None:
@@ -224,37 +314,44 @@ def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
     return int(row[0]) if row else 0
 
 
-def _build(con: duckdb.DuckDBPyConnection, settings: Settings) -> dict[str, int]:
+def _build(
+    con: duckdb.DuckDBPyConnection, settings: Settings, on_stage: StageHook | None = None
+) -> dict[str, int]:
     counts: dict[str, int] = {}
     for name, sql in _sql_files(CORE_PACKAGE):
-        log.info("core: %s", name)
-        con.execute(sql)
+        with _stage(f"core {name}", on_stage):
+            con.execute(sql)
     for t in ("police_current", "cps_current", "case_links", "cases", "cps_cases",
               "action_plans", "workforce"):  # fmt: skip
         counts[f"core.{t}"] = _count(con, f"core.{t}")
     load_catalogue_table(con)
-    log.info("metric facts for %d metrics", len(catalogue.load()))
-    counts["core.metric_facts"] = build_facts(con)
-    log.info("aggregating cells")
-    con.execute(mart_sql("010_cells.sql"))
-    con.execute(mart_sql("020_values_internal.sql"))
-    counts["core.metric_values_internal"] = _count(con, "core.metric_values_internal")
-    log.info("funnel limits")
-    counts["core.metric_funnel"] = build_funnel(con)
-    params = {"count_max": settings.suppress_count_max, "base_min": settings.suppress_base_min}
-    con.execute(mart_sql("030_metric_values.sql").format(reason=disclosure.REASON_SQL), params)
-    counts["mart.metric_values"] = _count(con, "mart.metric_values")
+    with _stage(f"metric facts ({len(catalogue.load())} metrics)", on_stage):
+        counts["core.metric_facts"] = build_facts(con)
+    with _stage("cells", on_stage):
+        con.execute(mart_sql("010_cells.sql"))
+    with _stage("values_internal", on_stage):
+        con.execute(mart_sql("020_values_internal.sql"))
+        counts["core.metric_values_internal"] = _count(con, "core.metric_values_internal")
+    with _stage("funnel limits", on_stage):
+        counts["core.metric_funnel"] = build_funnel(con)
+    with _stage("metric_values", on_stage):
+        params = {"count_max": settings.suppress_count_max,
+                  "base_min": settings.suppress_base_min}  # fmt: skip
+        con.execute(mart_sql("030_metric_values.sql").format(reason=disclosure.REASON_SQL), params)
+        counts["mart.metric_values"] = _count(con, "mart.metric_values")
     ref, latest = data_dates(con)
-    log.info("SPC (reference date %s)", ref)
-    counts["core.spc_internal"] = build_spc(con, ref)
-    con.execute(mart_sql("040_spc.sql"))
-    counts["mart.spc"] = _count(con, "mart.spc")
-    build_recommendation_updates(con)
-    con.execute(mart_sql("050_recommendation_status.sql"))
-    counts["mart.recommendation_status"] = _count(con, "mart.recommendation_status")
-    current_fy = last_complete_fy(ref)
-    con.execute(mart_sql("060_recommendation_evidence.sql"), {"current_fy": current_fy})
-    counts["mart.recommendation_evidence"] = _count(con, "mart.recommendation_evidence")
+    with _stage("spc", on_stage):
+        counts["core.spc_internal"] = build_spc(con, ref)
+    with _stage("mart spc", on_stage):
+        con.execute(mart_sql("040_spc.sql"))
+        counts["mart.spc"] = _count(con, "mart.spc")
+    with _stage("recommendations", on_stage):
+        build_recommendation_updates(con)
+        con.execute(mart_sql("050_recommendation_status.sql"))
+        counts["mart.recommendation_status"] = _count(con, "mart.recommendation_status")
+        current_fy = last_complete_fy(ref)
+        con.execute(mart_sql("060_recommendation_evidence.sql"), {"current_fy": current_fy})
+        counts["mart.recommendation_evidence"] = _count(con, "mart.recommendation_evidence")
     con.execute(
         "CREATE OR REPLACE TABLE mart.build_info AS SELECT CAST(? AS DATE) AS data_as_at, "
         "CAST(? AS DATE) AS latest_as_at, CAST(? AS VARCHAR) AS current_fy",
@@ -264,9 +361,12 @@ def _build(con: duckdb.DuckDBPyConnection, settings: Settings) -> dict[str, int]
     return counts
 
 
-def build(con: duckdb.DuckDBPyConnection, settings: Settings) -> dict[str, int]:
-    """Rebuild core and marts from current raw snapshots in one transaction; row counts."""
+def build(
+    con: duckdb.DuckDBPyConnection, settings: Settings, *, on_stage: StageHook | None = None
+) -> dict[str, int]:
+    """Rebuild core and marts from current raw snapshots in one transaction; row counts.
+    ``on_stage(name, seconds)`` is called after each stage (for benchmarks)."""
     with transaction(con):
-        counts = _build(con, settings)
+        counts = _build(con, settings, on_stage)
     log.info("build complete: %s", counts)
     return counts

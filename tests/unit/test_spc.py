@@ -69,3 +69,78 @@ def test_p_chart_uses_denominators() -> None:
     assert abs(res.upper_3s[0] - 0.28655) < 1e-4
     assert "beyond_limit" in res.rules[-1]
     assert not any(res.special[:-1])
+
+
+def _random_series(rng: np.random.Generator) -> tuple[str, np.ndarray, np.ndarray, np.ndarray]:
+    """One series of a random shape: few distinct values (ties, points on the centre, flat
+    steps), drifts (trends, runs), spikes (beyond limits); p-charts with small denominators."""
+    n = int(rng.integers(1, 45))
+    shape = rng.integers(0, 5)
+    if rng.random() < 0.4:
+        den = rng.integers(1, 60, n).astype(float)
+        if shape == 0:
+            den = np.full(n, float(rng.integers(1, 30)))
+        p = rng.uniform(0, 1) if shape != 1 else rng.choice([0.0, 1.0])
+        drift = np.linspace(0, rng.uniform(-0.5, 0.5), n) if shape == 2 else 0.0
+        num = rng.binomial(den.astype(int), np.clip(p + drift, 0, 1)).astype(float)
+        return "p", np.round(num / den * 100, 6), num, den
+    if shape == 0:
+        x = rng.integers(0, 4, n).astype(float)  # many ties
+    elif shape == 1:
+        x = np.full(n, float(rng.integers(0, 5)))
+        x[rng.integers(0, n)] += rng.choice([-40.0, 40.0])
+    elif shape == 2:
+        x = np.cumsum(rng.choice([-1.0, 0.0, 1.0, 1.0, 2.0], n))  # drifts: trends and runs
+    elif shape == 3:
+        x = np.round(rng.normal(50, 10, n), int(rng.integers(0, 7)))
+    else:
+        x = np.round(rng.lognormal(3, 1, n), 6) * rng.choice([1, 1e-3, 1e4])
+    return "xmr", x, np.zeros(n), np.ones(n)
+
+
+def test_analyse_many_equals_analyse_on_random_series() -> None:
+    rng = np.random.default_rng(20240930)
+    series = [_random_series(rng) for _ in range(3000)]
+    lengths = np.array([len(s[1]) for s in series])
+    res = spc.analyse_many(
+        np.concatenate([s[1] for s in series]), lengths,
+        np.array([s[0] == "p" for s in series]),
+        num=np.concatenate([s[2] for s in series]), den=np.concatenate([s[3] for s in series]),
+    )  # fmt: skip
+    rules, sides = res.rules_text(), res.side_text()
+    start, fired = 0, set()
+    for chart, values, num, den in series:
+        ref = spc.analyse(values, chart=chart, num=num, den=den)
+        sl = slice(start, start + len(values))
+        start += len(values)
+        assert np.array_equal(res.centre[sl], np.full(len(values), ref.centre), equal_nan=True)
+        for got, want in ((res.lower_3s, ref.lower_3s), (res.upper_3s, ref.upper_3s),
+                          (res.lower_2s, ref.lower_2s), (res.upper_2s, ref.upper_2s)):  # fmt: skip
+            assert np.array_equal(got[sl], want, equal_nan=True)
+        assert list(rules[sl]) == [",".join(sorted(r)) or None for r in ref.rules]
+        assert list(sides[sl]) == ref.side
+        fired |= set().union(*ref.rules)
+    assert fired == set(spc.RULE_BITS)  # the random shapes exercise every rule
+
+
+def test_analyse_many_hand_built_rules() -> None:
+    """The hand-built series above give the same flags set-wise, concatenated."""
+    cases = [STABLE, [10.0, 12.0] * 7 + [30.0], [13.0, 9.0] * 4 + [11.5] * 7,
+             [10.0, 12.0] * 4 + [10.2, 10.4, 10.6, 10.8, 11.0, 11.2, 11.4],
+             [10.0, 12.0] * 6 + [17.0, 11.0, 17.0]]  # fmt: skip
+    res = spc.analyse_many(np.concatenate(cases), np.array([len(c) for c in cases]),
+                           np.zeros(len(cases), dtype=bool))  # fmt: skip
+    ends = np.cumsum([len(c) for c in cases]) - 1
+    assert list(res.rules_text()[ends]) == [None, "beyond_limit", "run", "trend", "two_of_three"]
+    assert res.side_text()[ends[1]] == "high"
+
+
+def test_round_like_python() -> None:
+    rng = np.random.default_rng(7)
+    a = np.concatenate([
+        rng.normal(0, 100, 20000), np.round(rng.normal(0, 100, 20000), 7),
+        np.arange(-2000, 2000) / 2e6 + 0.0000005, [0.0, -0.0, 1e300, -1e-9, np.nan, np.inf],
+    ])  # fmt: skip
+    got = spc.round_like_python(a)
+    want = np.array([round(float(v), 6) for v in a])
+    assert np.array_equal(got, want, equal_nan=True)

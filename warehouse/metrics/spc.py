@@ -136,3 +136,173 @@ def variation(special: bool, side: str | None, direction: str) -> str:
         return "special_cause_neither"
     good = "high" if direction == "higher_is_better" else "low"
     return "improving" if side == good else "concerning"
+
+
+# --- Set-wise: every series at once --------------------------------------------------------
+# The build has tens of thousands of series; looping over them in Python dominated the whole
+# refresh. analyse_many computes the same limits, flags and sides as ``analyse`` for all
+# series in one pass of numpy array operations (tests/unit/test_spc.py checks that it equals
+# ``analyse`` on many random series). Centres are taken over equal-length blocks of series so
+# numpy sums each series exactly as ``analyse`` does (same pairwise order, same rounding).
+
+BEYOND_LIMIT, RUN_RULE, TREND_RULE, TWO_OF_THREE = 1, 2, 4, 8
+RULE_BITS = {"beyond_limit": BEYOND_LIMIT, "run": RUN_RULE, "trend": TREND_RULE,
+             "two_of_three": TWO_OF_THREE}  # fmt: skip
+HIGH, LOW = 1, -1
+SIDE_NAMES: dict[int, str | None] = {0: None, HIGH: "high", LOW: "low"}
+
+
+def rule_names_by_flags() -> tuple[str | None, ...]:
+    """Indexed by a point's flags: its rule names sorted and comma-joined (None for none)."""
+    return tuple(",".join(sorted(n for n, b in RULE_BITS.items() if f & b)) or None
+                 for f in range(16))  # fmt: skip
+
+
+@dataclass
+class SpcArrays:
+    """Per point (series concatenated in order): limits, rule bit flags and side code."""
+
+    centre: np.ndarray
+    lower_3s: np.ndarray
+    upper_3s: np.ndarray
+    lower_2s: np.ndarray
+    upper_2s: np.ndarray
+    flags: np.ndarray  # uint8: OR of the RULE_BITS a point triggers
+    side: np.ndarray  # int8: HIGH, LOW or 0 (no special cause)
+
+    def rules_text(self) -> np.ndarray:
+        """Per point: the rule names sorted and comma-joined, None for none (as build stores)."""
+        return np.array(rule_names_by_flags(), dtype=object)[self.flags]
+
+    def side_text(self) -> np.ndarray:
+        return np.array([None, "high", "low"], dtype=object)[self.side.astype(np.int64) % 3]
+
+
+def _segments(starts_mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Segment id per element from a mask of segment starts, and each segment's length."""
+    seg = np.cumsum(starts_mask) - 1
+    return seg, np.bincount(seg, minlength=int(seg[-1]) + 1 if len(seg) else 0)
+
+
+def _series_stats(
+    x: np.ndarray, num: np.ndarray, den: np.ndarray, starts: np.ndarray, lengths: np.ndarray,
+    is_p: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    """Per series: centre (p or mean) and sigma (XmR; unused for p-charts)."""
+    centre = np.zeros(len(starts))
+    sigma = np.zeros(len(starts))
+    for n in np.unique(lengths):
+        block = lengths == n
+        idx = starts[block][:, None] + np.arange(n)
+        p_rows, x_rows = is_p[block], ~is_p[block]
+        out_c = np.zeros(int(block.sum()))
+        out_s = np.zeros(int(block.sum()))
+        if p_rows.any():
+            n_sum = num[idx[p_rows]].sum(axis=1)
+            d_sum = den[idx[p_rows]].sum(axis=1)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                out_c[p_rows] = np.where(d_sum > 0, n_sum / d_sum, 0.0)
+        if x_rows.any():
+            xs = x[idx[x_rows]]
+            out_c[x_rows] = xs.mean(axis=1)
+            if n > 1:
+                out_s[x_rows] = np.abs(np.diff(xs, axis=1)).mean(axis=1) / MR_CONSTANT
+        centre[block] = out_c
+        sigma[block] = out_s
+    return centre, sigma
+
+
+def analyse_many(
+    values: np.ndarray, lengths: np.ndarray, is_p: np.ndarray, num: np.ndarray | None = None,
+    den: np.ndarray | None = None,
+) -> SpcArrays:  # fmt: skip
+    """``analyse`` for many series at once. Series are concatenated in ``values`` (and num,
+    den for p-charts), ``lengths`` points each; ``is_p`` per series picks the chart."""
+    values = np.asarray(values, dtype=float)
+    lengths = np.asarray(lengths, dtype=np.int64)
+    is_p = np.asarray(is_p, dtype=bool)
+    n_pts = len(values)
+    num = np.zeros(n_pts) if num is None else np.asarray(num, dtype=float)
+    den = np.ones(n_pts) if den is None else np.asarray(den, dtype=float)
+    starts = np.concatenate(([0], np.cumsum(lengths)[:-1])).astype(np.int64)
+    series = np.repeat(np.arange(len(lengths)), lengths)
+    pos = np.arange(n_pts) - starts[series]
+    n_of = lengths[series]
+    p_pt = is_p[series]
+
+    with np.errstate(divide="ignore", invalid="ignore"):
+        x = np.where(p_pt, num / den, values)
+    centre_s, sigma_s = _series_stats(x, num, den, starts, lengths, is_p)
+    c = centre_s[series]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p_sigma = np.sqrt(c * (1 - c) / den)
+    x_sigma = sigma_s[series]
+    lo3 = np.where(p_pt, np.clip(c - 3 * p_sigma, 0, 1), c - 3 * x_sigma)
+    hi3 = np.where(p_pt, np.clip(c + 3 * p_sigma, 0, 1), c + 3 * x_sigma)
+    lo2 = np.where(p_pt, np.clip(c - 2 * p_sigma, 0, 1), c - 2 * x_sigma)
+    hi2 = np.where(p_pt, np.clip(c + 2 * p_sigma, 0, 1), c + 2 * x_sigma)
+
+    # beyond a 3-sigma limit
+    b_hi = x > hi3
+    b_lo = ~b_hi & (x < lo3)
+    beyond_side = np.where(b_hi, HIGH, np.where(b_lo, LOW, 0))
+
+    # two of three consecutive points beyond the same 2-sigma line: a point beyond the line
+    # is flagged when some window of 3 (inside its series) holding it has 2 or more beyond
+    two_side = np.zeros(n_pts, dtype=np.int64)
+    for sign, beyond in ((HIGH, x > hi2), (LOW, x < lo2)):
+        b = beyond.astype(np.int64)
+        count = b.copy()
+        count[:-1] += b[1:]
+        count[:-2] += b[2:]
+        window_ok = (pos <= n_of - 3) & (count >= 2)  # a window starting at this point
+        hit = np.zeros(n_pts, dtype=bool)
+        for back in (0, 1, 2):
+            w = np.zeros(n_pts, dtype=bool)
+            w[back:] = window_ok[: n_pts - back]
+            hit |= w & (pos >= back)
+        two_side = np.where((two_side == 0) & beyond & hit, sign, two_side)
+
+    # runs on one side of the centre (a point on the centre breaks a run)
+    sgn = np.sign(x - c)
+    prev = np.roll(sgn, 1)
+    run_seg, run_len = _segments((pos == 0) | (sgn != prev) | (sgn == 0))
+    in_run = (run_len[run_seg] >= RUN) & (sgn != 0) & ~np.isnan(sgn)
+    run_side = np.where(in_run, np.where(sgn > 0, HIGH, LOW), 0)
+
+    # trends: steps between consecutive points of a series (step j joins points j, j + 1)
+    step = np.zeros(n_pts)
+    inside = pos[:-1] < n_of[:-1] - 1
+    step[:-1] = np.where(inside, np.sign(np.diff(x)), 0.0)
+    sprev = np.roll(step, 1)
+    st_seg, st_len = _segments((pos == 0) | (step != sprev) | (step == 0))
+    st_ok = (st_len[st_seg] + 1 >= TREND) & (step != 0) & ~np.isnan(step)
+    st_side = np.where(st_ok, np.where(step > 0, HIGH, LOW), 0)
+    before = np.zeros(n_pts, dtype=np.int64)  # the trend through the step into the point
+    before[1:] = np.where(pos[1:] >= 1, st_side[:-1], 0)
+    trend_side = np.where(before != 0, before, st_side)
+
+    flags = (
+        np.where(beyond_side != 0, BEYOND_LIMIT, 0) | np.where(two_side != 0, TWO_OF_THREE, 0)
+        | np.where(run_side != 0, RUN_RULE, 0) | np.where(trend_side != 0, TREND_RULE, 0)
+    ).astype(np.uint8)  # fmt: skip
+    side = np.select(
+        [beyond_side != 0, two_side != 0, run_side != 0, trend_side != 0],
+        [beyond_side, two_side, run_side, trend_side], 0,
+    ).astype(np.int8)  # fmt: skip
+    return SpcArrays(c, lo3, hi3, lo2, hi2, flags, side)
+
+
+def round_like_python(a: np.ndarray, ndigits: int = 6) -> np.ndarray:
+    """``round(v, ndigits)`` for every element, vectorised. numpy rounds a scaled copy, which
+    can land the other side of a half for values within an ulp of one; those few (and
+    non-finite or huge values) are rounded by Python itself, so the results are identical."""
+    a = np.asarray(a, dtype=float)
+    out = np.round(a, ndigits)
+    with np.errstate(invalid="ignore", over="ignore"):
+        scaled = a * 10.0**ndigits
+        half_gap = np.abs(scaled - np.floor(scaled) - 0.5)
+        doubtful = ~(half_gap > 8 * np.abs(np.spacing(scaled))) | ~(np.abs(scaled) < 2.0**50)
+    for i in np.flatnonzero(doubtful):
+        out[i] = round(float(a[i]), ndigits)
+    return out

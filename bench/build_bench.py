@@ -1,0 +1,201 @@
+"""Time ``warehouse.build.build`` stage by stage on a generated national data set.
+
+    python -m bench.build_bench --scale 1 [--data DIR] [--db FILE] [--reload]
+
+The extracts are generated once per scale (``scorecard generate``, seed 1, as at 2024-09-30)
+and reused. Raw is loaded WITHOUT the Prefect flow and without validation: DuckDB's
+``read_csv`` reads each file (all text), and one INSERT per file trims, lower-cases and casts
+the columns exactly as pipelines.read/pipelines.load do, replacing identifiers by a keyed
+SHA-256 (not the pipeline's HMAC; linkage only needs the same pseudonym on both sides). The
+loaded warehouse file is reused by later runs unless ``--reload``; rerunning on a loaded
+file measures the build alone (including its peak RSS).
+
+Printed: seconds per stage, the total, a bare DuckDB scan of the same CSV files (the
+project's yardstick: a whole refresh should take at most 8x that), and peak RSS.
+No assertions: figures only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from datetime import date, datetime
+from pathlib import Path
+
+import duckdb
+
+from scorecard.contract import KINDS, Column, parse_extract_name
+from scorecard.settings import Settings
+from warehouse import build as wbuild
+from warehouse.db import qualified, quote_ident, transaction
+from warehouse.migrate import migrate
+from warehouse.reference_load import load_reference
+
+AS_AT = "2024-09-30"
+BENCH_KEY = "bench-only-pseudonym-key"
+_LOWER_TYPES = {"enum", "flag", "org_code"}
+_IDENTIFIERS = {
+    "police_cases": ("crime_ref", "cps_urn"),
+    "cps_cases": ("urn", "crime_ref"),
+    "cps_action_plans": ("urn",),
+}
+
+
+def peak_rss_mib() -> float:
+    """Peak resident set size of this process so far (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def generate(out: Path, scale: float) -> float:
+    """Write the extracts with the project's generator unless already there; seconds."""
+    if out.is_dir() and any(out.glob("*.csv")):
+        return 0.0
+    start = time.perf_counter()
+    exe = Path(sys.executable).with_name("scorecard")
+    subprocess.run(
+        [str(exe), "generate", "--out", str(out), "--scale", str(scale), "--as-at", AS_AT],
+        check=True,
+    )
+    return time.perf_counter() - start
+
+
+def _column_sql(kind: str, col: Column) -> str:
+    """The text cell -> raw column: trim, empty as null, lower enumerations, cast, pseudonym."""
+    text = f"nullif(trim({quote_ident(col.name)}), '')"
+    if col.type in _LOWER_TYPES:
+        text = f"lower({text})"
+    if col.name in _IDENTIFIERS.get(kind, ()):
+        return f"sha256($key || {text})"
+    if col.type == "date":
+        return f"CAST({text} AS DATE)"
+    if col.type == "integer":
+        return f"CAST({text} AS INTEGER)"
+    if col.type == "number":
+        return f"CAST({text} AS DOUBLE)"
+    if col.type == "flag":
+        return f"CASE {text} WHEN 'y' THEN TRUE WHEN 'n' THEN FALSE END"
+    return text
+
+
+def insert_sql(kind: str) -> str:
+    """INSERT one CSV file ($path) into raw.<kind> as extract $extract_id."""
+    spec = KINDS[kind]
+    names = ", ".join(quote_ident(c) for c in ("extract_id", "row_no", *spec.column_names))
+    cols = ", ".join(_column_sql(kind, c) for c in spec.columns)
+    return (
+        f"INSERT INTO {qualified('raw', kind)} ({names}) "
+        f"SELECT $extract_id, CAST(row_number() OVER () AS INTEGER), {cols} "
+        "FROM read_csv($path, all_varchar = true, header = true)"
+    )
+
+
+def load_raw(con: duckdb.DuckDBPyConnection, data: Path) -> int:
+    """Every extract in ``data`` into raw as its organisation's current one; rows loaded."""
+    files = sorted(data.glob("*.csv"))
+    with transaction(con):
+        for extract_id, path in enumerate(files, start=1):
+            meta = parse_extract_name(path.name)
+            params: dict[str, object] = {"extract_id": extract_id, "path": str(path)}
+            if meta.kind in _IDENTIFIERS:
+                params["key"] = BENCH_KEY
+            con.execute(insert_sql(meta.kind), params)
+            rows = con.execute(
+                f"SELECT count(*) FROM {qualified('raw', meta.kind)} WHERE extract_id = ?",
+                [extract_id],
+            ).fetchone()
+            con.execute(
+                "INSERT INTO raw.extracts (extract_id, kind, org_code, as_at, file_name, source, "
+                "checksum, row_count, run_id, loaded_at, is_current, warnings) "
+                "VALUES (?, ?, ?, ?, ?, 'bench', ?, ?, 'bench', ?, TRUE, '[]')",
+                [extract_id, meta.kind, meta.org_code, meta.as_at, path.name, path.name,
+                 rows[0] if rows else 0, datetime.now()],
+            )  # fmt: skip
+    row = con.execute(
+        "SELECT sum(row_count) FROM raw.extracts WHERE kind = 'police_cases'"
+    ).fetchone()
+    return int(row[0]) if row and row[0] else 0
+
+
+def bare_scan(data: Path) -> float:
+    """Seconds for DuckDB to read every CSV of the set into memory (the yardstick)."""
+    con = duckdb.connect(":memory:")
+    start = time.perf_counter()
+    for kind in KINDS:
+        if any(data.glob(f"{kind}__*.csv")):
+            con.execute(
+                f"CREATE TABLE {quote_ident(kind)} AS SELECT * FROM "
+                "read_csv($glob, union_by_name = true, header = true)",
+                {"glob": str(data / f"{kind}__*.csv")},
+            )
+    seconds = time.perf_counter() - start
+    con.close()
+    return seconds
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--data", type=Path, help="extracts folder (default /tmp/scorecard_bench)")
+    parser.add_argument("--db", type=Path, help="warehouse file (default DATA/bench.duckdb)")
+    parser.add_argument("--reload", action="store_true", help="reload raw into a new file")
+    parser.add_argument("--no-scan", action="store_true", help="skip the bare-scan yardstick")
+    args = parser.parse_args(argv)
+
+    data = args.data or Path("/tmp/scorecard_bench") / f"scale_{args.scale:g}"
+    db_path = args.db or data / "bench.duckdb"
+    stages: list[tuple[str, float]] = []
+    stages.append(("generate (skipped if present)", generate(data, args.scale)))
+
+    home = data / "home"
+    if args.reload and db_path.exists():
+        db_path.unlink()
+        shutil.rmtree(home, ignore_errors=True)
+    fresh = not db_path.exists()
+    con = duckdb.connect(str(db_path))
+    settings = Settings(home=home)
+    migrate(con)
+    if fresh:
+        start = time.perf_counter()
+        load_reference(con, settings)
+        police_rows = load_raw(con, data)
+        stages.append(("load raw (read_csv, no validation)", time.perf_counter() - start))
+    else:
+        row = con.execute(
+            "SELECT sum(row_count) FROM raw.extracts WHERE kind = 'police_cases'"
+        ).fetchone()
+        police_rows = int(row[0]) if row and row[0] else 0
+    rss_after_load = peak_rss_mib()
+
+    build_stages: list[tuple[str, float]] = []
+    start = time.perf_counter()
+    counts = wbuild.build(con, settings, on_stage=lambda n, s: build_stages.append((n, s)))
+    build_total = time.perf_counter() - start
+    con.close()
+    rss_peak = peak_rss_mib()
+    scan = None if args.no_scan else bare_scan(data)
+
+    width = max(len(n) for n, _ in stages + build_stages) + 2
+    print(f"\nscale {args.scale:g}: {police_rows:,} police rows, data {data}, as at {AS_AT}")
+    print(f"{'stage':<{width}}{'seconds':>10}")
+    for name, seconds in stages:
+        print(f"{name:<{width}}{seconds:>10.2f}")
+    for name, seconds in build_stages:
+        print(f"  build: {name:<{width - 9}}{seconds:>10.2f}")
+    print(f"{'build total (incl. commit)':<{width}}{build_total:>10.2f}")
+    if scan is not None:
+        load = sum(s for n, s in stages if n.startswith("load"))
+        print(f"{'bare DuckDB scan of the CSVs':<{width}}{scan:>10.2f}")
+        if load:
+            print(f"{'(load + build) / scan':<{width}}{(load + build_total) / scan:>10.1f}")
+        print(f"{'build / scan':<{width}}{build_total / scan:>10.1f}")
+    print(f"peak RSS after load: {rss_after_load:,.0f} MiB; overall peak RSS: {rss_peak:,.0f} MiB")
+    print(f"mart rows: metric_values {counts.get('mart.metric_values', 0):,}, "
+          f"spc {counts.get('mart.spc', 0):,}; run {date.today()}")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
