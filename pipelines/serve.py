@@ -25,6 +25,7 @@ def deployments(config: PipelineConfig, home: str) -> list:
                 description=f"Refresh from {', '.join(sch.sources) or 'every source'} "
                 f"on cron '{sch.cron}' ({sch.timezone})",
                 tags=["scorecard"],
+                _sync=True,  # a sync caller may still have an event loop (e.g. under Playwright)
             )
         )
     return out

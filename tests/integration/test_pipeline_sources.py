@@ -104,6 +104,7 @@ def test_cli_exit_codes_and_status(home: Path, tmp_path_factory: pytest.TempPath
     assert "rejected" in partial.output and "workforce.org_code.matches_file" in partial.output
     assert not bad.exists(), "a rejected local file is moved to quarantine"
     assert list((landing / "quarantine").glob(f"*/{bad.name}"))
+    close_all()  # `etl status` opens the warehouse read-only, as its own process would
     status = runner.invoke(app, ["etl", "status"])
     assert status.exit_code == 0
     assert "kent" in status.output and "rejected" in status.output
@@ -133,7 +134,7 @@ def test_schedules_register_as_deployments(home: Path) -> None:
         ],
     )
     deps = deployments(load_config(load_settings()), str(home))
-    ids = [d.apply() for d in deps]
+    ids = [d.apply(_sync=True) for d in deps]
     with get_client(sync_client=True) as client:
         got = [client.read_deployment(i) for i in ids]
     by_name = {d.name: d for d in got}
