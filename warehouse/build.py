@@ -14,6 +14,8 @@ updates entered in the app; an app update wins a same-day tie.
 from __future__ import annotations
 
 import logging
+import os
+import re
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -25,7 +27,7 @@ import numpy as np
 import pyarrow as pa
 
 from scorecard.settings import Settings
-from warehouse.db import table_exists, transaction
+from warehouse.db import qualified, table_exists, transaction
 from warehouse.metrics import catalogue, disclosure, funnel, periods, spc
 
 log = logging.getLogger(__name__)
@@ -35,6 +37,37 @@ MART_PACKAGE = "warehouse.sql.mart"
 NATIONAL = "national"
 
 StageHook = Callable[[str, float], None]
+
+MEMORY_LIMIT_ENV = "SCORECARD_BUILD_MEMORY_LIMIT"
+DEFAULT_MEMORY_LIMIT = "1GB"
+
+
+def build_settings() -> dict[str, object]:
+    """DuckDB settings for the build: a memory limit (DuckDB spills to disk beyond it; the
+    default lets it take 80% of RAM, which at national volume meant many GiB resident) and no
+    insertion-order bookkeeping (every published table has an ORDER BY)."""
+    return {
+        "memory_limit": os.environ.get(MEMORY_LIMIT_ENV) or DEFAULT_MEMORY_LIMIT,
+        "preserve_insertion_order": False,
+    }
+
+
+@contextmanager
+def _duckdb_settings(con: duckdb.DuckDBPyConnection, values: dict[str, object]) -> Iterator[None]:
+    """Apply settings for the block and put the previous values back (the connection is the
+    pipeline's, shared with other work)."""
+    before = {}
+    for name in values:
+        row = con.execute("SELECT current_setting(?)", [name]).fetchone()
+        before[name] = row[0] if row else None
+    try:
+        for name, value in values.items():
+            con.execute(f"SET {name} = ?", [value])  # names are constants of this module
+        yield
+    finally:
+        for name, value in before.items():
+            if value is not None:
+                con.execute(f"SET {name} = ?", [value])
 
 
 @contextmanager
@@ -46,6 +79,23 @@ def _stage(name: str, on_stage: StageHook | None) -> Iterator[None]:
     log.info("stage %s: %.2f s", name, seconds)
     if on_stage is not None:
         on_stage(name, seconds)
+
+
+_VIEW_RE = re.compile(r"CREATE\s+OR\s+REPLACE\s+VIEW\s+(\w+)\.(\w+)", re.IGNORECASE)
+
+
+def drop_tables_now_views(con: duckdb.DuckDBPyConnection, sql: str) -> None:
+    """Drop a base table that ``sql`` recreates as a view (warehouses built before
+    core.police_current and core.cps_current became views): DuckDB will not replace a table
+    by a view."""
+    for schema, name in _VIEW_RE.findall(sql):
+        row = con.execute(
+            "SELECT count(*) FROM information_schema.tables "
+            "WHERE table_schema = ? AND table_name = ? AND table_type = 'BASE TABLE'",
+            [schema, name],
+        ).fetchone()
+        if row and row[0]:
+            con.execute(f"DROP TABLE {qualified(schema, name)}")
 
 
 def _sql_files(package: str, *, metrics: bool = False) -> list[tuple[str, str]]:
@@ -320,6 +370,7 @@ def _build(
     counts: dict[str, int] = {}
     for name, sql in _sql_files(CORE_PACKAGE):
         with _stage(f"core {name}", on_stage):
+            drop_tables_now_views(con, sql)
             con.execute(sql)
     for t in ("police_current", "cps_current", "case_links", "cases", "cps_cases",
               "action_plans", "workforce"):  # fmt: skip
@@ -366,7 +417,7 @@ def build(
 ) -> dict[str, int]:
     """Rebuild core and marts from current raw snapshots in one transaction; row counts.
     ``on_stage(name, seconds)`` is called after each stage (for benchmarks)."""
-    with transaction(con):
+    with _duckdb_settings(con, build_settings()), transaction(con):
         counts = _build(con, settings, on_stage)
     log.info("build complete: %s", counts)
     return counts

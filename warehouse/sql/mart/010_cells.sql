@@ -3,11 +3,14 @@
 -- organisation columns: national (all), force (force_code; also serves the joint level),
 -- cps_area (area_code), region (the force's police region). Only the levels a metric's
 -- catalogue entry allows are built. A grain already sums its facts (s_num, s_den, n), so
--- cells are sums of grains. Means and medians are exact (holistic): avg() and median() over
--- the dist facts themselves, restored from the grains' histogram (value v, n facts).
+-- cells are sums of grains. Means and medians are exact: a dist grain is a histogram bar
+-- (value v, n facts), cells' histograms are sums of bars, and the mean and median come from
+-- the cell's histogram exactly as avg() and median() over the facts would give them
+-- (tests/integration/test_metrics_build_equivalence.py checks this). Histograms rather than
+-- median() over the facts: holistic aggregates hold every value in memory, unspillable.
 -- Speed: the grains' text keys are swapped for small integers (k: metric, kind, breakdown and
--- basis; o: organisation; p: period) before the level fan-out, so the aggregates below group
--- on integers; the text comes back by joins on the (far fewer) cells.
+-- basis; o: organisation; p: period) before the level fan-out, so the aggregates, sorts and
+-- windows below run on integers; the text comes back by joins on the (far fewer) cells.
 CREATE OR REPLACE TABLE core.metric_cells AS
 WITH keys AS (
     SELECT row_number() OVER () AS k, *
@@ -53,21 +56,61 @@ WITH keys AS (
            sum(s_num) AS s_num, sum(s_den) AS s_den, sum(n) AS n
     FROM x
     GROUP BY GROUPING SETS ((lv, o, k, fy_p), (lv, o, k, q_p))
+), dg AS (
+    SELECT * FROM g WHERE kind = 'dist' AND v IS NOT NULL
+), qh AS (
+    -- value histograms per quarter cell, one level at a time straight from the grains
+    SELECT 1 AS lv, (SELECT o FROM orgs WHERE org = 'national') AS o, k, q_p, fy_p, v,
+           sum(n) AS c
+    FROM dg GROUP BY k, q_p, fy_p, v
+    UNION ALL
+    SELECT 2, force_o, k, q_p, fy_p, v, sum(n) FROM dg
+    WHERE force_o IS NOT NULL
+      AND (list_contains(levels, 'force') OR list_contains(levels, 'joint'))
+    GROUP BY force_o, k, q_p, fy_p, v
+    UNION ALL
+    SELECT 3, area_o, k, q_p, fy_p, v, sum(n) FROM dg
+    WHERE area_o IS NOT NULL AND list_contains(levels, 'cps_area')
+    GROUP BY area_o, k, q_p, fy_p, v
+    UNION ALL
+    SELECT 4, region_o, k, q_p, fy_p, v, sum(n) FROM dg
+    WHERE region_o IS NOT NULL AND list_contains(levels, 'region')
+    GROUP BY region_o, k, q_p, fy_p, v
+), hist AS (
+    -- one BIGINT per cell (lv < 8, o < 2^16, k < 2^24, p < 2^16) keeps the sort narrow
+    SELECT ((lv * 65536 + o) * 16777216 + k) * 65536 + p AS cell, v, c
+    FROM (SELECT lv, o, k, q_p AS p, v, c FROM qh
+          UNION ALL
+          SELECT lv, o, k, fy_p, v, sum(c) FROM qh GROUP BY lv, o, k, fy_p, v)
+), placed AS (
+    SELECT *,
+           sum(c) OVER (PARTITION BY cell ORDER BY v
+                        ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS upto,
+           sum(c) OVER (PARTITION BY cell) AS total
+    FROM hist
 ), dists AS (
-    -- each dist grain stands for n facts of value v: range(n) restores them
-    SELECT lv, o, k, coalesce(q_p, fy_p) AS p, avg(v) AS mean_v, median(v) AS median_v
-    FROM x, range(x.n)
-    WHERE kind = 'dist' AND v IS NOT NULL
-    GROUP BY GROUPING SETS ((lv, o, k, fy_p), (lv, o, k, q_p))
+    -- 0-based positions of the middle values are (total - 1) // 2 and total // 2; a value
+    -- covers positions upto - c .. upto - 1. DuckDB's median: the middle value, or for an
+    -- even count lo + (hi - lo) * 0.5; the mean: sum / count (dist values are whole numbers
+    -- - days, counts - so their sums are exact in any order, as avg() relied on before).
+    SELECT cell,
+           sum(v * c) / sum(c) AS mean_v,
+           min(v) FILTER (WHERE upto > (total - 1) // 2) AS lo_v,
+           min(v) FILTER (WHERE upto > total // 2) AS hi_v,
+           any_value(total) % 2 = 1 AS odd
+    FROM placed
+    GROUP BY cell
 )
 SELECT CASE s.lv WHEN 1 THEN 'national' WHEN 2 THEN 'force' WHEN 3 THEN 'cps_area'
                  ELSE 'region' END AS level,
        og.org AS org_code, ky.metric_id, ky.kind, ky.breakdown, ky.basis, pe.period,
        pe.period_kind, s.s_num, s.s_den, s.n,
        CASE WHEN ky.kind = 'dist' THEN d.mean_v END AS mean_v,
-       CASE WHEN ky.kind = 'dist' THEN d.median_v END AS median_v
+       CASE WHEN ky.kind = 'dist' THEN
+           CASE WHEN d.odd THEN d.lo_v ELSE d.lo_v + (d.hi_v - d.lo_v) * 0.5 END
+       END AS median_v
 FROM sums s
 JOIN keys ky ON ky.k = s.k
 JOIN orgs og ON og.o = s.o
 JOIN periods pe ON pe.p = s.p
-LEFT JOIN dists d ON d.lv = s.lv AND d.o = s.o AND d.k = s.k AND d.p = s.p;
+LEFT JOIN dists d ON d.cell = ((s.lv * 65536 + s.o) * 16777216 + s.k) * 65536 + s.p;

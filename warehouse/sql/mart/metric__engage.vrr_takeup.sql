@@ -10,9 +10,9 @@ WITH decisions AS (
     FROM core.cps_cases
     WHERE decision = 'nfa'
 )
-SELECT 'ratio' AS kind, bd.breakdown, b.basis,
+SELECT 'ratio' AS kind,
+       CASE WHEN bd.apart THEN 'decision_by=' || decision_by ELSE '' END AS breakdown, b.basis,
        CASE b.basis WHEN 'period' THEN decided ELSE cohort_date END AS event_date,
        force_code, area_code, requested AS num, 1 AS den
-FROM decisions, (VALUES ('period'), ('cohort')) b(basis),
-     LATERAL (SELECT '' AS breakdown UNION ALL SELECT 'decision_by=' || decision_by) bd
+FROM decisions, (VALUES ('period'), ('cohort')) b(basis), (VALUES (false), (true)) bd(apart)
 WHERE b.basis = 'period' OR cohort_date IS NOT NULL

@@ -7,11 +7,13 @@ WITH o AS (
     FROM core.cases
     WHERE outcome_code IS NOT NULL
 )
-SELECT k.kind, d.breakdown, b.basis,
+SELECT k.kind,
+       d.name || '=' || CASE d.name WHEN 'sex' THEN victim_sex
+                                    WHEN 'age_band' THEN victim_age_band
+                                    ELSE victim_ethnicity END AS breakdown,
+       b.basis,
        CASE b.basis WHEN 'period' THEN outcome_date ELSE recorded_date END AS event_date,
        force_code, area_code,
        CASE k.kind WHEN 'ratio' THEN charged ELSE days END AS num, 1 AS den
 FROM o, (VALUES ('period'), ('cohort')) b(basis), (VALUES ('ratio'), ('dist')) k(kind),
-     LATERAL (SELECT 'sex=' || victim_sex AS breakdown
-              UNION ALL SELECT 'age_band=' || victim_age_band
-              UNION ALL SELECT 'ethnicity=' || victim_ethnicity) d
+     (VALUES ('sex'), ('age_band'), ('ethnicity')) d(name)

@@ -9,13 +9,15 @@ WITH referred AS (
     FROM core.cases
     WHERE first_referral_date IS NOT NULL
 )
-SELECT 'ratio' AS kind, m.breakdown, b.basis,
+SELECT 'ratio' AS kind,
+       CASE m.measure WHEN 'sought' THEN '' WHEN 'considered' THEN 'measure=considered'
+            ELSE 'cps_decision=' || cps_decision END AS breakdown,
+       b.basis,
        CASE b.basis WHEN 'period' THEN first_referral_date ELSE recorded_date END AS event_date,
        force_code, area_code,
-       CASE WHEN m.breakdown = 'measure=considered'
+       CASE WHEN m.measure = 'considered'
             THEN coalesce(sought, false) OR coalesce(reasoned, false)
             ELSE coalesce(sought, false) END::INTEGER AS num,
        1 AS den
 FROM referred, (VALUES ('period'), ('cohort')) b(basis),
-     LATERAL (SELECT '' AS breakdown UNION ALL SELECT 'measure=considered'
-              UNION ALL SELECT 'cps_decision=' || cps_decision) m
+     (VALUES ('sought'), ('considered'), ('decision')) m(measure)
