@@ -175,6 +175,12 @@ def build_facts(con: duckdb.DuckDBPyConnection) -> int:
     )
     for m in catalogue.load():
         con.execute(_facts_insert_sql(m.sql_text()), [m.id])
+    bad = con.execute(
+        "SELECT DISTINCT metric_id FROM core.metric_facts "
+        "WHERE kind IS NULL OR breakdown IS NULL OR basis IS NULL ORDER BY 1"
+    ).fetchall()
+    if bad:  # cells join on these keys; the facts contract says '' or name=value
+        raise ValueError(f"facts with a NULL kind, breakdown or basis: {[r[0] for r in bad]}")
     return _count(con, "core.metric_facts")
 
 

@@ -8,73 +8,79 @@
 -- the cell's histogram exactly as avg() and median() over the facts would give them
 -- (tests/integration/test_metrics_build_equivalence.py checks this). Histograms rather than
 -- median() over the facts: holistic aggregates hold every value in memory, unspillable.
--- Speed: the grains' text keys are swapped for small integers (k: metric, kind, breakdown and
--- basis; o: organisation; p: period) before the level fan-out, so the aggregates, sorts and
--- windows below run on integers; the text comes back by joins on the (far fewer) cells.
+-- Speed: the grains' text keys are swapped for small integers first (k: metric, kind,
+-- breakdown and basis; o: organisation, NULL where the metric has no such level; p: period),
+-- so the aggregates, sorts and windows run on narrow integer rows; the text comes back by
+-- joins on the (far fewer) cells. Grain keys are never NULL (build_facts checks).
+CREATE OR REPLACE TEMP TABLE cell_keys AS
+SELECT row_number() OVER () AS k, *
+FROM (SELECT DISTINCT metric_id, kind, breakdown, basis FROM core.metric_facts);
+
+CREATE OR REPLACE TEMP TABLE cell_periods AS
+SELECT row_number() OVER () AS p, period, period_kind
+FROM (SELECT DISTINCT fy AS period, 'fy' AS period_kind FROM core.metric_facts
+      UNION SELECT DISTINCT quarter, 'quarter' FROM core.metric_facts);
+
+CREATE OR REPLACE TEMP TABLE cell_orgs AS
+SELECT row_number() OVER () AS o, org
+FROM (SELECT DISTINCT force_code AS org FROM core.metric_facts WHERE force_code IS NOT NULL
+      UNION SELECT DISTINCT area_code FROM core.metric_facts WHERE area_code IS NOT NULL
+      UNION SELECT DISTINCT region FROM ref.forces WHERE region IS NOT NULL
+      UNION SELECT 'national');
+
+CREATE OR REPLACE TEMP TABLE cell_grains AS
+SELECT ky.k, ky.kind = 'dist' AS is_dist, pf.p AS fy_p, pq.p AS q_p,
+       CASE WHEN list_contains(m.levels, 'force') OR list_contains(m.levels, 'joint')
+            THEN ofc.o END AS force_o,
+       CASE WHEN list_contains(m.levels, 'cps_area') THEN oar.o END AS area_o,
+       CASE WHEN list_contains(m.levels, 'region') THEN ore.o END AS region_o,
+       mf.v, mf.s_num, mf.s_den, mf.n
+FROM core.metric_facts mf
+JOIN cell_keys ky ON ky.metric_id = mf.metric_id AND ky.kind = mf.kind
+    AND ky.breakdown = mf.breakdown AND ky.basis = mf.basis
+JOIN core.metric_catalogue m ON m.metric_id = mf.metric_id
+JOIN cell_periods pf ON pf.period = mf.fy
+JOIN cell_periods pq ON pq.period = mf.quarter
+LEFT JOIN ref.forces r ON r.code = mf.force_code
+LEFT JOIN cell_orgs ofc ON ofc.org = mf.force_code
+LEFT JOIN cell_orgs oar ON oar.org = mf.area_code
+LEFT JOIN cell_orgs ore ON ore.org = r.region;
+
 CREATE OR REPLACE TABLE core.metric_cells AS
-WITH keys AS (
-    SELECT row_number() OVER () AS k, *
-    FROM (SELECT DISTINCT metric_id, kind, breakdown, basis FROM core.metric_facts)
-), periods AS (
-    SELECT row_number() OVER () AS p, period, period_kind
-    FROM (SELECT DISTINCT fy AS period, 'fy' AS period_kind FROM core.metric_facts
-          UNION SELECT DISTINCT quarter, 'quarter' FROM core.metric_facts)
-), orgs AS (
-    SELECT row_number() OVER () AS o, org
-    FROM (SELECT DISTINCT force_code AS org FROM core.metric_facts WHERE force_code IS NOT NULL
-          UNION SELECT DISTINCT area_code FROM core.metric_facts WHERE area_code IS NOT NULL
-          UNION SELECT DISTINCT region FROM ref.forces WHERE region IS NOT NULL
-          UNION SELECT 'national')
-), g AS (
-    SELECT ky.k, ky.kind, m.levels, pf.p AS fy_p, pq.p AS q_p, ofc.o AS force_o,
-           oar.o AS area_o, ore.o AS region_o, mf.v, mf.s_num, mf.s_den, mf.n
-    FROM core.metric_facts mf
-    JOIN keys ky ON ky.metric_id = mf.metric_id AND ky.kind = mf.kind
-        AND ky.breakdown IS NOT DISTINCT FROM mf.breakdown
-        AND ky.basis IS NOT DISTINCT FROM mf.basis
-    JOIN core.metric_catalogue m ON m.metric_id = mf.metric_id
-    JOIN periods pf ON pf.period = mf.fy
-    JOIN periods pq ON pq.period = mf.quarter
-    LEFT JOIN ref.forces r ON r.code = mf.force_code
-    LEFT JOIN orgs ofc ON ofc.org = mf.force_code
-    LEFT JOIN orgs oar ON oar.org = mf.area_code
-    LEFT JOIN orgs ore ON ore.org = r.region
+WITH nat AS (
+    SELECT o FROM cell_orgs WHERE org = 'national'
 ), x AS (
-    SELECT 1 AS lv, (SELECT o FROM orgs WHERE org = 'national') AS o, * FROM g
+    SELECT 1 AS lv, (SELECT o FROM nat) AS o, k, fy_p, q_p, s_num, s_den, n FROM cell_grains
     UNION ALL
-    SELECT 2, force_o, * FROM g
+    SELECT 2, force_o, k, fy_p, q_p, s_num, s_den, n FROM cell_grains
     WHERE force_o IS NOT NULL
-      AND (list_contains(levels, 'force') OR list_contains(levels, 'joint'))
     UNION ALL
-    SELECT 3, area_o, * FROM g
-    WHERE area_o IS NOT NULL AND list_contains(levels, 'cps_area')
+    SELECT 3, area_o, k, fy_p, q_p, s_num, s_den, n FROM cell_grains
+    WHERE area_o IS NOT NULL
     UNION ALL
-    SELECT 4, region_o, * FROM g
-    WHERE region_o IS NOT NULL AND list_contains(levels, 'region')
+    SELECT 4, region_o, k, fy_p, q_p, s_num, s_den, n FROM cell_grains
+    WHERE region_o IS NOT NULL
 ), sums AS (
     SELECT lv, o, k, coalesce(q_p, fy_p) AS p,
            sum(s_num) AS s_num, sum(s_den) AS s_den, sum(n) AS n
     FROM x
     GROUP BY GROUPING SETS ((lv, o, k, fy_p), (lv, o, k, q_p))
-), dg AS (
-    SELECT * FROM g WHERE kind = 'dist' AND v IS NOT NULL
 ), qh AS (
     -- value histograms per quarter cell, one level at a time straight from the grains
-    SELECT 1 AS lv, (SELECT o FROM orgs WHERE org = 'national') AS o, k, q_p, fy_p, v,
-           sum(n) AS c
-    FROM dg GROUP BY k, q_p, fy_p, v
+    SELECT 1 AS lv, (SELECT o FROM nat) AS o, k, q_p, fy_p, v, sum(n) AS c
+    FROM cell_grains WHERE is_dist AND v IS NOT NULL
+    GROUP BY k, q_p, fy_p, v
     UNION ALL
-    SELECT 2, force_o, k, q_p, fy_p, v, sum(n) FROM dg
-    WHERE force_o IS NOT NULL
-      AND (list_contains(levels, 'force') OR list_contains(levels, 'joint'))
+    SELECT 2, force_o, k, q_p, fy_p, v, sum(n) FROM cell_grains
+    WHERE is_dist AND v IS NOT NULL AND force_o IS NOT NULL
     GROUP BY force_o, k, q_p, fy_p, v
     UNION ALL
-    SELECT 3, area_o, k, q_p, fy_p, v, sum(n) FROM dg
-    WHERE area_o IS NOT NULL AND list_contains(levels, 'cps_area')
+    SELECT 3, area_o, k, q_p, fy_p, v, sum(n) FROM cell_grains
+    WHERE is_dist AND v IS NOT NULL AND area_o IS NOT NULL
     GROUP BY area_o, k, q_p, fy_p, v
     UNION ALL
-    SELECT 4, region_o, k, q_p, fy_p, v, sum(n) FROM dg
-    WHERE region_o IS NOT NULL AND list_contains(levels, 'region')
+    SELECT 4, region_o, k, q_p, fy_p, v, sum(n) FROM cell_grains
+    WHERE is_dist AND v IS NOT NULL AND region_o IS NOT NULL
     GROUP BY region_o, k, q_p, fy_p, v
 ), hist AS (
     -- one BIGINT per cell (lv < 8, o < 2^16, k < 2^24, p < 2^16) keeps the sort narrow
@@ -110,7 +116,12 @@ SELECT CASE s.lv WHEN 1 THEN 'national' WHEN 2 THEN 'force' WHEN 3 THEN 'cps_are
            CASE WHEN d.odd THEN d.lo_v ELSE d.lo_v + (d.hi_v - d.lo_v) * 0.5 END
        END AS median_v
 FROM sums s
-JOIN keys ky ON ky.k = s.k
-JOIN orgs og ON og.o = s.o
-JOIN periods pe ON pe.p = s.p
+JOIN cell_keys ky ON ky.k = s.k
+JOIN cell_orgs og ON og.o = s.o
+JOIN cell_periods pe ON pe.p = s.p
 LEFT JOIN dists d ON d.cell = ((s.lv * 65536 + s.o) * 16777216 + s.k) * 65536 + s.p;
+
+DROP TABLE cell_grains;
+DROP TABLE cell_keys;
+DROP TABLE cell_periods;
+DROP TABLE cell_orgs;
