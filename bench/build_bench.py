@@ -28,6 +28,7 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.load import cast_expression
 from scorecard.contract import KINDS, Column, parse_extract_name
 from scorecard.settings import Settings
 from warehouse import build as wbuild
@@ -70,15 +71,7 @@ def _column_sql(kind: str, col: Column) -> str:
         text = f"lower({text})"
     if col.name in _IDENTIFIERS.get(kind, ()):
         return f"sha256($key || {text})"
-    if col.type == "date":
-        return f"CAST({text} AS DATE)"
-    if col.type == "integer":
-        return f"CAST({text} AS INTEGER)"
-    if col.type == "number":
-        return f"CAST({text} AS DOUBLE)"
-    if col.type == "flag":
-        return f"CASE {text} WHEN 'y' THEN TRUE WHEN 'n' THEN FALSE END"
-    return text
+    return cast_expression(col, text)
 
 
 def insert_sql(kind: str) -> str:

@@ -21,9 +21,10 @@ from warehouse.db import qualified, quote_ident, transaction
 log = logging.getLogger(__name__)
 
 
-def cast_expression(col: Column) -> str:
-    """SQL that turns the validated text column into the raw table's type."""
-    ident = quote_ident(col.name)
+def cast_expression(col: Column, source: str | None = None) -> str:
+    """SQL that turns the validated text column (or the ``source`` expression over it) into
+    the raw table's type."""
+    ident = source or quote_ident(col.name)
     if col.type == "date":
         return f"CAST({ident} AS DATE)"
     if col.type == "integer":
