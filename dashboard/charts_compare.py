@@ -2,15 +2,24 @@
 
 Highlighting is carried by marker shape and a text label as well as colour (WCAG 1.4.1), and
 special-cause points by shape (triangle up / down) as well as colour. Colours are Okabe-Ito.
+
+Figures are plain dicts (``{"data", "layout"}``, which ``dcc.Graph`` takes as is) on the
+shared base layout of :mod:`dashboard.charts`: plotly's graph_objects validation cost more
+than the rest of the compare callback together, and even an unvalidated ``go.Figure`` deep
+copies the base template on every call.
 """
 
 from __future__ import annotations
 
-import pandas as pd
-import plotly.graph_objects as go
+import math
+from collections.abc import Iterable
+from typing import Any
 
+import pandas as pd
+
+from dashboard.charts import base
 from dashboard.compare_data import FunnelCurves
-from dashboard.figures import PALETTE, base_layout, format_value
+from dashboard.figures import PALETTE, format_value
 
 UNIT_AXIS = {"per_100": "per 100", "percent": "%", "ratio": "ratio", "days": "days"}
 ROLE_STYLE = {
@@ -32,6 +41,33 @@ def axis_title(metric_name: str, unit: str) -> str:
     return f"{metric_name} ({UNIT_AXIS.get(unit, unit)})"
 
 
+def figure(
+    traces: list[dict[str, Any]], *, y_title: str, xaxis: dict[str, Any], **layout: Any
+) -> dict[str, Any]:
+    """A figure dict on the shared base layout; the base is copied only where it changes
+    (it is read-only and only ever serialised)."""
+    lay = {**base(), **layout}
+    lay["xaxis"] = {**base().get("xaxis", {}), **xaxis}
+    lay["yaxis"] = {
+        **base().get("yaxis", {}),
+        **layout.get("yaxis", {}),
+        "title": {"text": y_title},
+    }
+    return {"data": traces, "layout": lay}
+
+
+def _num(v: object) -> float | None:
+    """A JSON-ready number: NaN / None / NA as None (a gap in the line)."""
+    if v is None or v is pd.NA:
+        return None
+    f = float(v)  # type: ignore[arg-type]
+    return None if math.isnan(f) else f
+
+
+def _nums(values: Iterable[object]) -> list[float | None]:
+    return [_num(v) for v in values]
+
+
 def funnel_figure(
     rates: pd.DataFrame,
     curves: FunnelCurves | None,
@@ -39,76 +75,84 @@ def funnel_figure(
     metric_name: str,
     unit: str,
     denominator_label: str,
-) -> go.Figure:
+) -> dict[str, Any]:
     """Forces' rates against their denominators with national 95% and 99.8% limits.
 
     ``rates`` needs name, denominator, value, position and role (selected/peer/other)."""
-    fig = go.Figure()
+    traces: list[dict[str, Any]] = []
     if curves is not None:
-        x = list(curves.n)
+        x = curves.n.tolist()
         for lo, hi, label, dash in (
             (curves.lower_998, curves.upper_998, "99.8% limits", "solid"),
             (curves.lower_95, curves.upper_95, "95% limits", "dash"),
         ):
             # Upper and lower curve in one trace (a None breaks the line): fewer traces.
-            fig.add_trace(
-                go.Scatter(
-                    x=[*x, None, *x],
-                    y=[*hi, None, *lo],
-                    mode="lines",
-                    name=label,
-                    line={"color": PALETTE["grey"], "dash": dash, "width": 1.5},
-                    hoverinfo="skip",
-                )
+            traces.append(
+                {
+                    "type": "scatter",
+                    "x": [*x, None, *x],
+                    "y": [*_nums(hi), None, *_nums(lo)],
+                    "mode": "lines",
+                    "name": label,
+                    "line": {"color": PALETTE["grey"], "dash": dash, "width": 1.5},
+                    "hoverinfo": "skip",
+                }
             )
-        fig.add_trace(
-            go.Scatter(
-                x=[x[0], x[-1]],
-                y=[curves.centre, curves.centre],
-                mode="lines",
-                name=f"National ({format_value(curves.centre, unit)})",
-                line={"color": PALETTE["black"], "width": 2},
-                hoverinfo="skip",
-            )
+        traces.append(
+            {
+                "type": "scatter",
+                "x": [x[0], x[-1]],
+                "y": [curves.centre, curves.centre],
+                "mode": "lines",
+                "name": f"National ({format_value(curves.centre, unit)})",
+                "line": {"color": PALETTE["black"], "width": 2},
+                "hoverinfo": "skip",
+            }
         )
-    shown = rates.dropna(subset=["value", "denominator"])
+    # One pass over the rows (no pandas filtering per role): the grid of 43 is small, and
+    # frame slicing cost more than drawing.
+    points: dict[str, list[tuple[float, float, str, str]]] = {r: [] for r in ROLE_STYLE}
+    cols = [rates[c] for c in ("name", "denominator", "value", "position", "role")]
+    for name, den, value, position, role in zip(*cols, strict=True):
+        den_f, value_f = _num(den), _num(value)
+        if den_f is None or value_f is None:
+            continue
+        pos = position if isinstance(position, str) else ""
+        points.setdefault(role, []).append((den_f, value_f, str(name), pos))
     for role in ("other", "peer", "selected"):
-        part = shown[shown["role"] == role]
-        if part.empty:
+        part = points.get(role) or []
+        if not part:
             continue
         legend, symbol, colour, size, labelled = ROLE_STYLE[role]
-        fig.add_trace(
-            go.Scatter(
-                x=part["denominator"].astype(float).tolist(),
-                y=part["value"].astype(float).tolist(),
-                mode="markers+text" if labelled else "markers",
-                name=legend,
-                text=[short_name(n) for n in part["name"]] if labelled else None,
-                textposition="top center",
-                textfont={"size": 12 if role == "peer" else 14, "color": PALETTE["black"]},
-                marker={
-                    "symbol": symbol,
-                    "size": size,
-                    "color": colour,
-                    "line": {
-                        "width": 1.5,
-                        "color": colour if role == "other" else PALETTE["black"],
-                    },
-                },
-                customdata=[
-                    [n, format_value(v, unit), p or ""]
-                    for n, v, p in zip(part["name"], part["value"], part["position"], strict=True)
-                ],
-                hovertemplate="%{customdata[0]}<br>%{customdata[1]} on %{x:,.0f}"
-                "<br>%{customdata[2]} the 99.8% limits<extra></extra>",
-            )
-        )
-    base_layout(fig, y_title=axis_title(metric_name, unit))
+        trace: dict[str, Any] = {
+            "type": "scatter",
+            "x": [p[0] for p in part],
+            "y": [p[1] for p in part],
+            "mode": "markers+text" if labelled else "markers",
+            "name": legend,
+            "textposition": "top center",
+            "textfont": {"size": 12 if role == "peer" else 14, "color": PALETTE["black"]},
+            "marker": {
+                "symbol": symbol,
+                "size": size,
+                "color": colour,
+                "line": {"width": 1.5, "color": colour if role == "other" else PALETTE["black"]},
+            },
+            "customdata": [[n, format_value(v, unit), p] for _, v, n, p in part],
+            "hovertemplate": "%{customdata[0]}<br>%{customdata[1]} on %{x:,.0f}"
+            "<br>%{customdata[2]} the 99.8% limits<extra></extra>",
+        }
+        if labelled:
+            trace["text"] = [short_name(p[2]) for p in part]
+        traces.append(trace)
     # Log scale: one large force (the Metropolitan Police) otherwise squeezes the rest.
-    fig.update_xaxes(title_text=f"{denominator_label} (log scale)", type="log")
-    fig.update_yaxes(rangemode="tozero")
-    fig.update_layout(height=460)
-    return fig
+    return figure(
+        traces,
+        y_title=axis_title(metric_name, unit),
+        xaxis={"title": {"text": f"{denominator_label} (log scale)"}, "type": "log"},
+        yaxis={"rangemode": "tozero"},
+        height=460,
+    )
 
 
 SPC_MARKS = {
@@ -138,78 +182,97 @@ def side_is_good(side: str, direction: str) -> bool | None:
     return None
 
 
-def spc_figure(series: pd.DataFrame, *, metric_name: str, unit: str, direction: str) -> go.Figure:
+def spc_figure(
+    series: pd.DataFrame, *, metric_name: str, unit: str, direction: str
+) -> dict[str, Any]:
     """Quarterly values with centre line, 3-sigma limits and special-cause points by shape."""
-    fig = go.Figure()
-    x = series["period"].tolist()
+    x = [str(p) for p in series["period"]]
     grey = {"color": PALETTE["grey"], "width": 1.5, "shape": "hvh"}
-    fig.add_trace(
-        go.Scatter(
-            x=x,
-            y=series["upper_3s"].tolist(),
-            mode="lines",
-            name="Control limits (3 sigma)",
-            legendgroup="lim",
-            line={**grey, "dash": "dash"},
-            hoverinfo="skip",
-        )
-    )
-    fig.add_trace(
-        go.Scatter(
-            x=x,
-            y=series["lower_3s"].tolist(),
-            mode="lines",
-            showlegend=False,
-            legendgroup="lim",
-            line={**grey, "dash": "dash"},
-            hoverinfo="skip",
-        )
-    )
-    fig.add_trace(
-        go.Scatter(
-            x=x,
-            y=series["centre"].tolist(),
-            mode="lines",
-            name="Mean",
-            line={"color": PALETTE["black"], "width": 1.5},
-            hoverinfo="skip",
-        )
-    )
-    fig.add_trace(
-        go.Scatter(
-            x=x,
-            y=series["value"].tolist(),
-            mode="lines+markers",
-            name="Quarterly value (circle)",
-            line={"color": PALETTE["grey"], "width": 1},
-            marker={"symbol": "circle", "size": 6, "color": PALETTE["grey"]},
-            connectgaps=False,
-            hovertemplate="%{x}: %{y:.1f}<extra></extra>",
-        )
-    )
-    special = series[series["special_cause"].fillna(False).astype(bool)]
-    for (side, good), (legend, symbol, colour) in SPC_MARKS.items():
-        goods = special["cause_side"].map(lambda s: side_is_good(str(s), direction))
-        part = special[(special["cause_side"] == side) & (goods.map(lambda g, w=good: g is w))]
-        if part.empty:
+    traces: list[dict[str, Any]] = [
+        {
+            "type": "scatter",
+            "x": x,
+            "y": _nums(series["upper_3s"]),
+            "mode": "lines",
+            "name": "Control limits (3 sigma)",
+            "legendgroup": "lim",
+            "line": {**grey, "dash": "dash"},
+            "hoverinfo": "skip",
+        },
+        {
+            "type": "scatter",
+            "x": x,
+            "y": _nums(series["lower_3s"]),
+            "mode": "lines",
+            "showlegend": False,
+            "legendgroup": "lim",
+            "line": {**grey, "dash": "dash"},
+            "hoverinfo": "skip",
+        },
+        {
+            "type": "scatter",
+            "x": x,
+            "y": _nums(series["centre"]),
+            "mode": "lines",
+            "name": "Mean",
+            "line": {"color": PALETTE["black"], "width": 1.5},
+            "hoverinfo": "skip",
+        },
+        {
+            "type": "scatter",
+            "x": x,
+            "y": _nums(series["value"]),
+            "mode": "lines+markers",
+            "name": "Quarterly value (circle)",
+            "line": {"color": PALETTE["grey"], "width": 1},
+            "marker": {"symbol": "circle", "size": 6, "color": PALETTE["grey"]},
+            "connectgaps": False,
+            "hovertemplate": "%{x}: %{y:.1f}<extra></extra>",
+        },
+    ]
+    marks: dict[tuple[str, bool | None], list[tuple[str, float | None, str]]] = {}
+    cols = [series[c] for c in ("period", "value", "special_cause", "cause_side", "rules")]
+    for period, value, special, side, rules in zip(*cols, strict=True):
+        if not _flag(special):
             continue
-        fig.add_trace(
-            go.Scatter(
-                x=part["period"].tolist(),
-                y=part["value"].tolist(),
-                mode="markers",
-                name=legend,
-                marker={
+        key = (side, side_is_good(str(side), direction))
+        marks.setdefault(key, []).append((str(period), _num(value), str(rules)))
+    for key, (legend, symbol, colour) in SPC_MARKS.items():
+        part = marks.get(key)
+        if not part:
+            continue
+        traces.append(
+            {
+                "type": "scatter",
+                "x": [p[0] for p in part],
+                "y": [p[1] for p in part],
+                "mode": "markers",
+                "name": legend,
+                "marker": {
                     "symbol": symbol,
                     "size": 13,
                     "color": colour,
                     "line": {"width": 1, "color": PALETTE["black"]},
                 },
-                customdata=[str(r).replace(",", ", ").replace("_", " ") for r in part["rules"]],
-                hovertemplate="%{x}: %{y:.1f}<br>rules: %{customdata}<extra></extra>",
-            )
+                "customdata": [r.replace(",", ", ").replace("_", " ") for _, _, r in part],
+                "hovertemplate": "%{x}: %{y:.1f}<br>rules: %{customdata}<extra></extra>",
+            }
         )
-    base_layout(fig, y_title=axis_title(metric_name, unit))
-    fig.update_xaxes(type="category", tickangle=-45, nticks=14)
-    fig.update_layout(height=420, legend={"y": -0.3}, margin={"b": 40})
-    return fig
+    return figure(
+        traces,
+        y_title=axis_title(metric_name, unit),
+        xaxis={"type": "category", "tickangle": -45, "nticks": 14},
+        height=420,
+        legend={**base()["legend"], "y": -0.3},
+        margin={**base()["margin"], "b": 40},
+    )
+
+
+def _flag(v: object) -> bool:
+    """A nullable boolean cell as True only when set (NA / NaN / None are False)."""
+    return (
+        v is not None
+        and v is not pd.NA
+        and not (isinstance(v, float) and math.isnan(v))
+        and bool(v)
+    )

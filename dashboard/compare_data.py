@@ -9,14 +9,17 @@ reuses :mod:`warehouse.metrics.funnel` so the curves and the per-force limits ag
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
 import yaml
 
+from dashboard import snapshot as _snapshot
+from dashboard.scorecard_data import QueryFn, snapshot_cached
 from dashboard.snapshot import reader
 from scorecard import reference
 from warehouse.metrics import catalogue, funnel, periods
@@ -189,32 +192,154 @@ def peers_of(force: str, mode: str) -> tuple[str, tuple[str, ...]]:
 
 
 # --- snapshot queries ------------------------------------------------------------------
+#
+# Each read is memoised per serving snapshot (:func:`dashboard.scorecard_data.snapshot_cached`):
+# the marts never change within a snapshot, so a metric x basis x breakdown x period is read
+# once and every later force / peer highlight only re-colours it. A stand-in ``reader`` (the
+# unit tests' hand-built warehouse) is read through, uncached.
 
 
-def available_breakdowns(metric: str, basis: str) -> list[str]:
-    """Breakdowns with force rates ('' - all cases - first when present)."""
-    df = reader().query(
+def _live_query() -> QueryFn | None:
+    """None on the live snapshot (so the read is memoised), else the stand-in's query."""
+    return None if reader is _snapshot.reader else reader().query
+
+
+def _read(sql: str, params: list) -> pd.DataFrame:
+    return reader().query(sql, params)
+
+
+@snapshot_cached
+def _compare_breakdowns(metric: str, basis: str, query: QueryFn | None = None) -> tuple[str, ...]:
+    df = (query or _read)(
         "SELECT DISTINCT breakdown FROM mart.metric_values WHERE level = ? AND metric_id = ? "
         "AND basis = ? AND stat = 'rate' ORDER BY breakdown",
         [LEVEL, metric, basis],
     )
-    return list(df["breakdown"])
+    return tuple(df["breakdown"])
 
 
-def available_periods(metric: str, basis: str, breakdown: str) -> list[str]:
-    """Periods with force rates, newest first."""
-    df = reader().query(
+@snapshot_cached
+def _compare_periods(
+    metric: str, basis: str, breakdown: str, query: QueryFn | None = None
+) -> tuple[str, ...]:
+    df = (query or _read)(
         "SELECT DISTINCT period FROM mart.metric_values WHERE level = ? AND metric_id = ? "
         "AND basis = ? AND stat = 'rate' AND breakdown = ? ORDER BY period DESC",
         [LEVEL, metric, basis, breakdown],
     )
-    return list(df["period"])
+    return tuple(df["period"])
+
+
+@snapshot_cached
+def _compare_current_fy(query: QueryFn | None = None) -> str | None:
+    df = (query or _read)("SELECT current_fy FROM mart.build_info LIMIT 1", [])
+    return None if df.empty else str(df["current_fy"].iloc[0])
+
+
+SPC_SERIES_COLUMNS = (
+    "period", "seq", "chart", "value", "centre", "lower_3s", "upper_3s", "lower_2s",
+    "upper_2s", "special_cause", "rules", "cause_side", "suppressed", "is_latest", "variation",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class _Split:
+    """One read's rows and, per key, their positions: a part is sliced out only when asked
+    for (slicing ~40 parts up front cost more than the read itself)."""
+
+    frame: pd.DataFrame
+    index: Mapping[object, np.ndarray]
+
+    @classmethod
+    def of(cls, df: pd.DataFrame, keys: list[str]) -> _Split:
+        index = df.groupby(keys[0] if len(keys) == 1 else keys, sort=False).indices
+        return cls(df.drop(columns=keys), index)
+
+    def get(self, key: object) -> pd.DataFrame | None:
+        """The rows for ``key`` as a new frame (the caller's own), or None."""
+        pos = self.index.get(key)
+        return None if pos is None else self.frame.iloc[pos].reset_index(drop=True)
+
+
+@snapshot_cached
+def _compare_rates(metric: str, basis: str, breakdown: str, query: QueryFn | None = None) -> _Split:
+    """Every period's force rates for one metric in one read (period -> all 43 forces in
+    name order), so changing period or force never goes back to the snapshot."""
+    df = (query or _read)(
+        "WITH p AS (SELECT DISTINCT period FROM mart.metric_values WHERE level = ? "
+        "AND metric_id = ? AND basis = ? AND stat = 'rate' AND breakdown = ?) "
+        "SELECT p.period AS _period, f.code AS org_code, f.name, f.region, v.numerator, "
+        "v.denominator, v.value, v.suppressed, v.lower_95, v.upper_95, v.lower_998, "
+        "v.upper_998, v.position FROM p CROSS JOIN ref.forces f "
+        "LEFT JOIN mart.metric_values v ON v.org_code = f.code AND v.period = p.period "
+        "AND v.level = ? AND v.metric_id = ? AND v.basis = ? AND v.stat = 'rate' "
+        "AND v.breakdown = ? ORDER BY p.period, f.name",
+        [LEVEL, metric, basis, breakdown] * 2,
+    )
+    return _Split.of(df, ["_period"])
+
+
+@snapshot_cached
+def _compare_rates_one(
+    metric: str, basis: str, period: str | None, breakdown: str, query: QueryFn | None = None
+) -> pd.DataFrame:
+    """All 43 forces for a period with no force figures (every value missing)."""
+    return (query or _read)(
+        "SELECT f.code AS org_code, f.name, f.region, v.numerator, v.denominator, v.value, "
+        "v.suppressed, v.lower_95, v.upper_95, v.lower_998, v.upper_998, v.position "
+        "FROM ref.forces f LEFT JOIN mart.metric_values v ON v.org_code = f.code "
+        "AND v.level = ? AND v.metric_id = ? AND v.basis = ? AND v.period = ? "
+        "AND v.stat = 'rate' AND v.breakdown = ? ORDER BY f.name",
+        [LEVEL, metric, basis, period, breakdown],
+    )
+
+
+@snapshot_cached
+def _compare_national(
+    metric: str, basis: str, breakdown: str, query: QueryFn | None = None
+) -> dict[str, dict[str, object]]:
+    """Every period's national rate for one metric (period -> numerator, denominator,
+    value, suppressed; missing values as None)."""
+    df = (query or _read)(
+        "SELECT period, numerator, denominator, value, suppressed FROM mart.metric_values "
+        "WHERE level = 'national' AND org_code = 'national' AND metric_id = ? AND basis = ? "
+        "AND stat = 'rate' AND breakdown = ?",
+        [metric, basis, breakdown],
+    )
+    out: dict[str, dict[str, object]] = {}
+    for row in df.to_dict("records"):
+        period = str(row.pop("period"))
+        out.setdefault(period, {k: None if pd.isna(v) else v for k, v in row.items()})
+    return out
+
+
+@snapshot_cached
+def _compare_spc(metric: str, basis: str, breakdown: str, query: QueryFn | None = None) -> _Split:
+    """Every force's and the national quarterly SPC series for one metric, in one read."""
+    df = (query or _read)(
+        "SELECT level AS _level, org_code AS _org, period, seq, chart, value, centre, "
+        "lower_3s, upper_3s, lower_2s, upper_2s, special_cause, rules, cause_side, "
+        "suppressed, is_latest, variation FROM mart.spc WHERE level IN (?, 'national') "
+        "AND metric_id = ? AND basis = ? AND stat = 'rate' AND breakdown = ? "
+        "ORDER BY _level, _org, seq",
+        [LEVEL, metric, basis, breakdown],
+    )
+    return _Split.of(df, ["_level", "_org"])
+
+
+def available_breakdowns(metric: str, basis: str) -> list[str]:
+    """Breakdowns with force rates ('' - all cases - first when present)."""
+    return list(_compare_breakdowns(metric, basis, query=_live_query()))
+
+
+def available_periods(metric: str, basis: str, breakdown: str) -> list[str]:
+    """Periods with force rates, newest first."""
+    return list(_compare_periods(metric, basis, breakdown, query=_live_query()))
 
 
 def current_fy() -> str | None:
     """The latest complete financial year of the snapshot (``mart.build_info``)."""
-    df = reader().query("SELECT current_fy FROM mart.build_info LIMIT 1")
-    return None if df.empty else str(df["current_fy"].iloc[0])
+    return _compare_current_fy(query=_live_query())
 
 
 def default_period(avail: list[str]) -> str | None:
@@ -236,41 +361,27 @@ def period_options(avail: list[str]) -> list[dict[str, str]]:
 
 
 def force_rates(sel: Selection) -> pd.DataFrame:
-    """One row per force (all 43, suppressed ones included) with value and limits."""
-    df = reader().query(
-        "SELECT f.code AS org_code, f.name, f.region, v.numerator, v.denominator, v.value, "
-        "v.suppressed, v.lower_95, v.upper_95, v.lower_998, v.upper_998, v.position "
-        "FROM ref.forces f LEFT JOIN mart.metric_values v ON v.org_code = f.code "
-        "AND v.level = ? AND v.metric_id = ? AND v.basis = ? AND v.period = ? "
-        "AND v.stat = 'rate' AND v.breakdown = ? ORDER BY f.name",
-        [LEVEL, sel.metric, sel.basis, sel.period, sel.breakdown],
-    )
-    return df
+    """One row per force (all 43, suppressed ones included) with value and limits (a copy:
+    the memoised frame is shared)."""
+    q = _live_query()
+    rates = _compare_rates(sel.metric, sel.basis, sel.breakdown, query=q).get(str(sel.period))
+    if rates is None:
+        rates = _compare_rates_one(sel.metric, sel.basis, sel.period, sel.breakdown, query=q)
+        return rates.copy()
+    return rates
 
 
 def national_rate(sel: Selection) -> dict[str, float | str | None] | None:
-    df = reader().query(
-        "SELECT numerator, denominator, value, suppressed FROM mart.metric_values "
-        "WHERE level = 'national' AND org_code = 'national' AND metric_id = ? AND basis = ? "
-        "AND period = ? AND stat = 'rate' AND breakdown = ?",
-        [sel.metric, sel.basis, sel.period, sel.breakdown],
-    )
-    if df.empty:
-        return None
-    row = df.iloc[0]
-    return {k: (None if pd.isna(row[k]) else row[k]) for k in df.columns}
+    got = _compare_national(sel.metric, sel.basis, sel.breakdown, query=_live_query())
+    row = got.get(str(sel.period))
+    return None if row is None else dict(row)  # type: ignore[arg-type]
 
 
 def spc_series(sel: Selection, org_code: str | None) -> pd.DataFrame:
-    """Quarterly SPC points for one force (or national when no force is chosen)."""
-    level, org = (LEVEL, org_code) if org_code else ("national", "national")
-    return reader().query(
-        "SELECT period, seq, chart, value, centre, lower_3s, upper_3s, lower_2s, upper_2s, "
-        "special_cause, rules, cause_side, suppressed, is_latest, variation FROM mart.spc "
-        "WHERE level = ? AND org_code = ? AND metric_id = ? AND basis = ? AND stat = 'rate' "
-        "AND breakdown = ? ORDER BY seq",
-        [level, org, sel.metric, sel.basis, sel.breakdown],
-    )
+    """Quarterly SPC points for one force (or national when no force is chosen); a copy."""
+    key = (LEVEL, org_code) if org_code else ("national", "national")
+    got = _compare_spc(sel.metric, sel.basis, sel.breakdown, query=_live_query()).get(key)
+    return pd.DataFrame(columns=list(SPC_SERIES_COLUMNS)) if got is None else got
 
 
 # --- funnel curves ---------------------------------------------------------------------
@@ -332,6 +443,22 @@ def funnel_curves(
     return FunnelCurves(grid, value, l95 * scale, u95 * scale, l998 * scale, u998 * scale, phi)
 
 
+@snapshot_cached
+def _compare_curves(
+    metric: str, basis: str, breakdown: str, period: str, unit: str, query: QueryFn | None = None
+) -> FunnelCurves | None:
+    sel = Selection(metric=metric, basis=basis, period=period, breakdown=breakdown)
+    return funnel_curves(force_rates(sel), national_rate(sel), unit)
+
+
+def curves_for(sel: Selection, unit: str) -> FunnelCurves | None:
+    """:func:`funnel_curves` for a resolved selection, memoised per snapshot (the curves do
+    not depend on which force is highlighted)."""
+    if _live_query() is not None or sel.period is None:
+        return funnel_curves(force_rates(sel), national_rate(sel), unit)
+    return _compare_curves(sel.metric, sel.basis, sel.breakdown, sel.period, unit)
+
+
 # --- shown figures (table alternative, CSV, grid) ---------------------------------------
 
 POSITION_TEXT = {
@@ -353,6 +480,25 @@ FUNNEL_COLUMNS = (
     "99.8% upper",
     "Against national",
 )
+
+
+def _rows(frame: pd.DataFrame, columns: tuple[str, ...]) -> Iterator[SimpleNamespace]:
+    """Rows as attribute records from whole-column lists: ``itertuples`` slices every column
+    per call, which cost more than formatting 43 rows. Missing columns read as None."""
+    n = len(frame)
+    cols = [frame[c].tolist() if c in frame.columns else [None] * n for c in columns]
+    for values in zip(*cols, strict=True):
+        yield SimpleNamespace(**dict(zip(columns, values, strict=True)))
+
+
+RATE_FIELDS = (
+    "name", "region", "role", "numerator", "denominator", "value", "suppressed",
+    "lower_95", "upper_95", "lower_998", "upper_998", "position",
+)  # fmt: skip
+SPC_FIELDS = (
+    "period", "value", "centre", "lower_3s", "upper_3s", "special_cause", "rules",
+    "cause_side", "suppressed",
+)  # fmt: skip
 
 
 def with_roles(rates: pd.DataFrame, force: str, peers: tuple[str, ...]) -> pd.DataFrame:
@@ -394,13 +540,13 @@ def funnel_table(
                 "Against national": "",
             }
         )
-    for r in rates.itertuples(index=False):
+    for r in _rows(rates, RATE_FIELDS):
         sup = r.suppressed if isinstance(r.suppressed, str) else None
         rows.append(
             {
                 "Force": r.name,
                 "Police region": region_names().get(r.region, r.region),
-                "Highlight": ROLE_TEXT.get(getattr(r, "role", "other"), ""),
+                "Highlight": ROLE_TEXT.get(r.role or "other", ""),
                 "Numerator": "" if sup else _fmt(r.numerator, "count"),
                 "Denominator": "" if sup else _fmt(r.denominator, "count"),
                 "Rate": _fmt(r.value, unit, sup),
@@ -428,13 +574,13 @@ def grid_rows(rates: pd.DataFrame, unit: str) -> list[dict[str, object]]:
         return round(float(v), digits)  # type: ignore[arg-type]
 
     out = []
-    for r in rates.itertuples(index=False):
+    for r in _rows(rates, RATE_FIELDS):
         sup = r.suppressed if isinstance(r.suppressed, str) else None
         out.append(
             {
                 "force": r.name,
                 "region": region_names().get(r.region, r.region),
-                "highlight": ROLE_TEXT.get(getattr(r, "role", "other"), ""),
+                "highlight": ROLE_TEXT.get(r.role or "other", ""),
                 "numerator": None if sup else num(r.numerator, 0),
                 "denominator": None if sup else num(r.denominator, 0),
                 "value": None if sup else num(r.value, 1),
@@ -467,7 +613,7 @@ SPC_COLUMNS = (
 def spc_table(series: pd.DataFrame, unit: str, direction: str) -> pd.DataFrame:
     """The SPC chart's figures, one row per quarter, special causes named in words."""
     rows = []
-    for r in series.itertuples(index=False):
+    for r in _rows(series, SPC_FIELDS):
         sup = r.suppressed if isinstance(r.suppressed, str) else None
         special = bool(r.special_cause) if not pd.isna(r.special_cause) else False
         if special:

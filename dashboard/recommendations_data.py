@@ -10,14 +10,18 @@ extract date) so both sources are judged alike.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
 import pandas as pd
+import sqlalchemy as sa
 from dash import html
 
 from dashboard import appdb
+from dashboard import snapshot as _snapshot
 from dashboard.figures import PALETTE, format_value
+from dashboard.scorecard_data import QueryFn, snapshot_cached
 from dashboard.snapshot import reader
 from scorecard import reference
 from scorecard.contract import REC_STATUSES
@@ -66,25 +70,59 @@ def _s(v: Any) -> str | None:
     return None if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v)
 
 
-def status_table(rec_no: int | None = None) -> pd.DataFrame:
-    """Every recommendation x owner (or one recommendation's owners) with the effective
-    status: the mart's, or a newer app update (``source`` says which)."""
-    where, params = ("WHERE rec_no = ?", [rec_no]) if rec_no is not None else ("", [])
-    mart = reader().query(
+STATUS_COLUMNS = [
+    "rec_no", "title", "owner_code", "owner_name", "owner_kind", "status", "target_date",
+    "target_source", "as_at", "overdue", "days_overdue", "rag", "last_updated_on",
+    "evidence", "source", "updated_by",
+]  # fmt: skip
+
+
+def live_query() -> QueryFn | None:
+    """None on the live snapshot (so reads are memoised per snapshot), else a stand-in's."""
+    return None if reader is _snapshot.reader else reader().query
+
+
+def _read(sql: str, params: list) -> pd.DataFrame:
+    return reader().query(sql, params)
+
+
+def app_version() -> tuple[int, int]:
+    """(number of app updates, newest id): changes on every save, so anything memoised on
+    it is rebuilt right after an owner's update (in this or any other worker process)."""
+    t = appdb.rec_updates
+    with appdb.engine().connect() as con:
+        n, top = con.execute(sa.select(sa.func.count(), sa.func.max(t.c.id))).one()
+    return int(n or 0), int(top or 0)
+
+
+@snapshot_cached
+def _mart_status(query: QueryFn | None = None) -> tuple[dict[str, Any], ...]:
+    """Every recommendation x owner row of the mart, dates as dates (read once a snapshot)."""
+    mart = (query or _read)(
         "SELECT rec_no, title, owner_code, owner_kind, status, target_date, target_source, "
         "as_at, overdue, rag, last_updated_on, evidence FROM mart.recommendation_status "
-        f"{where} ORDER BY rec_no, owner_code",
-        params,
+        "ORDER BY rec_no, owner_code",
+        [],
     )
-    app = appdb.latest(rec_no)
     rows = []
     for r in mart.to_dict("records"):
-        r["source"], r["updated_by"] = "extract return", ""
+        r["rec_no"] = int(r["rec_no"])
         r["target_date"] = _d(r["target_date"])
         r["last_updated_on"] = _d(r["last_updated_on"])
         r["as_at"] = _d(r["as_at"])
         r["evidence"] = _s(r["evidence"])
-        upd = app.get((int(r["rec_no"]), r["owner_code"]))
+        r["owner_name"] = appdb.owner_name(r["owner_code"])
+        rows.append(r)
+    return tuple(rows)
+
+
+def _effective(mart: Iterable[dict[str, Any]], app: dict[tuple[int, str], dict]) -> pd.DataFrame:
+    """The mart's rows with any newer app update laid over them."""
+    rows = []
+    for m in mart:
+        r = dict(m)
+        r["source"], r["updated_by"] = "extract return", ""
+        upd = app.get((r["rec_no"], r["owner_code"]))
         if upd is not None and (
             r["last_updated_on"] is None or upd["at"].date() >= r["last_updated_on"]
         ):
@@ -100,27 +138,28 @@ def status_table(rec_no: int | None = None) -> pd.DataFrame:
         r["days_overdue"] = (
             (r["as_at"] - r["target_date"]).days if r["overdue"] and r["target_date"] else 0
         )
-        r["owner_name"] = appdb.owner_name(r["owner_code"])
         rows.append(r)
-    cols = [
-        "rec_no",
-        "title",
-        "owner_code",
-        "owner_name",
-        "owner_kind",
-        "status",
-        "target_date",
-        "target_source",
-        "as_at",
-        "overdue",
-        "days_overdue",
-        "rag",
-        "last_updated_on",
-        "evidence",
-        "source",
-        "updated_by",
-    ]
-    return pd.DataFrame(rows, columns=cols)
+    return pd.DataFrame(rows, columns=STATUS_COLUMNS)
+
+
+@snapshot_cached
+def _status(
+    rec_no: int | None, version: tuple[int, int], query: QueryFn | None = None
+) -> pd.DataFrame:
+    """The effective status table for a snapshot and an app-database version."""
+    mart = _mart_status(query=query)
+    if rec_no is not None:
+        mart = tuple(r for r in mart if r["rec_no"] == rec_no)
+    return _effective(mart, appdb.latest(rec_no))
+
+
+def status_table(rec_no: int | None = None) -> pd.DataFrame:
+    """Every recommendation x owner (or one recommendation's owners) with the effective
+    status: the mart's, or a newer app update (``source`` says which).
+
+    Memoised per snapshot and per app-database version (:func:`app_version`), so a save
+    shows on the next read; the frame returned is the caller's own copy."""
+    return _status(rec_no, app_version(), query=live_query()).copy()
 
 
 def current_state(rec_no: int, owner_code: str) -> appdb.RecState | None:
@@ -132,9 +171,15 @@ def current_state(rec_no: int, owner_code: str) -> appdb.RecState | None:
     return appdb.RecState(str(r["status"]), _d(r["target_date"]), _s(r["evidence"]))
 
 
-def as_at() -> date | None:
-    df = reader().query("SELECT max(as_at) AS as_at FROM mart.recommendation_status")
+@snapshot_cached
+def _as_at(query: QueryFn | None = None) -> date | None:
+    df = (query or _read)("SELECT max(as_at) AS as_at FROM mart.recommendation_status", [])
     return None if df.empty else _d(df["as_at"].iloc[0])
+
+
+def as_at() -> date | None:
+    """The latest return date in the snapshot (overdue is judged as at this date)."""
+    return _as_at(query=live_query())
 
 
 # --- shown figures -----------------------------------------------------------------------
@@ -238,10 +283,18 @@ def owners_table(df: pd.DataFrame) -> pd.DataFrame:
 
 def evidence_table(rec_no: int, owner_code: str) -> tuple[str, pd.DataFrame]:
     """(period, the evidence metrics' current figures for one owner), suppressed cells as
-    suppressed with the reason."""
+    suppressed with the reason; memoised per snapshot (the frame returned is a copy)."""
+    period, frame = _evidence(rec_no, owner_code, query=live_query())
+    return period, frame.copy()
+
+
+@snapshot_cached
+def _evidence(
+    rec_no: int, owner_code: str, query: QueryFn | None = None
+) -> tuple[str, pd.DataFrame]:
     from warehouse.metrics import catalogue
 
-    df = reader().query(
+    df = (query or _read)(
         "SELECT metric_id, level, org_code, period, basis, stat, breakdown, numerator, "
         "denominator, value, suppressed, lower_998, upper_998, position "
         "FROM mart.recommendation_evidence WHERE rec_no = ? AND owner_code = ? "

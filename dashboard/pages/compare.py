@@ -145,7 +145,7 @@ def _content(sel: cd.Selection) -> list[Any]:
     desc, peers = cd.peers_of(sel.force, sel.peers)
     rates = cd.with_roles(cd.force_rates(sel), sel.force, peers)
     national = cd.national_rate(sel)
-    curves = cd.funnel_curves(rates, national, m.unit)
+    curves = cd.curves_for(sel, m.unit)
     table = cd.funnel_table(rates, national, m.unit)
     n_suppressed = int(rates["suppressed"].notna().sum())
     n_missing = int((rates["value"].isna() & rates["suppressed"].isna()).sum())

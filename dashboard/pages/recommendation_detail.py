@@ -20,6 +20,7 @@ from dashboard import recommendations_data as rd
 from dashboard.components import notice, page_header
 from dashboard.figures import figure_card
 from dashboard.recommendations_data import SOURCE, legend
+from dashboard.scorecard_data import QueryFn, snapshot_cached
 from dashboard.snapshot import NoSnapshotError
 from scorecard import reference
 from warehouse.metrics import catalogue
@@ -71,6 +72,15 @@ def _not_found(message: str) -> html.Div:
 
 
 def _owners_card(rec_no: int) -> html.Section:
+    """The owners card; rebuilt only for a new snapshot or a new app update (a save changes
+    :func:`~dashboard.recommendations_data.app_version`, so it shows at once)."""
+    return _owners_card_for(rec_no, rd.app_version(), query=rd.live_query())
+
+
+@snapshot_cached
+def _owners_card_for(
+    rec_no: int, version: tuple[int, int], query: QueryFn | None = None
+) -> html.Section:
     df = rd.status_table(rec_no)
     as_at = rd.as_at()
     return figure_card(

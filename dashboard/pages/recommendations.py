@@ -17,9 +17,11 @@ from dash import html
 
 from dashboard import ids
 from dashboard import recommendations_data as rd
+from dashboard.charts import figure
 from dashboard.components import notice, page_header
-from dashboard.figures import base_layout, figure_card
+from dashboard.figures import figure_card
 from dashboard.recommendations_data import RAG_PATTERN, RAG_STYLE, SOURCE, badge, legend
+from dashboard.scorecard_data import QueryFn, snapshot_cached
 from dashboard.snapshot import NoSnapshotError
 from scorecard import reference
 
@@ -35,8 +37,8 @@ dash.register_page(
 
 
 def summary_figure(summary: pd.DataFrame) -> go.Figure:
-    """Owners per recommendation by RAG: stacked bars, each RAG with its own pattern."""
-    fig = go.Figure()
+    """Owners per recommendation by RAG: stacked bars, each RAG with its own pattern (plain
+    dict traces on the shared base layout: no per-figure plotly validation)."""
     y = [f"Rec {n}" for n in summary["Recommendation"]]
     cols = {
         "green": "Done (green)",
@@ -44,25 +46,28 @@ def summary_figure(summary: pd.DataFrame) -> go.Figure:
         "red": "Overdue (red)",
         "grey": "Not applicable (grey)",
     }
-    for rag, col in cols.items():
-        fig.add_trace(
-            go.Bar(
-                y=y,
-                x=summary[col].tolist(),
-                name=f"{rd.RAG[rag][0]} {col}",
-                orientation="h",
-                marker={
-                    "color": RAG_STYLE[rag]["backgroundColor"],
-                    "pattern": {"shape": RAG_PATTERN[rag], "fgcolor": "#000000", "fgopacity": 0.35},
-                },
-                hovertemplate="%{y}: %{x} owners " + col.split(" (")[0].lower() + "<extra></extra>",
-            )
-        )
-    base_layout(fig)
-    fig.update_layout(barmode="stack", height=460)
-    fig.update_yaxes(autorange="reversed", title_text="Recommendation")
-    fig.update_xaxes(title_text="Owners")
-    return fig
+    traces = [
+        {
+            "type": "bar",
+            "y": y,
+            "x": [int(v) for v in summary[col]],
+            "name": f"{rd.RAG[rag][0]} {col}",
+            "orientation": "h",
+            "marker": {
+                "color": RAG_STYLE[rag]["backgroundColor"],
+                "pattern": {"shape": RAG_PATTERN[rag], "fgcolor": "#000000", "fgopacity": 0.35},
+            },
+            "hovertemplate": "%{y}: %{x} owners " + col.split(" (")[0].lower() + "<extra></extra>",
+        }
+        for rag, col in cols.items()
+    ]
+    return figure(
+        traces,
+        barmode="stack",
+        height=460,
+        yaxis={"autorange": "reversed", "title": {"text": "Recommendation"}},
+        xaxis={"title": {"text": "Owners"}},
+    )
 
 
 def grid(df: pd.DataFrame) -> html.Div:
@@ -110,9 +115,18 @@ def layout(**_: Any) -> html.Div:
         "got, and what is overdue. Owners update their status on each recommendation's page.",
     )
     try:
-        df = rd.status_table()
+        body = _body(rd.app_version(), query=rd.live_query())
     except NoSnapshotError as exc:
         return html.Div([header, notice(str(exc))])
+    return html.Div([header, *body])
+
+
+@snapshot_cached
+def _body(version: tuple[int, int], query: QueryFn | None = None) -> tuple[Any, ...]:
+    """Everything below the header, built once per snapshot and app-database version (a
+    save changes the version, so it shows on the next load). The ~5,000 components of the
+    grid and tables are only serialised, never changed, so sharing them is safe."""
+    df = rd.status_table()
     as_at = rd.as_at()
     period = f"As at {as_at}" if as_at else "Latest returns"
     summary = rd.rec_summary(df)
@@ -125,40 +139,37 @@ def layout(**_: Any) -> html.Div:
             for r in reference.recommendations()
         ]
     )
-    return html.Div(
-        [
-            header,
-            legend(),
-            html.H2("Progress by recommendation", className="h4"),
-            figure_card(
-                ids.RECS_SUMMARY_CARD,
-                "Owners by status, each recommendation",
-                period,
-                summary,
-                figure=summary_figure(summary),
-                source=SOURCE,
-            ),
-            html.H2("Each recommendation", className="h4"),
-            html.Nav(links, **{"aria-label": "Recommendations"}),
-            html.H2("Owner by status", className="h4 mt-3"),
-            figure_card(
-                ids.RECS_GRID_CARD,
-                "Status of every recommendation by owner",
-                period,
-                rd.owner_grid(df),
-                body=grid(df),
-                source=SOURCE,
-            ),
-            html.H2("Overdue: the escalation list", className="h4"),
-            figure_card(
-                ids.RECS_OVERDUE_CARD,
-                "Overdue recommendations by owner, most overdue first",
-                period,
-                overdue,
-                source=SOURCE,
-                description=f"{len(overdue)} owner commitments are past their target date and "
-                "not done. Days overdue are counted to the date of the latest returns.",
-                table_open=True,
-            ),
-        ]
+    return (
+        legend(),
+        html.H2("Progress by recommendation", className="h4"),
+        figure_card(
+            ids.RECS_SUMMARY_CARD,
+            "Owners by status, each recommendation",
+            period,
+            summary,
+            figure=summary_figure(summary),
+            source=SOURCE,
+        ),
+        html.H2("Each recommendation", className="h4"),
+        html.Nav(links, **{"aria-label": "Recommendations"}),
+        html.H2("Owner by status", className="h4 mt-3"),
+        figure_card(
+            ids.RECS_GRID_CARD,
+            "Status of every recommendation by owner",
+            period,
+            rd.owner_grid(df),
+            body=grid(df),
+            source=SOURCE,
+        ),
+        html.H2("Overdue: the escalation list", className="h4"),
+        figure_card(
+            ids.RECS_OVERDUE_CARD,
+            "Overdue recommendations by owner, most overdue first",
+            period,
+            overdue,
+            source=SOURCE,
+            description=f"{len(overdue)} owner commitments are past their target date and "
+            "not done. Days overdue are counted to the date of the latest returns.",
+            table_open=True,
+        ),
     )
