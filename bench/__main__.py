@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from bench import etl_bench
+from bench import build_bench, dashboard_bench, etl_bench
 
 
 def main() -> None:
     for scale in ("1", "10"):
         etl_bench.main(["--scale", scale])
+        build_bench.main(["--scale", scale])
+    dashboard_bench.main(["--scale", "1"])
 
 
 if __name__ == "__main__":
