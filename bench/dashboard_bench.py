@@ -13,7 +13,8 @@ through the snapshot's periods, forces, metrics and recommendations). The first 
 reported on its own as cold (empty per-snapshot caches); p50/p95 are over the rest, and
 "new" is p95 over calls whose inputs had not been seen before, i.e. without the benefit of
 a memoised mart read for that exact selection. "+json" adds Dash's JSON encoding of the
-return value, which the server also pays for on every request.
+return value, which the server also pays for on every request. "gc2" counts Python's full
+garbage collections during the calls and the longest: they stall whichever request runs.
 
 Then the app is served on 127.0.0.1 (werkzeug, in a thread, as the browser tests do) and
 Debian's Chromium (Playwright, never ``playwright install``) opens each page; first render
@@ -25,6 +26,7 @@ bench/results/dashboard.json with machine info. Nothing is asserted: figures onl
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import platform
@@ -117,6 +119,7 @@ class Timing:
     warm_ms: list[float] = field(default_factory=list)
     new_ms: list[float] = field(default_factory=list)
     json_ms: list[float] = field(default_factory=list)
+    gc2_ms: list[float] = field(default_factory=list)
     error: str | None = None
 
     def summary(self) -> dict[str, Any]:
@@ -136,6 +139,8 @@ class Timing:
             "new_input_p95_ms": pct(self.new_ms, 0.95),
             "with_json_p50_ms": pct(self.json_ms, 0.5),
             "with_json_p95_ms": pct(self.json_ms, 0.95),
+            "gc_gen2_runs": len(self.gc2_ms),
+            "gc_gen2_max_ms": pct(self.gc2_ms, 1.0),
             "error": self.error,
         }
 
@@ -146,12 +151,32 @@ def cycle(values: Sequence[Any], n: int) -> list[Any]:
 
 def time_calls(name: str, fn: Callable[..., Any], inputs: Sequence[tuple], n: int) -> Timing:
     """Call ``fn(*args)`` for each input (cycled to n calls), timing the call alone and the
-    call plus Dash's JSON encoding of what it returns."""
+    call plus Dash's JSON encoding of what it returns, and full garbage collections."""
+    t = Timing(name)
+    seen: set[str] = set()
+    started_gc: list[float] = []
+
+    def on_gc(phase: str, info: dict[str, int]) -> None:
+        # Full (generation 2) collections stall whichever request is running: count them.
+        if info["generation"] != 2:
+            return
+        if phase == "start":
+            started_gc.append(time.perf_counter())
+        elif started_gc:
+            t.gc2_ms.append(1000 * (time.perf_counter() - started_gc.pop()))
+
+    gc.callbacks.append(on_gc)
+    try:
+        _run(t, fn, inputs, n, seen)
+    finally:
+        gc.callbacks.remove(on_gc)
+    return t
+
+
+def _run(t: Timing, fn: Callable[..., Any], inputs: Sequence[tuple], n: int, seen: set) -> None:
     import dash
     from plotly.io.json import to_json_plotly
 
-    t = Timing(name)
-    seen: set[str] = set()
     for i, args in enumerate(cycle(inputs, n)):
         key = repr(args)
         try:
@@ -174,7 +199,6 @@ def time_calls(name: str, fn: Callable[..., Any], inputs: Sequence[tuple], n: in
             if key not in seen:
                 t.new_ms.append(ms)
         seen.add(key)
-    return t
 
 
 def page_module(name: str) -> Any:
@@ -363,12 +387,13 @@ def print_callbacks(rows: list[dict[str, Any]]) -> None:
         return "-" if v is None else f"{v:.1f}"
 
     head = f"{'callback':42} {'cold':>8} {'p50':>7} {'p95':>7} {'max':>7} {'new p95':>8} "
-    print(head + f"{'+json p50':>9} {'+json p95':>9}")
+    print(head + f"{'+json p50':>9} {'+json p95':>9} {'gc2 n/max':>10}")
     for r in rows:
         print(
             f"{r['callback']:42} {f(r['cold_ms']):>8} {f(r['p50_ms']):>7} {f(r['p95_ms']):>7} "
             f"{f(r['max_ms']):>7} {f(r['new_input_p95_ms']):>8} "
-            f"{f(r['with_json_p50_ms']):>9} {f(r['with_json_p95_ms']):>9}"
+            f"{f(r['with_json_p50_ms']):>9} {f(r['with_json_p95_ms']):>9} "
+            f"{r['gc_gen2_runs']:>3}/{f(r['gc_gen2_max_ms']):>6}"
             + (f"  ERROR {r['error']}" if r["error"] else "")
         )
 
