@@ -226,6 +226,50 @@ def test_engage_withdrawal_recorded() -> None:
         3] == "small_base"  # fmt: skip
 
 
+@covers("engage.withdrawal_stage_reason")
+def test_engage_withdrawal_stage_reason() -> None:
+    w = Warehouse()
+    wd = {"withdrawal_date": d("2023-06-01")}
+    later16 = {"outcome_code": "16", "outcome_date": d("2023-07-01"),
+               "victim_supported_at_outset": True}  # fmt: skip
+    w.police("kent", [{**wd, "withdrawal_stage": "investigation",
+                       "withdrawal_reason": "time_taken"}] * 6
+             + [{**wd, "withdrawal_stage": "before_account",
+                 "withdrawal_reason": "fear_of_process"}] * 5
+             + [{**wd, "withdrawal_stage": "awaiting_cps", "withdrawal_reason": "u"}]
+             + [later16] * 4
+             + [{"outcome_code": "16", "outcome_date": d("2023-07-01"),
+                 "victim_supported_at_outset": False}]
+             + [{}] * 3)  # fmt: skip
+    w.police("surrey", [{**wd, "withdrawal_stage": "after_charge",
+                         "withdrawal_reason": "other"}] * 3)  # fmt: skip
+    w.build()
+    m, k = "engage.withdrawal_stage_reason", {"level": "force", "org": "kent"}
+    # Kent withdrawals: 12 dated + 4 outcome-16-after-support = 16 (the outset refusal and the
+    # 3 without a withdrawal are not withdrawals).
+    # stage: investigation 6/16 = 37.5; before_account 5/16 = 31.25; awaiting_cps 1 and
+    # not recorded 4 (the outcome-16 ones) are counts of 1-4 -> hidden
+    assert fig(w, m, "rate", breakdown="stage=investigation", **k) == (6, 16, 37.5, None)
+    assert fig(w, m, "rate", breakdown="stage=before_account", **k)[:3] == (5, 16, 31.25)
+    assert fig(w, m, "rate", breakdown="stage=awaiting_cps", **k)[3] == "small_count"
+    assert fig(w, m, "rate", breakdown="stage=not_recorded", **k)[3] == "small_count"
+    # after_charge is only Surrey's: Kent's share is a published 0 of 16, not suppressed
+    assert fig(w, m, "rate", breakdown="stage=after_charge", **k) == (0, 16, 0.0, None)
+    # reason: time_taken 6/16 = 37.5; "u" (1) and none (4) are not recorded: 5/16 = 31.25
+    assert fig(w, m, "rate", breakdown="reason=time_taken", **k)[:3] == (6, 16, 37.5)
+    assert fig(w, m, "rate", breakdown="reason=not_recorded", **k)[:3] == (5, 16, 31.25)
+    assert w.values(m, breakdown="reason=u", **k) == {}
+    # cohort: all recorded 10 April 2023, so the same 16
+    assert fig(w, m, "rate", basis="cohort", breakdown="reason=fear_of_process", **k)[:3] == (
+        5, 16, 31.25)  # fmt: skip
+    # national: 16 + 3 = 19; investigation 6/19 = 31.579; Surrey's base 3 -> hidden
+    assert fig(w, m, "rate", breakdown="stage=investigation")[:3] == (
+        6, 19, pytest.approx(31.578947))  # fmt: skip
+    assert fig(w, m, "rate", level="force", org="surrey", breakdown="reason=other")[
+        3] == "small_base"  # fmt: skip
+    assert w.values(m, **k) == {}  # shares only: no all-cases row
+
+
 @covers("engage.isva")
 def test_engage_isva() -> None:
     w = Warehouse()
