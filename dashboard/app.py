@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import re
 from pathlib import Path
 
@@ -11,6 +12,9 @@ from flask import Response, abort, send_from_directory
 
 from dashboard import figures  # noqa: F401 - registers the shared CSV download callback
 from dashboard.api import register_api
+from dashboard.auth import policy
+from dashboard.auth.web import init_app as init_auth
+from dashboard.auth.web import signed_in
 from dashboard.pdf import register as register_board_pack
 from scorecard.settings import load_settings
 
@@ -20,20 +24,43 @@ _REPORT = re.compile(r"^[\w.-]+\.report\.(txt|json)$")
 
 
 def _nav() -> html.Nav:
-    """Links to every registered page that is not a template (parameterised) page."""
+    """Links to the registered (non-template) pages the signed-in user may open, who they
+    are, and a sign-out button (a POST, so a link elsewhere cannot sign them out)."""
+    user = signed_in()
+    role = user.role if user else None
     links = [
         html.Li(
             html.A(p["name"], href=p["path"], className="nav-link text-white"), className="nav-item"
         )
         for p in sorted(dash.page_registry.values(), key=lambda p: p.get("order") or 0)
         if not p.get("path_template")
+        and policy.can(role, policy.page_capability(p["path"]) or policy.SIGNED_IN)
     ]
+    parts: list = [
+        html.A(
+            "Rape response scorecard",
+            href=policy.landing(role, user.org_code) if user else "/",
+            className="navbar-brand text-white",
+        ),
+        html.Ul(links, className="navbar-nav flex-row flex-wrap gap-3 me-auto"),
+    ]
+    if user is not None:
+        who = f"{user.username} ({policy.ROLE_TEXT.get(user.role, user.role)}"
+        who += f", {user.org_name})" if user.org_name else ")"
+        parts.append(
+            html.Form(
+                [
+                    html.Span(who, className="text-white small me-2", id="signed-in-as"),
+                    html.Button("Sign out", type="submit", className="btn btn-sm btn-light"),
+                ],
+                action="/logout",
+                method="POST",
+                className="d-flex align-items-center ms-3",
+            )
+        )
     return html.Nav(
-        [
-            html.A("Rape response scorecard", href="/", className="navbar-brand text-white"),
-            html.Ul(links, className="navbar-nav flex-row gap-3"),
-        ],
-        className="navbar navbar-dark bg-dark px-3",
+        parts,
+        className="navbar navbar-dark bg-dark px-3 d-flex",
         **{"aria-label": "Main"},
     )
 
@@ -97,8 +124,11 @@ def create_app() -> dash.Dash:
 
     register_board_pack(app.server)
     register_api(app.server)
+    init_auth(app)
     return app
 
 
 def serve(host: str = "127.0.0.1", port: int = 8050, debug: bool = False) -> None:
-    create_app().run(host=host, port=port, debug=debug)
+    app = create_app()
+    gc.freeze()  # start-up objects out of the collector's view (see dashboard/wsgi.py)
+    app.run(host=host, port=port, debug=debug)

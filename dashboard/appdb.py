@@ -1,18 +1,19 @@
-"""The app database: what the dashboard itself writes (recommendation status updates made by
-owners in the app, with their history). Users and an audit log will join it later.
+"""The app database: what the dashboard itself writes - recommendation status updates made by
+owners in the app (with their history), users, login attempts and the append-only audit log.
 
 SQLAlchemy Core on the URL from :attr:`scorecard.settings.Settings.app_db_url` (SQLite under
 ``SCORECARD_HOME`` by default, PostgreSQL or any SQLAlchemy URL in production). Tables are
 created on first use. The serving snapshot stays read-only; the page shows whichever is newer
 of the mart's status and the latest update recorded here.
 
-Login arrives later: :func:`validate_update` already takes ``who`` and ``allowed_owners`` as
-arguments, so a logged-in session supplies the user's name and the organisations they may
-update instead of trusting the form.
+:func:`validate_update` takes ``who`` and ``allowed_owners`` from the signed-in session (never
+from the form), and :func:`record_update` writes the update and its audit entry in one
+transaction.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 from collections.abc import Collection, Mapping
@@ -36,8 +37,7 @@ WHO_MAX = 200
 EVIDENCE_REQUIRED = ("implemented", "verified")
 LATEST_TARGET_YEAR = 2040
 
-# One MetaData for every app table: add users / audit tables here and create_all picks
-# them up on first use.
+# One MetaData for every app table; create_all makes them on first use.
 metadata = sa.MetaData()
 
 rec_updates = sa.Table(
@@ -56,6 +56,111 @@ rec_updates = sa.Table(
     sa.Column("after_evidence", sa.Text),
     sa.Index("ix_recommendation_updates_rec_owner", "rec_no", "owner_code"),
 )
+
+users = sa.Table(
+    "users",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("username", sa.String(64), nullable=False, unique=True),
+    sa.Column("role", sa.String(16), nullable=False),
+    sa.Column("org_code", sa.String(64)),
+    sa.Column("password_hash", sa.String(255), nullable=False),
+    sa.Column("disabled", sa.Boolean, nullable=False, default=False),
+    sa.Column("failed_logins", sa.Integer, nullable=False, default=0),
+    sa.Column("locked_until", sa.DateTime(timezone=True)),
+    # Raised on every password change, disable or role change: older sessions stop working.
+    sa.Column("session_epoch", sa.Integer, nullable=False, default=0),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("last_login_at", sa.DateTime(timezone=True)),
+)
+
+login_attempts = sa.Table(
+    "login_attempts",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("client", sa.String(64), nullable=False),
+    sa.Column("ok", sa.Boolean, nullable=False),
+    sa.Index("ix_login_attempts_client_at", "client", "at"),
+)
+
+audit_log = sa.Table(
+    "audit_log",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("who", sa.String(WHO_MAX), nullable=False),
+    sa.Column("action", sa.String(64), nullable=False),
+    sa.Column("target", sa.String(200), nullable=False),
+    sa.Column("before", sa.Text),
+    sa.Column("after", sa.Text),
+)
+
+# The audit log is append-only in the database itself, not only by convention: updates and
+# deletes raise, whichever program connects.
+for _dialect, _ddl in (
+    (
+        "sqlite",
+        [
+            "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log "
+            "BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END",
+            "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log "
+            "BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END",
+        ],
+    ),
+    (
+        "postgresql",
+        [
+            "CREATE OR REPLACE FUNCTION audit_log_append_only() RETURNS trigger AS $$ "
+            "BEGIN RAISE EXCEPTION 'audit_log is append-only'; END $$ LANGUAGE plpgsql",
+            "CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log "
+            "FOR EACH ROW EXECUTE FUNCTION audit_log_append_only()",
+        ],
+    ),
+):
+    for _stmt in _ddl:
+        sa.event.listen(audit_log, "after_create", sa.DDL(_stmt).execute_if(dialect=_dialect))
+
+
+def audit(
+    con: sa.Connection,
+    who: str,
+    action: str,
+    target: str,
+    before: Mapping[str, Any] | None = None,
+    after: Mapping[str, Any] | None = None,
+    *,
+    at: datetime | None = None,
+) -> None:
+    """Append one audit entry inside the caller's transaction, so the write and its record
+    commit or fail together."""
+
+    def dump(state: Mapping[str, Any] | None) -> str | None:
+        return None if state is None else json.dumps(state, default=str, sort_keys=True)
+
+    con.execute(
+        sa.insert(audit_log).values(
+            at=at or datetime.now(UTC),
+            who=who[:WHO_MAX],
+            action=action,
+            target=target[:200],
+            before=dump(before),
+            after=dump(after),
+        )
+    )
+
+
+def audit_entries(limit: int = 500, *, eng: Engine | None = None) -> list[dict[str, Any]]:
+    """The newest audit entries, with before/after decoded."""
+    q = sa.select(audit_log).order_by(audit_log.c.id.desc()).limit(limit)
+    with (eng or engine()).connect() as con:
+        rows = [dict(r._mapping) for r in con.execute(q)]
+    for r in rows:
+        r["at"] = _as_utc(r["at"])
+        for k in ("before", "after"):
+            r[k] = json.loads(r[k]) if r[k] else None
+    return rows
+
 
 _engines: dict[str, Engine] = {}
 _lock = threading.Lock()
@@ -238,6 +343,25 @@ def record_update(
     }
     with (eng or engine()).begin() as con:
         new_id = con.execute(sa.insert(rec_updates).values(**row)).inserted_primary_key[0]
+        audit(
+            con,
+            update.who,
+            "recommendation.update",
+            f"recommendation {update.rec_no} / {update.owner_code}",
+            {
+                "status": row["before_status"],
+                "target_date": row["before_target_date"],
+                "evidence": row["before_evidence"],
+            }
+            if before
+            else None,
+            {
+                "status": row["after_status"],
+                "target_date": row["after_target_date"],
+                "evidence": row["after_evidence"],
+            },
+            at=row["at"],
+        )
     log.info(
         "recommendation %s / %s updated to %s by an owner in the app",
         update.rec_no,

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -207,6 +209,124 @@ def metrics_export(
             typer.echo(f"wrote {len(data):,} rows to {out}", err=True)
     except export.ExportError as exc:
         raise fail(str(exc)) from None
+
+
+# --- users -----------------------------------------------------------------------------
+def _who() -> str:
+    """Audit name for changes made at the command line: the operating-system user."""
+    import getpass
+
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli"
+
+
+def _read_password(confirm: bool = True) -> str:
+    """The password from standard input when piped (one line), else a hidden prompt; never
+    from an argument, where it would sit in shell history and the process list."""
+    import sys
+
+    if not sys.stdin.isatty():
+        line = sys.stdin.readline()
+        password = line.rstrip("\r\n")
+        if not password:
+            raise fail("no password on standard input (give it as one line)")
+        return password
+    return typer.prompt("Password", hide_input=True, confirmation_prompt=confirm)
+
+
+@contextmanager
+def _user_errors() -> Iterator[None]:
+    """A refused user change becomes a one-line error and exit code 2."""
+    from dashboard.auth.users import UserError
+
+    try:
+        yield
+    except UserError as exc:
+        raise fail(str(exc)) from None
+
+
+@users_app.command("add")
+def users_add(
+    username: Annotated[str, typer.Argument(help="Sign-in name (lower case).")],
+    role: Annotated[str, typer.Option(help="board, pcc, owner, analyst or admin.")],
+    org: Annotated[
+        str | None,
+        typer.Option(help="Organisation code: the force for a pcc, the owner organisation."),
+    ] = None,
+) -> None:
+    """Add a user; the password is read from standard input or a prompt."""
+    from dashboard.auth import users
+
+    with _user_errors():
+        users.normalise_username(username)
+        users.check_role(role, org)
+    password = _read_password()
+    with _user_errors():
+        user = users.add(username, role, password, org_code=org, who=_who())
+    typer.echo(
+        f"added {user.username} ({user.role}{', ' + user.org_code if user.org_code else ''})"
+    )
+
+
+@users_app.command("list")
+def users_list() -> None:
+    """List users: name, role, organisation, state, last sign-in."""
+    from dashboard.auth import users
+
+    rows = users.list_users()
+    if not rows:
+        typer.echo("no users yet; add one with `scorecard users add NAME --role ROLE`")
+        return
+    typer.echo(f"{'username':<24} {'role':<8} {'organisation':<28} {'state':<9} last sign-in")
+    for u in rows:
+        state = "disabled" if u.disabled else ("locked" if u.locked() else "active")
+        last = f"{u.last_login_at:%Y-%m-%d %H:%M}" if u.last_login_at else "never"
+        typer.echo(f"{u.username:<24} {u.role:<8} {(u.org_code or '-'):<28} {state:<9} {last}")
+
+
+@users_app.command("disable")
+def users_disable(username: Annotated[str, typer.Argument(help="User to disable.")]) -> None:
+    """Disable a user and end their sessions (the account and its history are kept)."""
+    from dashboard.auth import users
+
+    with _user_errors():
+        users.set_disabled(username, True, who=_who())
+    typer.echo(f"disabled {username}")
+
+
+@users_app.command("enable")
+def users_enable(username: Annotated[str, typer.Argument(help="User to re-enable.")]) -> None:
+    """Re-enable a disabled user."""
+    from dashboard.auth import users
+
+    with _user_errors():
+        users.set_disabled(username, False, who=_who())
+    typer.echo(f"enabled {username}")
+
+
+@users_app.command("set-password")
+def users_set_password(username: Annotated[str, typer.Argument(help="User.")]) -> None:
+    """Set a new password (stdin or prompt); unlocks the account and ends its sessions."""
+    from dashboard.auth import users
+
+    if users.get(username) is None:
+        raise fail(f"no user {username!r}")
+    password = _read_password()
+    with _user_errors():
+        users.set_password(username, password, who=_who())
+    typer.echo(f"password changed for {username}")
+
+
+@users_app.command("unlock")
+def users_unlock(username: Annotated[str, typer.Argument(help="User.")]) -> None:
+    """Lift a lock-out after repeated failed sign-ins."""
+    from dashboard.auth import users
+
+    with _user_errors():
+        users.unlock(username, who=_who())
+    typer.echo(f"unlocked {username}")
 
 
 # --- demo -------------------------------------------------------------------------------

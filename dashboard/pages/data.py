@@ -154,6 +154,13 @@ def layout(**_: str) -> html.Div:
     prevent_initial_call=True,
 )
 def _run_now(n_clicks: int | None, _current: object) -> str:
+    """Start a refresh for an analyst (the guard refuses other roles) and audit who did."""
+    from dashboard.auth import policy
+    from dashboard.auth.web import current_role, record
     from dashboard.refresh import start_refresh
 
-    return start_refresh(reader().settings)
+    if not policy.can(current_role(), policy.DATA):
+        raise dash.exceptions.PreventUpdate
+    message = start_refresh(reader().settings)
+    record("refresh.start", "pipeline", {"result": message})
+    return message

@@ -1,9 +1,10 @@
 """One recommendation (``/recommendations/<n>``): its owners' status, the evidence metrics for
 an owner, the update form (status, target date, evidence) and the history of updates.
 
-Until login arrives the form asks for the updater's name and owner organisation; the
-validation lives in :func:`dashboard.appdb.validate_update` so a login can supply both.
-An unknown number (``/recommendations/99``, ``/recommendations/abc``) gets a clear page.
+Only an owner signed in for one of the recommendation's owner organisations gets the form;
+the save callback takes who and the allowed organisation from the session, never the form,
+so a hand-made request cannot update another owner's row. An unknown number
+(``/recommendations/99``, ``/recommendations/abc``) gets a clear page.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from dash import Input, Output, State, dcc, html
 
 from dashboard import appdb, ids
 from dashboard import recommendations_data as rd
+from dashboard.auth import policy
+from dashboard.auth.web import signed_in
 from dashboard.components import notice, page_header
 from dashboard.figures import figure_card
 from dashboard.recommendations_data import SOURCE, legend
@@ -41,7 +44,7 @@ dash.register_page(
 )
 
 FIELD_LABELS = {
-    "who": "Your name",
+    "who": "Signed-in user",
     "rec_no": "Recommendation",
     "owner_code": "Owner organisation",
     "status": "Status",
@@ -133,12 +136,6 @@ def _form(rec_no: int, owners: list[dict[str, str]]) -> html.Form:
     return html.Form(
         [
             field(
-                "Your name",
-                dbc.Input(id=ids.REC_FORM_WHO, type="text", autoComplete="name"),
-                ids.REC_FORM_WHO,
-                "Kept with the update in the history.",
-            ),
-            field(
                 "Owner organisation",
                 dbc.Select(id=ids.REC_FORM_OWNER, options=owners, value=owners[0]["value"]),
                 ids.REC_FORM_OWNER,
@@ -168,6 +165,37 @@ def _form(rec_no: int, owners: list[dict[str, str]]) -> html.Form:
             dcc.Store(id=ids.REC_FORM_REC, data=rec_no),
         ],
         **{"aria-label": f"Update recommendation {rec_no}"},
+    )
+
+
+def _update_section(rec_no: int, owners: list[dict[str, str]]) -> html.Section:
+    """The update form for an owner of this recommendation; others are told who can update.
+    The server checks again on save: the form is a convenience, not the control."""
+    user = signed_in()
+    mine = [o for o in owners if user is not None and o["value"] == user.org_code]
+    can_update = user is not None and policy.can(user.role, policy.UPDATE_RECS)
+    if can_update and mine:
+        body: list[Any] = [
+            html.P(
+                f"You are signed in as {user.username} for {mine[0]['label']}. Every update is "
+                "kept with who made it, when, and the status before and after.",
+                className="small",
+            ),
+            _form(rec_no, mine),
+        ]
+    else:
+        reason = (
+            "your organisation does not own this recommendation"
+            if can_update
+            else "only a recommendation owner, signed in for their organisation, can update it"
+        )
+        body = [html.P(f"You cannot update this recommendation: {reason}.", className="small")]
+        body.append(html.Label("Owner organisation", htmlFor=ids.REC_FORM_OWNER))
+        body.append(dbc.Select(id=ids.REC_FORM_OWNER, options=owners, value=owners[0]["value"]))
+        body.append(html.P("Choose an owner to see their evidence above.", className="form-text"))
+        body.append(dcc.Store(id=ids.REC_FORM_REC, data=rec_no))
+    return html.Section(
+        [html.H3("Update the status", className="h5"), *body], className="card card-body mb-4"
     )
 
 
@@ -206,19 +234,7 @@ def layout(rec_no: str | None = None, **_: Any) -> html.Div:
             html.Div(owners_card, id=f"{ids.REC_OWNERS_CARD}-wrap"),
             html.H2("An owner's evidence and update", className="h4"),
             html.Div(id=ids.REC_EVIDENCE_CONTENT),
-            html.Section(
-                [
-                    html.H3("Update the status", className="h5"),
-                    html.P(
-                        "Sign-in arrives later; for now give your name and the owner "
-                        "organisation. Every update is kept with who made it, when, and the "
-                        "status before and after.",
-                        className="small",
-                    ),
-                    _form(n, owners),
-                ],
-                className="card card-body mb-4",
-            ),
+            _update_section(n, owners),
             html.H2("History", className="h4"),
             html.Div(history_card, id=ids.REC_HISTORY),
         ]
@@ -254,7 +270,6 @@ def _owner_chosen(owner: str | None, rec_no: int | None) -> tuple[Any, ...]:
     Output(f"{ids.REC_OWNERS_CARD}-wrap", "children"),
     Input(ids.REC_FORM_SUBMIT, "n_clicks"),
     State(ids.REC_FORM_REC, "data"),
-    State(ids.REC_FORM_WHO, "value"),
     State(ids.REC_FORM_OWNER, "value"),
     State(ids.REC_FORM_STATUS, "value"),
     State(ids.REC_FORM_TARGET, "value"),
@@ -264,23 +279,27 @@ def _owner_chosen(owner: str | None, rec_no: int | None) -> tuple[Any, ...]:
 def _submit(
     _clicks: int | None,
     rec_no: int | None,
-    who: str | None,
     owner: str | None,
     status: str | None,
     target: str | None,
     evidence: str | None,
 ) -> tuple[Any, ...]:
     """Validate, store with before/after, and redraw the owners and history cards."""
+    user = signed_in()
+    if user is None or not policy.can(user.role, policy.UPDATE_RECS):
+        # The access guard refuses this before it runs; this is the second lock.
+        raise dash.exceptions.PreventUpdate
     form = {
         "rec_no": rec_no,
-        "who": who,
         "owner_code": owner,
         "status": status,
         "target_date": target,
         "evidence": evidence,
     }
     try:
-        update = appdb.validate_update(form)
+        update = appdb.validate_update(
+            form, who=user.username, allowed_owners=[user.org_code] if user.org_code else []
+        )
     except appdb.UpdateError as err:
         items = [html.Li(f"{FIELD_LABELS.get(k, k)}: {v}") for k, v in err.errors.items()]
         msg = html.Div(
