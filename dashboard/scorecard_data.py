@@ -720,6 +720,101 @@ def metrics_for_rec(rec_no: int) -> list[Metric]:
     return [m for m in catalogue.load() if rec_no in m.recs]
 
 
+# --- victim withdrawal by stage and reason -------------------------------------------------
+
+WITHDRAWAL_METRIC = "engage.withdrawal_stage_reason"
+# Display order and words for the categories the metric publishes (scorecard/contract.py's
+# withdrawal_stage and withdrawal_reason values; 'u' and missing are not_recorded). A value
+# not listed is still shown, after these, with its code tidied.
+WITHDRAWAL_GROUPS: tuple[tuple[str, str, tuple[tuple[str, str], ...]], ...] = (
+    (
+        "stage",
+        "Stage",
+        (
+            ("before_account", "Before giving an account"),
+            ("investigation", "During the investigation"),
+            ("awaiting_cps", "Awaiting the CPS decision"),
+            ("after_charge", "After charge"),
+            ("not_recorded", "Not recorded"),
+        ),
+    ),
+    (
+        "reason",
+        "Reason",
+        (
+            ("time_taken", "Time taken"),
+            ("relationship_with_suspect", "Relationship with the suspect"),
+            ("recovery_wellbeing", "Recovery and wellbeing"),
+            ("fear_of_process", "Fear of the process"),
+            ("lack_of_support", "Lack of support"),
+            ("other", "Other"),
+            ("not_recorded", "Not recorded (unknown or missing)"),
+        ),
+    ),
+)
+
+
+def withdrawal_columns(force: ForceInfo) -> list[str]:
+    return ["Withdrawal by", "Category", force.name, "National"]
+
+
+def withdrawal_breakdown(
+    force: ForceInfo,
+    period: str,
+    *,
+    rows: pd.DataFrame | None = None,
+    query: QueryFn | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Share of withdrawals by stage and by reason, the force beside national, on the
+    metric's headline basis: (plot frame, display frame). The plot frame has one row per
+    category and organisation with the number (None when suppressed or missing) and the
+    text shown; the display frame is what the table and CSV show (suppressed as text)."""
+    m = catalogue.get(WITHDRAWAL_METRIC)
+    if rows is None:
+        rows = area_rows(force, period, query)
+    idx = _index(rows)
+    basis, flv = headline_basis(m), force_level(m)
+    published = {
+        bd
+        for mid, b, st, bd in zip(
+            rows["metric_id"], rows["basis"], rows["stat"], rows["breakdown"], strict=True
+        )
+        if mid == m.id and b == basis and st == "rate"
+    }
+    orgs = [(flv, force.code, force.name), ("national", "national", "National")]
+    shown: list[dict] = []
+    plot: list[dict] = []
+    for name, label, known in WITHDRAWAL_GROUPS:
+        prefix = f"{name}="
+        codes = [c for c, _ in known if prefix + c in published]
+        extra = sorted(b[len(prefix) :] for b in published if b.startswith(prefix))
+        codes += [c for c in extra if c not in codes]
+        words = dict(known)
+        for code in codes:
+            category = words.get(code, code.replace("_", " ").capitalize())
+            row = {"Withdrawal by": label, "Category": category}
+            for level, org, col in orgs:
+                got = idx.get((level, org, period, m.id, basis, "rate", prefix + code))
+                text = _fmt(got, "percent")
+                row[col] = text
+                plot.append(
+                    {
+                        "group": label,
+                        "category": category,
+                        "org": col,
+                        "value": None
+                        if got is None or _reason(got.get("suppressed"))
+                        else _num(got.get("value")),
+                        "text": text,
+                    }
+                )
+            shown.append(row)
+    return (
+        pd.DataFrame(plot, columns=["group", "category", "org", "value", "text"]),
+        pd.DataFrame(shown, columns=withdrawal_columns(force)),
+    )
+
+
 TREND_COLUMNS = ("Quarter", "Organisation", "Value")
 
 

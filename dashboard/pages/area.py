@@ -15,14 +15,15 @@ import logging
 import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
+import plotly.graph_objects as go
 from dash import Input, Output, State, html
 
 from dashboard import ids
 from dashboard import scorecard_data as sd
-from dashboard.charts import trend
+from dashboard.charts import figure, trend
 from dashboard.charts.cards import labelled_select, pdf_href
 from dashboard.components import notice, page_header
-from dashboard.figures import figure_card
+from dashboard.figures import PALETTE, figure_card
 from dashboard.snapshot import NoSnapshotError
 from warehouse.metrics import catalogue
 
@@ -110,19 +111,113 @@ def focus_panel(
     info: sd.PeriodInfo,
     key: str | None,
     rows: pd.DataFrame | None = None,
-) -> html.Section:
+) -> html.Div:
     """One focus table (equalities, withdrawal or action plans): every breakdown of the
-    metrics evidencing that recommendation. Only the chosen one is built."""
+    metrics evidencing that recommendation, and for withdrawal the stage and reason chart.
+    Only the chosen one is built."""
     key, label, rec = next((t for t in TABS if t[0] == key), TABS[0])
     area_names = " and ".join(a.name for a in force.areas) or "no CPS Area"
+    if rows is None:
+        rows = sd.area_rows(force, period)
+    shown = dict(info.options).get(period, period)
     frame = sd.area_table(force, period, sd.metrics_for_rec(rec), rows=rows, all_breakdowns=True)
+    cards = [
+        figure_card(
+            f"area-tab-{key}",
+            f"{label}: {force.name} and {area_names}",
+            shown,
+            frame,
+            description=f"Metrics evidencing recommendation {rec}, every published breakdown. "
+            "Small groups are suppressed, with the reason.",
+            table_open=True,
+        )
+    ]
+    if key == "withdrawal":
+        cards.insert(0, withdrawal_card(force, period, shown, rows))
+    return html.Div(cards)
+
+
+WITHDRAWAL_STYLE = (  # (colour, pattern): the force and national differ by pattern too
+    (PALETTE["blue"], ""),
+    (PALETTE["orange"], "/"),
+)
+
+
+def withdrawal_chart(plot: pd.DataFrame) -> go.Figure:
+    """Horizontal grouped bars: share of withdrawals per stage and per reason, the force
+    beside national. A suppressed share is written "suppressed" at the axis, never drawn as
+    a zero-length bar."""
+    labels = [f"{g}: {c}" for g, c in zip(plot["group"], plot["category"], strict=True)]
+    plot = plot.assign(label=labels)
+    traces: list[dict] = []
+    for i, (org, part) in enumerate(plot.groupby("org", sort=False)):
+        colour, pattern = WITHDRAWAL_STYLE[i % len(WITHDRAWAL_STYLE)]
+        values = [None if v is None or pd.isna(v) else float(v) for v in part["value"]]
+        traces.append(
+            {
+                "type": "bar",
+                "orientation": "h",
+                "y": list(part["label"]),
+                "x": values,
+                "name": str(org),
+                "offsetgroup": str(i),
+                "text": ["" if v is None else t for t, v in zip(part["text"], values, strict=True)],
+                "textposition": "outside",
+                "cliponaxis": False,
+                "marker": {"color": colour, "pattern": {"shape": pattern}},
+                "hovertemplate": "%{y}<br>" + str(org) + ": %{text}<extra></extra>",
+            }
+        )
+        hidden = part[[v is None for v in values]]
+        if len(hidden):
+            traces.append(
+                {
+                    "type": "scatter",
+                    "orientation": "h",
+                    "mode": "text",
+                    "y": list(hidden["label"]),
+                    "x": [0.0] * len(hidden),
+                    "text": [f"{org}: {t}" for t in hidden["text"]],
+                    "textposition": "middle right",
+                    "offsetgroup": str(i),
+                    "showlegend": False,
+                    "hoverinfo": "skip",
+                }
+            )
+    top = max((float(v) for v in plot["value"] if v is not None and not pd.isna(v)), default=0)
+    n = len(dict.fromkeys(labels))
+    return figure(
+        traces,
+        barmode="group",
+        scattermode="group",
+        height=max(320, 60 + 44 * n),
+        xaxis={
+            "title": {"text": "% of withdrawals"},
+            "range": [0, max(10.0, top * 1.25)],
+            "ticksuffix": "%",
+        },
+        yaxis={"type": "category", "autorange": "reversed", "automargin": True},
+        margin={"l": 20, "r": 20, "t": 30, "b": 50},
+    )
+
+
+def withdrawal_card(
+    force: sd.ForceInfo, period: str, shown: str, rows: pd.DataFrame
+) -> html.Section:
+    """Withdrawals by stage and by reason for the force beside national (recommendation 3:
+    record when and why victims withdraw)."""
+    m = catalogue.get(sd.WITHDRAWAL_METRIC)
+    plot, frame = sd.withdrawal_breakdown(force, period, rows=rows)
+    has_numbers = any(v is not None and not pd.isna(v) for v in plot["value"])
     return figure_card(
-        f"area-tab-{key}",
-        f"{label}: {force.name} and {area_names}",
-        dict(info.options).get(period, period),
+        "area-withdrawal-stage-reason",
+        f"{m.name}: {force.name} and national",
+        shown,
         frame,
-        description=f"Metrics evidencing recommendation {rec}, every published breakdown. "
-        "Small groups are suppressed, with the reason.",
+        figure=withdrawal_chart(plot) if has_numbers else None,
+        description=f"{m.definition} Shares of all withdrawals in the period, so each "
+        "group adds to 100%. Small groups are suppressed, with the reason."
+        + ("" if len(frame) else " No stage or reason figures are published for this period."),
         table_open=True,
     )
 
@@ -310,7 +405,7 @@ def _on_change(
     State(ids.AREA_PERIOD, "value"),
     prevent_initial_call=True,
 )
-def _on_focus(focus: str | None, force_code: str | None, period: str | None) -> html.Section:
+def _on_focus(focus: str | None, force_code: str | None, period: str | None) -> html.Div:
     """Build only the chosen focus table."""
     force = sd.force_info(force_code)
     info = sd.period_info()

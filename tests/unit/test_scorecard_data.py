@@ -182,3 +182,46 @@ def test_snapshot_cache_is_per_snapshot(built: tuple, monkeypatch: pytest.Monkey
     # an explicit query always reads through
     sd.recommendation_rollup(query=counting)
     assert len(calls) == n + 2
+
+
+def test_withdrawal_breakdown_force_beside_national() -> None:
+    """Kent: 16 withdrawals (6 during the investigation for time taken, 5 before giving an
+    account from fear of the process, 1 awaiting the CPS with reason 'u', 4 outcome 16 after
+    supporting at the outset with nothing recorded); Surrey: 3 after charge, reason other."""
+    w = Warehouse()
+    wd = {"withdrawal_date": d("2023-06-01")}
+    later16 = {"outcome_code": "16", "outcome_date": d("2023-07-01"),
+               "victim_supported_at_outset": True}  # fmt: skip
+    w.police("kent", [{**wd, "withdrawal_stage": "investigation",
+                       "withdrawal_reason": "time_taken"}] * 6
+             + [{**wd, "withdrawal_stage": "before_account",
+                 "withdrawal_reason": "fear_of_process"}] * 5
+             + [{**wd, "withdrawal_stage": "awaiting_cps", "withdrawal_reason": "u"}]
+             + [later16] * 4)  # fmt: skip
+    w.police("surrey", [{**wd, "withdrawal_stage": "after_charge",
+                         "withdrawal_reason": "other"}] * 3)  # fmt: skip
+    w.build()
+    q = lambda sql, params: w.con.execute(sql, params).df()  # noqa: E731
+    kent = sd.force_info("kent", q)
+    assert kent is not None
+    plot, shown = sd.withdrawal_breakdown(kent, "2023-24", query=q)
+    assert list(shown.columns) == ["Withdrawal by", "Category", kent.name, "National"]
+    cells = {(r[0], r[1]): (r[2], r[3]) for r in shown.itertuples(index=False)}
+    # Categories in the contract's order, stages first; 'u' is not recorded, never shown.
+    assert [c for g, c in cells if g == "Stage"] == [
+        "Before giving an account", "During the investigation", "Awaiting the CPS decision",
+        "After charge", "Not recorded"]  # fmt: skip
+    assert not any(c in ("u", "U") for _, c in cells)
+    # investigation: Kent 6/16 = 37.5%; national 6/19 = 31.6%
+    assert cells[("Stage", "During the investigation")] == ("37.5%", "31.6%")
+    # awaiting CPS: 1 withdrawal -> suppressed in both, with the reason, never 0
+    assert cells[("Stage", "Awaiting the CPS decision")] == ("suppressed (count of 1-4)",) * 2
+    # after charge: Kent has none of 16 (a real 0.0%); national 3 of 19 -> suppressed
+    assert cells[("Stage", "After charge")] == ("0.0%", "suppressed (count of 1-4)")
+    # reason not recorded: 'u' (1) + nothing (4) = 5 of 16 = 31.25 -> 31.2%; national 5/19
+    assert cells[("Reason", "Not recorded (unknown or missing)")] == ("31.2%", "26.3%")
+    # The plot has no number for a suppressed share, and says so in its text.
+    hidden = plot[(plot["category"] == "Awaiting the CPS decision")]
+    assert hidden["value"].isna().all() and hidden["text"].str.startswith("suppressed").all()
+    inv = plot[(plot["category"] == "During the investigation") & (plot["org"] == kent.name)]
+    assert inv["value"].tolist() == [37.5]
