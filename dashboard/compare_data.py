@@ -193,10 +193,14 @@ def peers_of(force: str, mode: str) -> tuple[str, tuple[str, ...]]:
 
 # --- snapshot queries ------------------------------------------------------------------
 #
-# Each read is memoised per serving snapshot (:func:`dashboard.scorecard_data.snapshot_cached`):
-# the marts never change within a snapshot, so a metric x basis x breakdown x period is read
-# once and every later force / peer highlight only re-colours it. A stand-in ``reader`` (the
-# unit tests' hand-built warehouse) is read through, uncached.
+# Each read is memoised per serving snapshot (:func:`dashboard.scorecard_data.snapshot_cached`).
+# mart.metric_values is ordered by level, organisation and period, not by metric, so one
+# metric's rows sit in every block of the table: a read's cost is the blocks it must
+# decompress, not the rows it returns. Reading every period of a metric (or every force's
+# SPC series) cost 4-6 times a read of the one period (or one organisation) on show, so each
+# read is narrowed to exactly what a callback draws; what metrics, breakdowns and periods
+# exist comes from one narrow read per snapshot. A stand-in ``reader`` (the unit tests'
+# hand-built warehouse) is read through, uncached.
 
 
 def _live_query() -> QueryFn | None:
@@ -209,25 +213,21 @@ def _read(sql: str, params: list) -> pd.DataFrame:
 
 
 @snapshot_cached
-def _compare_breakdowns(metric: str, basis: str, query: QueryFn | None = None) -> tuple[str, ...]:
+def _compare_catalogue(
+    query: QueryFn | None = None,
+) -> dict[tuple[str, str], dict[str, tuple[str, ...]]]:
+    """(metric, basis) -> breakdown ('' first) -> periods with force rates, newest first:
+    one narrow read per snapshot answers every choice list of the page."""
     df = (query or _read)(
-        "SELECT DISTINCT breakdown FROM mart.metric_values WHERE level = ? AND metric_id = ? "
-        "AND basis = ? AND stat = 'rate' ORDER BY breakdown",
-        [LEVEL, metric, basis],
+        "SELECT DISTINCT metric_id, basis, breakdown, period FROM mart.metric_values "
+        "WHERE level = ? AND stat = 'rate' ORDER BY metric_id, basis, breakdown, period DESC",
+        [LEVEL],
     )
-    return tuple(df["breakdown"])
-
-
-@snapshot_cached
-def _compare_periods(
-    metric: str, basis: str, breakdown: str, query: QueryFn | None = None
-) -> tuple[str, ...]:
-    df = (query or _read)(
-        "SELECT DISTINCT period FROM mart.metric_values WHERE level = ? AND metric_id = ? "
-        "AND basis = ? AND stat = 'rate' AND breakdown = ? ORDER BY period DESC",
-        [LEVEL, metric, basis, breakdown],
-    )
-    return tuple(df["period"])
+    out: dict[tuple[str, str], dict[str, list[str]]] = {}
+    cols = (df[c].tolist() for c in ("metric_id", "basis", "breakdown", "period"))
+    for mid, basis, bd, period in zip(*cols, strict=True):
+        out.setdefault((mid, basis), {}).setdefault(bd, []).append(period)
+    return {k: {bd: tuple(ps) for bd, ps in v.items()} for k, v in out.items()}
 
 
 @snapshot_cached
@@ -240,101 +240,65 @@ SPC_SERIES_COLUMNS = (
     "period", "seq", "chart", "value", "centre", "lower_3s", "upper_3s", "lower_2s",
     "upper_2s", "special_cause", "rules", "cause_side", "suppressed", "is_latest", "variation",
 )  # fmt: skip
-
-
-@dataclass(frozen=True)
-class _Split:
-    """One read's rows and, per key, their positions: a part is sliced out only when asked
-    for (slicing ~40 parts up front cost more than the read itself)."""
-
-    frame: pd.DataFrame
-    index: Mapping[object, np.ndarray]
-
-    @classmethod
-    def of(cls, df: pd.DataFrame, keys: list[str]) -> _Split:
-        index = df.groupby(keys[0] if len(keys) == 1 else keys, sort=False).indices
-        return cls(df.drop(columns=keys), index)
-
-    def get(self, key: object) -> pd.DataFrame | None:
-        """The rows for ``key`` as a new frame (the caller's own), or None."""
-        pos = self.index.get(key)
-        return None if pos is None else self.frame.iloc[pos].reset_index(drop=True)
+RATE_COLUMNS = (
+    "numerator", "denominator", "value", "suppressed", "lower_95", "upper_95", "lower_998",
+    "upper_998", "position",
+)  # fmt: skip
+NATIONAL_FIELDS = ("numerator", "denominator", "value", "suppressed")
 
 
 @snapshot_cached
-def _compare_rates(metric: str, basis: str, breakdown: str, query: QueryFn | None = None) -> _Split:
-    """Every period's force rates for one metric in one read (period -> all 43 forces in
-    name order), so changing period or force never goes back to the snapshot."""
+def _compare_period(
+    metric: str, basis: str, breakdown: str, period: str, query: QueryFn | None = None
+) -> tuple[pd.DataFrame, dict[str, object] | None]:
+    """(force rows with their rate and limits, national rate) of one metric and period, in
+    one read: every force is on show at once, so this is the least a funnel can read."""
     df = (query or _read)(
-        "WITH p AS (SELECT DISTINCT period FROM mart.metric_values WHERE level = ? "
-        "AND metric_id = ? AND basis = ? AND stat = 'rate' AND breakdown = ?) "
-        "SELECT p.period AS _period, f.code AS org_code, f.name, f.region, v.numerator, "
-        "v.denominator, v.value, v.suppressed, v.lower_95, v.upper_95, v.lower_998, "
-        "v.upper_998, v.position FROM p CROSS JOIN ref.forces f "
-        "LEFT JOIN mart.metric_values v ON v.org_code = f.code AND v.period = p.period "
-        "AND v.level = ? AND v.metric_id = ? AND v.basis = ? AND v.stat = 'rate' "
-        "AND v.breakdown = ? ORDER BY p.period, f.name",
-        [LEVEL, metric, basis, breakdown] * 2,
+        "SELECT level AS _level, org_code, "
+        + ", ".join(RATE_COLUMNS)
+        + " FROM mart.metric_values WHERE level IN (?, 'national') AND metric_id = ? "
+        "AND basis = ? AND stat = 'rate' AND breakdown = ? AND period = ?",
+        [LEVEL, metric, basis, breakdown, period],
     )
-    return _Split.of(df, ["_period"])
+    is_force = (df["_level"] == LEVEL).to_numpy(dtype=bool)
+    nat = df[~is_force]
+    national = None
+    if len(nat):
+        first = {c: nat[c].iloc[0] for c in NATIONAL_FIELDS}
+        national = {c: None if pd.isna(v) else v for c, v in first.items()}
+    return df[is_force].drop(columns=["_level"]).reset_index(drop=True), national
 
 
 @snapshot_cached
-def _compare_rates_one(
-    metric: str, basis: str, period: str | None, breakdown: str, query: QueryFn | None = None
-) -> pd.DataFrame:
-    """All 43 forces for a period with no force figures (every value missing)."""
+def _compare_forces(query: QueryFn | None = None) -> pd.DataFrame:
+    """The 43 forces in name order (code, name, region): every funnel lists all of them."""
     return (query or _read)(
-        "SELECT f.code AS org_code, f.name, f.region, v.numerator, v.denominator, v.value, "
-        "v.suppressed, v.lower_95, v.upper_95, v.lower_998, v.upper_998, v.position "
-        "FROM ref.forces f LEFT JOIN mart.metric_values v ON v.org_code = f.code "
-        "AND v.level = ? AND v.metric_id = ? AND v.basis = ? AND v.period = ? "
-        "AND v.stat = 'rate' AND v.breakdown = ? ORDER BY f.name",
-        [LEVEL, metric, basis, period, breakdown],
+        "SELECT code AS org_code, name, region FROM ref.forces ORDER BY name", []
     )
 
 
 @snapshot_cached
-def _compare_national(
-    metric: str, basis: str, breakdown: str, query: QueryFn | None = None
-) -> dict[str, dict[str, object]]:
-    """Every period's national rate for one metric (period -> numerator, denominator,
-    value, suppressed; missing values as None)."""
-    df = (query or _read)(
-        "SELECT period, numerator, denominator, value, suppressed FROM mart.metric_values "
-        "WHERE level = 'national' AND org_code = 'national' AND metric_id = ? AND basis = ? "
-        "AND stat = 'rate' AND breakdown = ?",
-        [metric, basis, breakdown],
+def _compare_spc(
+    metric: str, basis: str, breakdown: str, level: str, org: str, query: QueryFn | None = None
+) -> pd.DataFrame:
+    """One organisation's quarterly SPC series for one metric (the chart shows one)."""
+    return (query or _read)(
+        "SELECT " + ", ".join(SPC_SERIES_COLUMNS) + " FROM mart.spc WHERE level = ? "
+        "AND org_code = ? AND metric_id = ? AND basis = ? AND stat = 'rate' AND breakdown = ? "
+        "ORDER BY seq",
+        [level, org, metric, basis, breakdown],
     )
-    out: dict[str, dict[str, object]] = {}
-    for row in df.to_dict("records"):
-        period = str(row.pop("period"))
-        out.setdefault(period, {k: None if pd.isna(v) else v for k, v in row.items()})
-    return out
-
-
-@snapshot_cached
-def _compare_spc(metric: str, basis: str, breakdown: str, query: QueryFn | None = None) -> _Split:
-    """Every force's and the national quarterly SPC series for one metric, in one read."""
-    df = (query or _read)(
-        "SELECT level AS _level, org_code AS _org, period, seq, chart, value, centre, "
-        "lower_3s, upper_3s, lower_2s, upper_2s, special_cause, rules, cause_side, "
-        "suppressed, is_latest, variation FROM mart.spc WHERE level IN (?, 'national') "
-        "AND metric_id = ? AND basis = ? AND stat = 'rate' AND breakdown = ? "
-        "ORDER BY _level, _org, seq",
-        [LEVEL, metric, basis, breakdown],
-    )
-    return _Split.of(df, ["_level", "_org"])
 
 
 def available_breakdowns(metric: str, basis: str) -> list[str]:
     """Breakdowns with force rates ('' - all cases - first when present)."""
-    return list(_compare_breakdowns(metric, basis, query=_live_query()))
+    return list(_compare_catalogue(query=_live_query()).get((metric, basis), {}))
 
 
 def available_periods(metric: str, basis: str, breakdown: str) -> list[str]:
     """Periods with force rates, newest first."""
-    return list(_compare_periods(metric, basis, breakdown, query=_live_query()))
+    got = _compare_catalogue(query=_live_query()).get((metric, basis), {})
+    return list(got.get(breakdown, ()))
 
 
 def current_fy() -> str | None:
@@ -360,28 +324,32 @@ def period_options(avail: list[str]) -> list[dict[str, str]]:
     ]
 
 
+def _period_read(sel: Selection) -> tuple[pd.DataFrame | None, dict[str, object] | None]:
+    if not sel.period:
+        return None, None
+    return _compare_period(sel.metric, sel.basis, sel.breakdown, sel.period, query=_live_query())
+
+
 def force_rates(sel: Selection) -> pd.DataFrame:
-    """One row per force (all 43, suppressed ones included) with value and limits (a copy:
-    the memoised frame is shared)."""
-    q = _live_query()
-    rates = _compare_rates(sel.metric, sel.basis, sel.breakdown, query=q).get(str(sel.period))
-    if rates is None:
-        rates = _compare_rates_one(sel.metric, sel.basis, sel.period, sel.breakdown, query=q)
-        return rates.copy()
-    return rates
+    """One row per force (all 43 in name order, suppressed ones included, missing values
+    when a force has no figures) with value and limits; a new frame, the caller's own."""
+    rows, _ = _period_read(sel)
+    forces = _compare_forces(query=_live_query())
+    if rows is None or rows.empty:
+        return forces.assign(**{c: np.nan for c in RATE_COLUMNS})
+    return forces.merge(rows, on="org_code", how="left", sort=False)
 
 
 def national_rate(sel: Selection) -> dict[str, float | str | None] | None:
-    got = _compare_national(sel.metric, sel.basis, sel.breakdown, query=_live_query())
-    row = got.get(str(sel.period))
-    return None if row is None else dict(row)  # type: ignore[arg-type]
+    _, national = _period_read(sel)
+    return None if national is None else dict(national)  # type: ignore[arg-type]
 
 
 def spc_series(sel: Selection, org_code: str | None) -> pd.DataFrame:
     """Quarterly SPC points for one force (or national when no force is chosen); a copy."""
-    key = (LEVEL, org_code) if org_code else ("national", "national")
-    got = _compare_spc(sel.metric, sel.basis, sel.breakdown, query=_live_query()).get(key)
-    return pd.DataFrame(columns=list(SPC_SERIES_COLUMNS)) if got is None else got
+    level, org = (LEVEL, org_code) if org_code else ("national", "national")
+    got = _compare_spc(sel.metric, sel.basis, sel.breakdown, level, org, query=_live_query())
+    return got.copy()
 
 
 # --- funnel curves ---------------------------------------------------------------------
