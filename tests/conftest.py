@@ -17,6 +17,11 @@ os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
 os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_LOGGING_TO_API_ENABLED", "false")
+# The dashboard refuses to start without a session-signing key; tests use a fixed one.
+os.environ.setdefault("SCORECARD_SECRET_KEY", "test-session-signing-key-0123456789abcdef")
+# Cheaper argon2 for the suite's many sign-ins (production keeps the library's defaults).
+os.environ.setdefault("SCORECARD_ARGON2_TIME_COST", "1")
+os.environ.setdefault("SCORECARD_ARGON2_MEMORY_KIB", "8192")
 
 TEST_KEY = "test-pseudonym-key-0123456789"
 
@@ -40,3 +45,32 @@ def prefect_server() -> Iterator[None]:
 
     with prefect_test_harness(server_startup_timeout=90):
         yield
+
+
+@pytest.fixture(scope="session")
+def published_home(tmp_path_factory: pytest.TempPathFactory, prefect_server: None) -> Path:
+    """A data home with a published snapshot of a small national set (one extract rejected,
+    so the data page has a reason to show), built once per session by the real flow, with a
+    user for every role in its app database (tests.auth_helpers)."""
+    import shutil
+
+    from pipelines.runtime import close_all
+    from tests.auth_helpers import ensure_role_users
+    from tests.pipeline_helpers import fill_landing, generated, run
+
+    home = tmp_path_factory.mktemp("published-home")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("SCORECARD_HOME", str(home))
+    mp.setenv("SCORECARD_PSEUDONYM_KEY", TEST_KEY)
+    try:
+        landing = fill_landing(home, generated(tmp_path_factory.getbasetemp()))
+        bad = landing / "workforce__kent__2030-01-01.csv"
+        shutil.copy2(next(landing.glob("workforce__kent__*")), bad)
+        bad.write_text(bad.read_text().replace("kent", "surrey", 1))
+        result = run(home)
+        assert result.status == "partial", result.message
+        close_all()
+        ensure_role_users()
+    finally:
+        mp.undo()
+    return home

@@ -29,7 +29,23 @@ USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{1,63}$")
 PASSWORD_MIN = 12
 PASSWORD_MAX = 1024
 
-_hasher = PasswordHasher()
+def _hasher_from_env() -> PasswordHasher:
+    """argon2id with the library's defaults (RFC 9106 low-memory profile: t=3, 64 MiB, p=4)
+    unless SCORECARD_ARGON2_TIME_COST / SCORECARD_ARGON2_MEMORY_KIB tune it for the host
+    (the test suite lowers them; hashes record their parameters, so old ones still verify
+    and are re-hashed on the next sign-in)."""
+    kwargs: dict[str, int] = {}
+    for env, arg in (
+        ("SCORECARD_ARGON2_TIME_COST", "time_cost"),
+        ("SCORECARD_ARGON2_MEMORY_KIB", "memory_cost"),
+    ):
+        raw = os.environ.get(env, "").strip()
+        if raw:
+            kwargs[arg] = int(raw)
+    return PasswordHasher(**kwargs)
+
+
+_hasher = _hasher_from_env()
 # Verified against when the username is unknown, so a wrong name costs as long as a wrong
 # password and response times do not reveal which accounts exist.
 _DUMMY_HASH = _hasher.hash("not-a-real-password-for-timing")

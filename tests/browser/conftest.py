@@ -4,13 +4,15 @@ by Debian's Chromium through Playwright (never `playwright install`), checked wi
 from __future__ import annotations
 
 import os
-import shutil
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+
+from tests.auth_helpers import PASSWORD, user_for
+from tests.conftest import TEST_KEY
 
 CHROMIUM = os.environ.get("SCORECARD_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -32,36 +34,26 @@ class PageLog:
 
 
 @pytest.fixture(scope="session")
-def served(tmp_path_factory: pytest.TempPathFactory, prefect_server: None) -> Iterator[Served]:
-    """Generate a small national set, run the pipeline, serve the app on a free port."""
+def served(published_home: Path) -> Iterator[Served]:
+    """Serve the app over the session's published home (tests/conftest.py) on a free port."""
     from werkzeug.serving import make_server
 
-    from pipelines.runtime import close_all
-    from tests.conftest import TEST_KEY
-    from tests.pipeline_helpers import fill_landing, generated, run
+    from dashboard import appdb
 
     mp = pytest.MonkeyPatch()
-    home = tmp_path_factory.mktemp("browser-home")
-    mp.setenv("SCORECARD_HOME", str(home))
+    mp.setenv("SCORECARD_HOME", str(published_home))
     mp.setenv("SCORECARD_PSEUDONYM_KEY", TEST_KEY)
-    landing = fill_landing(home, generated(tmp_path_factory.getbasetemp()))
-    # One rejected extract, so the data page has a reason to show.
-    bad = landing / "workforce__kent__2030-01-01.csv"
-    shutil.copy2(next(landing.glob("workforce__kent__*")), bad)
-    bad.write_text(bad.read_text().replace("kent", "surrey", 1))
-    result = run(home)
-    assert result.status == "partial", result.message
-    close_all()
 
     import dashboard.snapshot as snapshot
     from dashboard.app import create_app
 
     snapshot._reader = None
+    appdb.dispose_all()
     server = make_server("127.0.0.1", 0, create_app().server, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield Served(url=f"http://127.0.0.1:{server.server_port}", home=home)
+        yield Served(url=f"http://127.0.0.1:{server.server_port}", home=published_home)
     finally:
         server.shutdown()
         snapshot._reader = None
@@ -80,11 +72,30 @@ def browser() -> Iterator[object]:
         b.close()
 
 
-@pytest.fixture
-def page(browser: object) -> Iterator[tuple[object, PageLog]]:
-    """A fresh page that records console errors and failed requests."""
-    context = browser.new_context(accept_downloads=True)  # type: ignore[attr-defined]
-    pg = context.new_page()
+def sign_in(pg: object, served: Served, role: str) -> None:
+    """Sign in through the login page, as a person would."""
+    pg.goto(served.url + "/login")  # type: ignore[attr-defined]
+    pg.fill("#username", user_for(role).username)  # type: ignore[attr-defined]
+    pg.fill("#password", PASSWORD)  # type: ignore[attr-defined]
+    with pg.expect_navigation():  # type: ignore[attr-defined]
+        pg.click("button[type=submit]")  # type: ignore[attr-defined]
+    assert "/login" not in pg.url, f"{role} could not sign in"  # type: ignore[attr-defined]
+
+
+@pytest.fixture(scope="session")
+def signed_in_states(browser: object, served: Served) -> dict[str, object]:
+    """Each role's signed-in browser storage, made once per session through the login page."""
+    states: dict[str, object] = {}
+    for role in ("board", "pcc", "owner", "analyst", "admin"):
+        context = browser.new_context()  # type: ignore[attr-defined]
+        sign_in(context.new_page(), served, role)
+        states[role] = context.storage_state()
+        context.close()
+    return states
+
+
+def _logged_page(context: object) -> tuple[object, PageLog]:
+    pg = context.new_page()  # type: ignore[attr-defined]
     log = PageLog()
     pg.on("console", lambda m: log.console_errors.append(m.text) if m.type == "error" else None)
     pg.on("requestfailed", lambda r: log.failed_requests.append(f"{r.url} {r.failure}"))
@@ -94,5 +105,31 @@ def page(browser: object) -> Iterator[tuple[object, PageLog]]:
             log.failed_requests.append(f"{r.url} HTTP {r.status}") if r.status >= 400 else None
         ),
     )
-    yield pg, log
-    context.close()
+    return pg, log
+
+
+@pytest.fixture
+def page_as(
+    browser: object, signed_in_states: dict[str, object]
+) -> Iterator[Callable[[str | None], tuple[object, PageLog]]]:
+    """Factory: a fresh page signed in as a role (None: no session) that records console
+    errors and failed requests."""
+    contexts: list[object] = []
+
+    def make(role: str | None) -> tuple[object, PageLog]:
+        kwargs: dict[str, object] = {"accept_downloads": True}
+        if role is not None:
+            kwargs["storage_state"] = signed_in_states[role]
+        context = browser.new_context(**kwargs)  # type: ignore[attr-defined]
+        contexts.append(context)
+        return _logged_page(context)
+
+    yield make
+    for c in contexts:
+        c.close()  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def page(page_as: Callable[[str | None], tuple[object, PageLog]]) -> tuple[object, PageLog]:
+    """A fresh page signed in as a board member (sees every scorecard)."""
+    return page_as("board")

@@ -4,6 +4,8 @@ the history with before and after, validation messages, and clear pages for bad 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from tests.browser.conftest import PageLog, Served
@@ -43,18 +45,18 @@ def test_grid_and_escalation_list(served: Served, page: tuple[object, PageLog]) 
 
 
 def test_owner_update_round_trips_into_history(
-    served: Served, page: tuple[object, PageLog]
+    served: Served, page_as: Callable[[str | None], tuple[object, PageLog]]
 ) -> None:
-    pg, log = page
+    pg, log = page_as("owner")  # signed in for CPS headquarters
     open_page(pg, served, "/recommendations/9")  # CPS HQ is the only owner
     pg.wait_for_function("document.querySelector('#rec-form-status').value !== ''")  # type: ignore[attr-defined]
     before_status = pg.input_value("#rec-form-status")  # type: ignore[attr-defined]
+    # The form offers only the signed-in owner's organisation and names who is updating.
+    offered = pg.locator("#rec-form-owner option").all_inner_texts()  # type: ignore[attr-defined]
+    assert len(offered) == 1 and offered[0].startswith("CPS headquarters")
+    assert "signed in as test-owner" in pg.inner_text("#main")  # type: ignore[attr-defined]
 
-    # Validation: no name, then evidence missing for "implemented".
-    pg.click("#rec-form-submit")  # type: ignore[attr-defined]
-    pg.wait_for_selector("#rec-form-result .alert-danger")  # type: ignore[attr-defined]
-    assert "Enter your name" in pg.inner_text("#rec-form-result")  # type: ignore[attr-defined]
-    pg.fill("#rec-form-who", "Browser Test")  # type: ignore[attr-defined]
+    # Validation: evidence missing for "implemented".
     pg.select_option("#rec-form-status", "implemented")  # type: ignore[attr-defined]
     pg.fill("#rec-form-evidence", "")  # type: ignore[attr-defined]
     pg.click("#rec-form-submit")  # type: ignore[attr-defined]
@@ -70,7 +72,7 @@ def test_owner_update_round_trips_into_history(
     history = alt_table(pg, "rec-history-card")
     assert history[0] == ["When", "Who", "Owner", "Before", "After", "Source"]
     row = history[1]
-    assert row[1] == "Browser Test" and row[2].startswith("CPS headquarters")
+    assert row[1] == "test-owner" and row[2].startswith("CPS headquarters")
     assert row[3].lower().startswith(before_status.replace("_", " "))
     assert row[4].startswith("Implemented; target 2027-03-31; evidence: Public policy page")
     owners = alt_table(pg, "rec-owners")
@@ -78,7 +80,7 @@ def test_owner_update_round_trips_into_history(
 
     # The newer app update is what every page shows from now on.
     open_page(pg, served, "/recommendations/9")
-    assert "Browser Test" in pg.inner_text("#rec-history")  # type: ignore[attr-defined]
+    assert "test-owner" in pg.inner_text("#rec-history")  # type: ignore[attr-defined]
     assert "Implemented (green: done)" in alt_table(pg, "rec-owners")[1][1]
     assert log.console_errors == [] and log.failed_requests == []
 
@@ -95,4 +97,12 @@ def test_unknown_recommendation_gives_a_clear_page(
     assert pg.inner_text("#main h1") == "Recommendation not found"  # type: ignore[attr-defined]
     assert words in pg.inner_text("#main")  # type: ignore[attr-defined]
     assert "Traceback" not in pg.content()  # type: ignore[attr-defined]
+    assert log.console_errors == [] and log.failed_requests == []
+
+
+def test_a_board_member_sees_no_update_form(served: Served, page: tuple[object, PageLog]) -> None:
+    pg, log = page
+    open_page(pg, served, "/recommendations/9")
+    assert pg.locator("#rec-form-submit").count() == 0  # type: ignore[attr-defined]
+    assert "You cannot update this recommendation" in pg.inner_text("#main")  # type: ignore[attr-defined]
     assert log.console_errors == [] and log.failed_requests == []
