@@ -345,13 +345,36 @@ def all_keys(metric: Metric, present: Present) -> list[tuple[str, str, str]]:
 KEY_COLUMNS = ("level", "org_code", "period", "metric_id", "basis", "stat", "breakdown")
 
 
-def _index(rows: pd.DataFrame) -> dict[tuple, dict]:
-    """Rows keyed by (level, org, period, metric, basis, stat, breakdown). Columns go to
-    Python lists once (row-wise ``to_dict`` over Arrow strings is ten times slower)."""
+_INDEXED_SIZE = 16
+_indexed_cache: OrderedDict[int, tuple[pd.DataFrame, dict[tuple, dict], dict[str, Present]]] = (
+    OrderedDict()
+)
+
+
+def _indexed(rows: pd.DataFrame) -> tuple[dict[tuple, dict], dict[str, Present]]:
+    """(rows keyed by (level, org, period, metric, basis, stat, breakdown), the present
+    (metric, basis) -> (stat, breakdown) keys per period), built once per rows frame: an
+    area render indexes the same memoised mart rows for its main table, its focus table and
+    the withdrawal chart. Keyed by the frame's identity and holding the frame, so the id
+    cannot be reused while cached; the result is only ever read. Columns go to Python lists
+    once (row-wise ``to_dict`` over Arrow strings is ten times slower)."""
+    with _cache_lock:
+        hit = _indexed_cache.get(id(rows))
+        if hit is not None and hit[0] is rows:
+            _indexed_cache.move_to_end(id(rows))
+            return hit[1], hit[2]
     cols = {c: rows[c].tolist() for c in rows.columns}
     names = list(cols)
     records = [dict(zip(names, vals, strict=True)) for vals in zip(*cols.values(), strict=True)]
-    return {tuple(r[k] for k in KEY_COLUMNS): r for r in records}
+    idx = {tuple(r[k] for k in KEY_COLUMNS): r for r in records}
+    present: dict[str, Present] = {}
+    for _lv, _org, period, mid, basis, stat, bd in idx:
+        present.setdefault(period, {}).setdefault((mid, basis), set()).add((stat, bd))
+    with _cache_lock:
+        _indexed_cache[id(rows)] = (rows, idx, present)
+        while len(_indexed_cache) > _INDEXED_SIZE:
+            _indexed_cache.popitem(last=False)
+    return idx, present
 
 
 # --- national scorecard -------------------------------------------------------------------
@@ -412,9 +435,9 @@ def national_scorecard(period: str, query: QueryFn | None = None) -> Scorecard:
     q = _q(query)
     prev, year = previous_period(period), year_earlier(period)
     rows = _values(q, [("national", "national")], [period, prev, year])
-    idx = _index(rows)
+    idx, by_period = _indexed(rows)
     icons, quarter = latest_spc(q, "national", "national")
-    present = present_keys(rows[rows["period"] == period])
+    present = by_period.get(period, {})
     grouped: dict[tuple[str, str], list[dict]] = {}
     for m in catalogue.load():
         for basis, stat, bd in headline_keys(m, present):
@@ -675,8 +698,8 @@ def area_table(
     symbol) per metric statistic. ``all_breakdowns`` lists every breakdown (for the tabs)."""
     if rows is None:
         rows = area_rows(force, period, query)
-    idx = _index(rows)
-    present = present_keys(rows[rows["period"] == period])
+    idx, by_period = _indexed(rows)
+    present = by_period.get(period, {})
     out = []
     for m in metrics if metrics is not None else catalogue.load():
         flv = force_level(m)
@@ -772,15 +795,9 @@ def withdrawal_breakdown(
     m = catalogue.get(WITHDRAWAL_METRIC)
     if rows is None:
         rows = area_rows(force, period, query)
-    idx = _index(rows)
+    idx, by_period = _indexed(rows)
     basis, flv = headline_basis(m), force_level(m)
-    published = {
-        bd
-        for mid, b, st, bd in zip(
-            rows["metric_id"], rows["basis"], rows["stat"], rows["breakdown"], strict=True
-        )
-        if mid == m.id and b == basis and st == "rate"
-    }
+    published = {bd for st, bd in by_period.get(period, {}).get((m.id, basis), ()) if st == "rate"}
     orgs = [(flv, force.code, force.name), ("national", "national", "National")]
     shown: list[dict] = []
     plot: list[dict] = []
