@@ -251,8 +251,8 @@ NATIONAL_FIELDS = ("numerator", "denominator", "value", "suppressed")
 def _compare_period(
     metric: str, basis: str, breakdown: str, period: str, query: QueryFn | None = None
 ) -> tuple[pd.DataFrame, dict[str, object] | None]:
-    """(force rows with their rate and limits, national rate) of one metric and period, in
-    one read: every force is on show at once, so this is the least a funnel can read."""
+    """(all 43 forces with their rate and limits, national rate) of one metric and period,
+    in one read: every force is on show at once, so this is the least a funnel can read."""
     df = (query or _read)(
         "SELECT level AS _level, org_code, "
         + ", ".join(RATE_COLUMNS)
@@ -266,7 +266,12 @@ def _compare_period(
     if len(nat):
         first = {c: nat[c].iloc[0] for c in NATIONAL_FIELDS}
         national = {c: None if pd.isna(v) else v for c, v in first.items()}
-    return df[is_force].drop(columns=["_level"]).reset_index(drop=True), national
+    # Every force, in name order, once per read (a merge per call cost more than the read).
+    forces = _compare_forces(query=query)
+    if not is_force.any():
+        return forces.assign(**{c: np.nan for c in RATE_COLUMNS}), national
+    rows = df[is_force].drop(columns=["_level"])
+    return forces.merge(rows, on="org_code", how="left", sort=False), national
 
 
 @snapshot_cached
@@ -332,12 +337,13 @@ def _period_read(sel: Selection) -> tuple[pd.DataFrame | None, dict[str, object]
 
 def force_rates(sel: Selection) -> pd.DataFrame:
     """One row per force (all 43 in name order, suppressed ones included, missing values
-    when a force has no figures) with value and limits; a new frame, the caller's own."""
+    when a force has no figures) with value and limits; a copy, the caller's own (the read
+    is memoised and shared)."""
     rows, _ = _period_read(sel)
-    forces = _compare_forces(query=_live_query())
-    if rows is None or rows.empty:
+    if rows is None:
+        forces = _compare_forces(query=_live_query())
         return forces.assign(**{c: np.nan for c in RATE_COLUMNS})
-    return forces.merge(rows, on="org_code", how="left", sort=False)
+    return rows.copy()
 
 
 def national_rate(sel: Selection) -> dict[str, float | str | None] | None:
@@ -368,18 +374,25 @@ class FunnelCurves:
     phi: float
 
 
+def _floats(column: pd.Series) -> np.ndarray:
+    """A column as float64 with NaN for missing (numpy, not pandas: boolean masks on the
+    43-row frames cost more in pandas than the arithmetic)."""
+    return np.asarray(column.to_numpy(dtype=float, na_value=np.nan), dtype=float)
+
+
 def implied_phi(rates: pd.DataFrame, p0: float, scale: float) -> float | None:
     """The over-dispersion factor the mart used, read back from one force's published 95%
     limits (se = (upper - p0) / z; phi = se^2 n / p0 (1 - p0)); None when no force has an
     unclamped published limit. All forces in one funnel share phi, so the median is exact."""
     if not 0.0 < p0 < 1.0:
         return None
-    ok = rates.dropna(subset=["upper_95", "lower_95", "denominator"])
-    ok = ok[(ok["lower_95"] > 0) & (ok["upper_95"] < scale) & (ok["denominator"] > 0)]
-    if ok.empty:
+    up, low, n = (_floats(rates[c]) for c in ("upper_95", "lower_95", "denominator"))
+    with np.errstate(invalid="ignore"):
+        ok = (low > 0) & (up < scale) & (n > 0)  # NaN compares False: missing drops out
+    if not ok.any():
         return None
-    se = (ok["upper_95"].astype(float) / scale - p0) / funnel.Z95
-    phi = se**2 * ok["denominator"].astype(float) / (p0 * (1.0 - p0))
+    se = (up[ok] / scale - p0) / funnel.Z95
+    phi = se**2 * n[ok] / (p0 * (1.0 - p0))
     return float(np.median(phi))
 
 
@@ -395,14 +408,12 @@ def funnel_curves(
     value = float(national["value"])  # type: ignore[arg-type]
     scale = value / p0 if p0 > 0 else 100.0
     phi = implied_phi(rates, p0, scale)
+    nums, dens = _floats(rates["numerator"]), _floats(rates["denominator"])
     if phi is None:
-        shown = rates.dropna(subset=["numerator", "denominator"])
-        shown = shown[shown["denominator"] > 0]
-        y = shown["numerator"].astype(float).to_numpy() / shown["denominator"].astype(float)
-        phi = funnel.overdispersion(
-            np.asarray(y), shown["denominator"].astype(float).to_numpy(), p0
-        )
-    dens = rates["denominator"].dropna().astype(float)
+        with np.errstate(invalid="ignore"):
+            shown = ~np.isnan(nums) & (dens > 0)
+        phi = funnel.overdispersion(nums[shown] / dens[shown], dens[shown], p0)
+    dens = dens[~np.isnan(dens)]
     top = float(dens.max()) if len(dens) else den / 10
     lo = max(1.0, float(dens.min()) * 0.5) if len(dens) else 1.0
     grid = np.unique(np.geomspace(lo, top * 1.1, CURVE_POINTS).round(2))
