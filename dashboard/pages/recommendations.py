@@ -20,7 +20,7 @@ from dashboard import recommendations_data as rd
 from dashboard.charts import figure
 from dashboard.components import notice, page_header
 from dashboard.figures import figure_card
-from dashboard.recommendations_data import RAG_PATTERN, RAG_STYLE, SOURCE, badge, legend
+from dashboard.recommendations_data import RAG_PATTERN, RAG_STYLE, SOURCE, legend
 from dashboard.scorecard_data import QueryFn, snapshot_cached
 from dashboard.snapshot import NoSnapshotError
 from scorecard import reference
@@ -70,6 +70,22 @@ def summary_figure(summary: pd.DataFrame) -> go.Figure:
     )
 
 
+def grid_badge(status: str, rag: str) -> html.Span:
+    """A grid cell's status badge: symbol and words, its colour from a CSS class
+    (``rag-<rag>`` in assets/scorecard.css, the same Okabe-Ito colours as
+    :data:`recommendations_data.RAG_STYLE`) rather than an inline style, which every one of
+    the ~400 badges repeated in the JSON the page sends."""
+    symbol, word, meaning = rd.RAG[rag]
+    return html.Span(
+        [
+            html.Span(symbol, **{"aria-hidden": "true"}),
+            " " + rd.STATUS_TEXT.get(status, status),
+            html.Span(f" ({word}: {meaning.split(':')[0]})", className="visually-hidden"),
+        ],
+        className=f"badge rag-{rag}",
+    )
+
+
 def grid(df: pd.DataFrame) -> html.Div:
     """Owners (rows) x recommendations (columns) as badges; links to each recommendation."""
     recs = sorted(df["rec_no"].unique())
@@ -89,7 +105,7 @@ def grid(df: pd.DataFrame) -> html.Div:
         cells: list[Any] = [html.Th(o.owner_name, scope="row", className="text-nowrap")]
         for n in recs:
             r = by.get((n, o.owner_code))
-            cells.append(html.Td(badge(r.status, r.rag) if r is not None else ""))
+            cells.append(html.Td(grid_badge(r.status, r.rag)) if r is not None else html.Td())
         body.append(html.Tr(cells))
     return html.Div(
         html.Table(
