@@ -410,6 +410,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--loads", type=int, default=BROWSER_LOADS, help="browser loads a page")
     parser.add_argument("--no-browser", action="store_true", help="skip the Chromium part")
     parser.add_argument("--note", default="", help="a label kept with the results")
+    parser.add_argument(
+        "--no-gc-freeze", action="store_true", help="skip gc.freeze() (to measure its effect)"
+    )
     args = parser.parse_args(argv)
 
     home = args.home or Path(tempfile.mkdtemp(prefix="scorecard-dash-bench-"))
@@ -431,7 +434,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     # As production does (dashboard/wsgi.py): start-up objects (modules, the page registry,
     # the catalogue) move to the permanent generation, so full collections during requests
     # no longer walk them.
-    gc.freeze()
+    if not args.no_gc_freeze:
+        gc.freeze()
     frozen = gc.get_freeze_count()
     snap = snapshot_info()
     print(f"home {home}: snapshot {snap['file']}, {snap['metric_values_rows']:,} metric rows")
