@@ -10,7 +10,7 @@ import dash
 from dash import html
 from flask import Response, abort, send_from_directory
 
-from dashboard import figures  # noqa: F401 - registers the shared CSV download callback
+from dashboard import figures
 from dashboard.api import register_api
 from dashboard.auth import policy
 from dashboard.auth.web import init_app as init_auth
@@ -122,6 +122,7 @@ def create_app() -> dash.Dash:
             abort(404)
         return send_from_directory(load_settings().reports_dir / run_id / "data_docs", name)
 
+    figures.register_callbacks(app)
     register_board_pack(app.server)
     register_api(app.server)
     init_auth(app)

@@ -148,14 +148,20 @@ def figure_card(
     )
 
 
-@dash.callback(
-    Output({"type": CSV_DOWNLOAD, "index": MATCH}, "data"),
-    Input({"type": CSV_BUTTON, "index": MATCH}, "n_clicks"),
-    State({"type": CSV_DATA, "index": MATCH}, "data"),
-    prevent_initial_call=True,
-)
 def _download_csv(_clicks: int | None, stored: dict | None) -> dict:
     """Send exactly the figures the card shows."""
     if not stored:
         raise dash.exceptions.PreventUpdate
     return dcc.send_string(stored["csv"], stored["name"], type="text/csv")
+
+
+def register_callbacks(app: dash.Dash) -> None:
+    """Attach the shared CSV download to an app. Registered per app rather than at import:
+    a module-level ``dash.callback`` is handed to the first app only, and tests build several
+    apps in one process."""
+    app.callback(
+        Output({"type": CSV_DOWNLOAD, "index": MATCH}, "data"),
+        Input({"type": CSV_BUTTON, "index": MATCH}, "n_clicks"),
+        State({"type": CSV_DATA, "index": MATCH}, "data"),
+        prevent_initial_call=True,
+    )(_download_csv)

@@ -313,10 +313,24 @@ def _sample_path(page_entry: dict[str, Any]) -> str:
 # --- headers -------------------------------------------------------------------------------------
 
 
-def _headers(csp: str, https: bool) -> Callable[[Response], Response]:
+def _headers(app: dash.Dash, https: bool) -> Callable[[Response], Response]:
+    """Security headers on every response. The CSP's script hashes are worked out again
+    whenever Dash has gained inline scripts (clientside callbacks are added as inline scripts
+    when the server sets itself up on its first request, after create_app)."""
+    from dash import _callback
+
+    cached: dict[str, Any] = {"count": -1, "csp": ""}
+
+    def csp() -> str:
+        count = len(app._inline_scripts) + len(_callback.GLOBAL_INLINE_SCRIPTS)
+        if count != cached["count"]:
+            cached["csp"] = content_security_policy(list(app.csp_hashes()))
+            cached["count"] = len(app._inline_scripts)
+        return str(cached["csp"])
+
     def add(resp: Response) -> Response:
         h = resp.headers
-        h["Content-Security-Policy"] = csp
+        h["Content-Security-Policy"] = csp()
         h["X-Content-Type-Options"] = "nosniff"
         h["X-Frame-Options"] = "DENY"
         h["Referrer-Policy"] = "same-origin"
@@ -407,7 +421,7 @@ def init_app(app: dash.Dash) -> None:
     server.add_url_rule("/login", "login", _login, methods=["GET", "POST"])
     server.add_url_rule("/logout", "logout", _logout, methods=["POST"])
     server.before_request(_guard)
-    server.after_request(_headers(content_security_policy(app.csp_hashes()), https))
+    server.after_request(_headers(app, https))
     server.register_error_handler(Exception, _error_page)
 
     for entry in dash.page_registry.values():
