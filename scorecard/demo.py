@@ -10,6 +10,36 @@ from scorecard.settings import load_settings
 log = logging.getLogger(__name__)
 
 
+DEMO_USERS = (
+    ("demo-board", "board", None),
+    ("demo-pcc", "pcc", "kent"),
+    ("demo-owner", "owner", "cps_hq"),
+    ("demo-analyst", "analyst", None),
+    ("demo-admin", "admin", None),
+)
+
+
+def demo_users() -> list[tuple[str, str, str | None, str]]:
+    """One user per role with a fresh random password (set again on every demo run), so no
+    fixed password ships with the product. Returns (username, role, org, password)."""
+    import secrets
+
+    from dashboard.auth import users
+
+    made = []
+    for username, role, org in DEMO_USERS:
+        password = secrets.token_urlsafe(12)
+        existing = users.get(username)
+        if existing is None:
+            users.add(username, role, password, org_code=org, who="demo")
+        else:
+            users.set_password(username, password, who="demo")
+            if existing.disabled:
+                users.set_disabled(username, False, who="demo")
+        made.append((username, role, org, password))
+    return made
+
+
 def run_demo(port: int = 8050, scale: float = 1.0, serve: bool = True) -> int:
     """Returns the refresh's exit code; serves until interrupted when ``serve``."""
     from pipelines.runner import run_refresh
@@ -30,6 +60,10 @@ def run_demo(port: int = 8050, scale: float = 1.0, serve: bool = True) -> int:
         f"  {result.status}: {result.loaded} loaded, {result.rejected} rejected, "
         f"{result.new} new file(s)"
     )
+    print("Demo sign-ins (new random passwords each run; synthetic data only):")
+    for username, role, org, password in demo_users():
+        where = f" for {org}" if org else ""
+        print(f"  {role:<8} {username:<14} {password}{where}")
     if serve:
         from dashboard.app import serve as serve_app
 

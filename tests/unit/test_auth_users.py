@@ -156,3 +156,18 @@ def test_cli_reads_the_password_from_stdin_never_an_argument(home: Path) -> None
     assert actions[:2] == ["user.disable", "user.add"]
     assert appdb.audit_entries()[0]["who"].startswith("cli")
     appdb.dispose_all()
+
+
+def test_demo_users_get_fresh_random_passwords_each_run(db) -> None:  # type: ignore[no-untyped-def]
+    from scorecard.demo import demo_users
+
+    first = demo_users()
+    assert sorted(r for _, r, _, _ in first) == sorted(
+        ["board", "pcc", "owner", "analyst", "admin"]
+    )
+    for name, _, _, password in first:
+        assert users.authenticate(name, password, "demo").reason == "ok"
+    second = demo_users()
+    assert {n: p for n, _, _, p in first} != {n: p for n, _, _, p in second}
+    name, _, _, old = first[0]
+    assert users.authenticate(name, old, "demo").reason == "bad"
