@@ -145,6 +145,25 @@ def test_force_rates_all_43_with_suppression_as_text(snap: Warehouse) -> None:
     assert grid[k["Force"]]["value"] == 20.0
 
 
+def test_choices_and_a_period_without_force_figures(snap: Warehouse) -> None:
+    """Breakdowns and periods come from the one per-snapshot read; a period with no force
+    figures still lists all 43 forces, every value missing (never zero), and no national."""
+    assert cd.available_breakdowns("rate.referral", "period") == [""]
+    periods = cd.available_periods("rate.referral", "period", "")
+    assert "2022-23" in periods and periods == sorted(periods, reverse=True)
+    assert cd.available_periods("rate.referral", "period", "view=nope") == []
+    assert cd.available_breakdowns("no.such_metric", "period") == []
+    sel = cd.Selection(metric="rate.referral", basis="period", period="2010-11")
+    rates = cd.force_rates(sel)
+    assert len(rates) == 43 and list(rates["name"]) == sorted(rates["name"])
+    assert rates["value"].isna().all() and rates["suppressed"].isna().all()
+    assert cd.national_rate(sel) is None
+    # Kent's row comes with its own figures, merged onto the force list by code.
+    got = cd.force_rates(cd.resolve(cd.parse_query({"period": "2022-23"})))
+    kent = got[got["org_code"] == "kent"].iloc[0]
+    assert (kent["name"], kent["numerator"], kent["denominator"]) == ("Kent Police", 12, 60)
+
+
 def test_funnel_curves_reproduce_each_forces_published_limits(snap: Warehouse) -> None:
     sel = cd.resolve(cd.parse_query({"period": "2022-23"}))
     rates = cd.force_rates(sel)
