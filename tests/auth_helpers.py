@@ -9,6 +9,18 @@ PASSWORD = "correct-horse-battery-staple"
 # PCC's force is Kent.
 ORGS = {"pcc": "kent", "owner": "cps_hq"}
 ROLES = ("board", "pcc", "owner", "analyst", "admin")
+# Every page of the app, as the access tests visit them.
+PAGES = (
+    "/",
+    "/area/kent",
+    "/compare",
+    "/recommendations",
+    "/recommendations/4",
+    "/data",
+    "/definitions",
+    "/admin/users",
+    "/admin/audit",
+)
 
 
 @dataclass(frozen=True)

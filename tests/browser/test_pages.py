@@ -10,22 +10,11 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from dashboard.auth import policy
-from tests.auth_helpers import ROLES, user_for
+from tests.auth_helpers import PAGES, ROLES, user_for
 from tests.browser.conftest import PageLog, Served, sign_in
 
 pytestmark = pytest.mark.browser
 
-PAGES = [
-    "/",
-    "/area/kent",
-    "/compare",
-    "/recommendations",
-    "/recommendations/4",
-    "/data",
-    "/definitions",
-    "/admin/users",
-    "/admin/audit",
-]
 PageAs = Callable[[str | None], tuple[object, PageLog]]
 
 

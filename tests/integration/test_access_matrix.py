@@ -16,23 +16,13 @@ import sqlalchemy as sa
 
 from dashboard import appdb
 from dashboard.auth import policy
+from tests.auth_helpers import PAGES as SHARED_PAGES
 from tests.auth_helpers import ROLES, login, origin_headers, user_for
 
 pytestmark = pytest.mark.integration
 
 WHO = [None, *ROLES]
-PAGES = [
-    "/",
-    "/area/kent",
-    "/area/no-such-force",
-    "/compare",
-    "/recommendations",
-    "/recommendations/4",
-    "/data",
-    "/definitions",
-    "/admin/users",
-    "/admin/audit",
-]
+PAGES = [*SHARED_PAGES, "/area/no-such-force"]
 REFUSED = "You cannot open this page"
 
 
