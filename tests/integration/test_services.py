@@ -43,6 +43,8 @@ HOST = "127.0.0.1"
 BOARD_USER = "board.tester"
 BOARD_PASSWORD = "correct horse battery staple 42"
 HELD_BACK = "police_cases__kent__"  # loaded later by the worker's scheduled deployment
+# The first refresh's snapshot, for test_serving_switch.py to reuse instead of another build.
+FIRST_SNAPSHOTS: list[Path] = []
 
 
 # --- processes -----------------------------------------------------------------------------
@@ -336,10 +338,14 @@ class Client(requests.Session):
     def metrics(self, query: str = "level=national", timeout: float = 30) -> requests.Response:
         return self.get(self.url(f"/api/metrics?{query}"), timeout=timeout)
 
-    def page_callback(self, pathname: str, deps: list[dict[str, Any]]) -> requests.Response:
+    def page_callback(
+        self, pathname: str, deps: list[dict[str, Any]], **kwargs: Any
+    ) -> requests.Response:
         """The callback Dash's pages run when the browser opens ``pathname``."""
         cb = next(d for d in deps if "_pages_content.children" in d["output"])
-        return self.post(self.url("/_dash-update-component"), json=callback_body(cb, pathname))
+        kwargs.setdefault("timeout", 60)
+        body = callback_body(cb, pathname)
+        return self.post(self.url("/_dash-update-component"), json=body, **kwargs)
 
 
 def callback_body(cb: dict[str, Any], pathname: str) -> dict[str, Any]:
@@ -422,6 +428,7 @@ def test_compose_commands_run_outside_docker(
             assert first.returncode == 0, f"{first.stdout}\n{first.stderr}"
             first_snapshot = current_snapshot(home / "snapshots")
             assert first_snapshot is not None
+            FIRST_SNAPSHOTS.append(shutil.copy2(first_snapshot, tmp_path / "first.duckdb"))
             runs = prefect_api(api, "/flow_runs/filter", {"limit": 10})
             assert runs and runs[0]["state_type"] == "COMPLETED", runs
 
