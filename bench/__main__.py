@@ -10,6 +10,14 @@ def main() -> None:
         etl_bench.main(["--scale", scale])
         build_bench.main(["--scale", scale])
     dashboard_bench.main(["--scale", "1"])
+    _load_test()
+
+
+def _load_test() -> None:
+    """Locust against gunicorn: 50 signed-in users, 1-5 s pauses, 60 s (bench/load_bench.py)."""
+    from bench import load_bench
+
+    load_bench.main(["--scale", "1"])
 
 
 if __name__ == "__main__":
