@@ -218,12 +218,14 @@ def _contract_rule(spec: ExtractKind, rule: Rule) -> list[Expectation]:
             return [gxe.ExpectColumnValuesToBeInSet(column=c, value_set=_param("known_urns"))]
         case "owner_of_rec":
             assert other is not None
-            recs = [str(r.rec_no) for r in reference.recommendations()]
-            pairs = [(n, code) for n in recs for code in reference.owners_of(int(n))]
+            allowed = {
+                str(r.rec_no): " ".join(sorted(reference.owners_of(r.rec_no)))
+                for r in reference.recommendations()
+            }
             # Rows with an unknown rec_no are the rec_no rules' failure, not this one.
             return [
                 ExpectColumnPairValuesToBeAllowedPairs(
-                    column_A=other, column_B=c, value_pairs_set=pairs
+                    column_A=other, column_B=c, allowed_by_a=allowed
                 )
             ]
     raise ValueError(f"{rule.id}: no expectation for contract rule kind {rule.kind!r}")

@@ -171,44 +171,32 @@ class _Part:
     suite: gx.ExpectationSuite
 
 
-def _filters_rows(kwargs: Mapping[str, Any]) -> bool:
-    """True when GX would filter the whole frame first (row_condition, dropna on missing)."""
-    return bool(kwargs.get("row_condition")) or kwargs.get("ignore_row_if") not in {
-        None,
-        "neither",
-        "never",
-    }
+# Below this many rows the whole suite runs in one pass on the whole frame: per-column
+# frames only pay off once copying rows costs more than GX's fixed cost per batch.
+SPLIT_MIN_ROWS = 5_000
 
 
 @cache
-def _parts(kind: str, root: str, skip: frozenset[str]) -> tuple[_Part, ...]:
-    """The suite split so that no expectation makes GX copy every column of the frame.
+def _parts(kind: str, root: str, skip: frozenset[str], split: bool) -> tuple[_Part, ...]:
+    """The suite, whole or split by the columns each expectation reads.
 
-    GX's pandas engine applies a row condition (``DataFrame.query``) or an ``ignore_row_if``
-    to the whole batch before picking the column, once per metric: on a 29-column police
-    extract that was most of the validation time. Those expectations run on a frame of only
-    the columns they read (one part per set of columns); the rest on the whole frame.
+    GX's pandas engine filters the whole batch before it picks a column: null rows out for
+    every column map metric, ``row_condition`` (``DataFrame.query``) and ``ignore_row_if``
+    for the rest, once per metric. On a 29-column police extract those copies were most of
+    the validation time, so a large frame is validated per set of columns, each part on a
+    frame holding only those columns (and the row-number index).
     """
     suite = _suite_variant(kind, root, skip)
+    if not split:
+        return (_Part(None, suite),)
     data = suite.to_json_dict()
-    whole: list[dict] = []
-    narrow: dict[tuple[str, ...], list[dict]] = {}
+    groups: dict[tuple[str, ...], list[dict]] = {}
     for exp in data["expectations"]:
-        kwargs = exp["kwargs"]
-        if _filters_rows(kwargs):
-            cols = tuple(sorted(_columns_used(kwargs)))
-            narrow.setdefault(cols, []).append(exp)
-        else:
-            whole.append(exp)
-    groups: list[tuple[tuple[str, ...] | None, list[dict]]] = [(None, whole)]
-    groups += sorted(narrow.items())
-    out = []
-    for cols, exps in groups:
-        if not exps:
-            continue
-        part = {**data, "expectations": exps}
-        out.append(_Part(cols, gx.ExpectationSuite(**part)))
-    return tuple(out)
+        groups.setdefault(tuple(sorted(_columns_used(exp["kwargs"]))), []).append(exp)
+    return tuple(
+        _Part(cols, gx.ExpectationSuite(**{**data, "expectations": exps}))
+        for cols, exps in groups.items()
+    )
 
 
 _VALUE_KEYS = (
@@ -316,7 +304,8 @@ def validate_frame(
         "max_rows": math.floor(previous * (1 + ROW_CHANGE)),
     }
     with _LOCK:
-        res = _validate_parts(data, suite, _parts(kind, root, skip), params)
+        parts = _parts(kind, root, skip, len(data) >= SPLIT_MIN_ROWS)
+        res = _validate_parts(data, suite, parts, params)
         # The parameters hold urns (identifiers): keep only how many there were.
         res.suite_parameters = {**params, "known_urns": len(params["known_urns"])}
     failures = _failures(kind, res, set(data.columns), len(data), previous_rows)

@@ -19,6 +19,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 from duckdb import DuckDBPyConnection
 from prefect import flow, get_run_logger, task
 from prefect.context import get_run_context
@@ -202,6 +203,11 @@ def process_extract(
         rec.outcome = "failed"
         rec.message = f"{type(exc).__name__}: {exc}"
         log.exception("failed to process %s", name)
+    finally:
+        # A national extract is hundreds of MB in Arrow buffers: drop it before the next file
+        # and hand the pool's free pages back, so memory stays bounded by the largest file.
+        sent = frame = None
+        pa.default_memory_pool().release_unused()
     rec.finished_at = datetime.now()
     # Record before moving: a crash in between leaves the file in place, already known.
     ledger.record_file(con, run_id, rec)
@@ -232,12 +238,12 @@ def _case_lookup(
     from pipelines.load import known_urns
 
     known, received = known_urns(con, area_code)
+    found = pseudonyms.isin(known).to_numpy(dtype=bool)
     urns: set[str] = set()
     dates: dict[str, str] = {}
-    for raw, key in zip(sent, pseudonyms, strict=True):
-        if raw is not None and key in known:
-            urns.add(raw)
-            dates[raw] = received[key]
+    for raw, key in zip(sent[found].tolist(), pseudonyms[found].tolist(), strict=True):
+        urns.add(raw)
+        dates[raw] = received[key]
     return urns, dates
 
 
