@@ -9,11 +9,15 @@ Serves ``--home`` (a SCORECARD_HOME with a published snapshot; built with
 ``scorecard users add`` and records, in Debian's Chromium, the Dash callbacks each page fires
 when it opens. Locust (bench/locustfile.py, run as a subprocess) then signs 50 users in and
 has each open pages - page, layout, dependencies and the recorded callbacks - or read
-/api/metrics, pausing 1-5 s between actions, for 60 s.
+/api/metrics, pausing 1-5 s between actions: users start at 5 a second (each signs in then),
+and the run goes on for 60 s once all are started.
 
-Figures (p50/p95/max per request and overall, errors, requests/s, the CPU the server and
-locust used, load average) are printed and appended to bench/results/load.json with machine
-info. Target: 50 users, p95 <= 500 ms, zero errors. Nothing is asserted: figures only.
+Percentiles are exact, from every response time the locustfile records. The steady state (all
+users started, sign-in excluded) is what the target is checked against; the ramp, the sign-ins
+and the whole run are reported beside it. Figures (p50/p95/p99/max overall and per request,
+errors, requests/s, the server's CPU, load average) are printed and appended to
+bench/results/load.json with machine info. Target: 50 users, p95 <= 500 ms, zero errors.
+Nothing is asserted: figures only.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import argparse
 import contextlib
 import csv
 import json
+import math
 import os
 import secrets
 import shutil
@@ -37,6 +42,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from bench.dashboard_bench import CHROMIUM, CHROMIUM_ARGS, build_home, has_snapshot, machine
 
@@ -166,7 +172,7 @@ def record_pages(base: str, user: tuple[str, str] | None) -> tuple[dict[str, lis
         bodies: list[dict[str, Any]] = []
 
         def on_request(req: Any) -> None:
-            if req.method == "POST" and req.url.endswith("/_dash-update-component"):
+            if req.method == "POST" and urlsplit(req.url).path == "/_dash-update-component":
                 bodies.append(req.post_data_json)
 
         def on_response(resp: Any) -> None:
@@ -213,43 +219,54 @@ def run_locust(
     return got.returncode, time.perf_counter() - started
 
 
-def _num(v: str) -> float | None:
-    try:
-        return float(v)
-    except (TypeError, ValueError):
+Sample = tuple[str, str, float, bool]
+
+
+def percentile(xs: list[float], q: float) -> float | None:
+    """Nearest-rank percentile of exact response times."""
+    if not xs:
         return None
+    s = sorted(xs)
+    return round(s[min(len(s) - 1, max(0, round(q * len(s) + 0.5) - 1))], 1)
 
 
-def read_stats(out: Path) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
-    """(aggregated, per request name, failures) from locust's CSV files."""
-    rows = []
-    with (out / "locust_stats.csv").open(newline="") as f:
-        for r in csv.DictReader(f):
-            rows.append(
-                {
-                    "name": r["Name"] if r["Type"] else "Aggregated",
-                    "method": r["Type"],
-                    "requests": int(r["Request Count"]),
-                    "failures": int(r["Failure Count"]),
-                    "p50_ms": _num(r["50%"]),
-                    "p95_ms": _num(r["95%"]),
-                    "p99_ms": _num(r["99%"]),
-                    "max_ms": _num(r["Max Response Time"]),
-                    "mean_ms": _num(r["Average Response Time"]),
-                    "rps": _num(r["Requests/s"]),
-                }
-            )
-    failures = []
+def summarise(samples: list[Sample]) -> dict[str, Any]:
+    times = [t for _m, _n, t, _e in samples]
+    return {
+        "requests": len(samples),
+        "errors": sum(e for *_x, e in samples),
+        "p50_ms": percentile(times, 0.50),
+        "p95_ms": percentile(times, 0.95),
+        "p99_ms": percentile(times, 0.99),
+        "max_ms": round(max(times), 1) if times else None,
+    }
+
+
+def read_samples(path: Path) -> tuple[list[Sample], list[Sample]]:
+    """(method, name, ms, failed) per request as the locustfile wrote them: (the ramp, after
+    every user was started)."""
+    ramp: list[Sample] = []
+    steady: list[Sample] = []
+    into = ramp
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("#spawned"):
+            into = steady
+            continue
+        method, name, ms, failed = line.split("\t")
+        into.append((method, name, float(ms), failed == "1"))
+    return ramp, steady
+
+
+def read_failures(out: Path) -> list[dict[str, Any]]:
     fpath = out / "locust_failures.csv"
-    if fpath.exists():
-        with fpath.open(newline="") as f:
-            failures = [
-                {"method": r["Method"], "name": r["Name"], "error": r["Error"][:300],
-                 "occurrences": int(r["Occurrences"])}
-                for r in csv.DictReader(f)
-            ]  # fmt: skip
-    agg = next(r for r in rows if r["name"] == "Aggregated")
-    return agg, [r for r in rows if r["name"] != "Aggregated"], failures
+    if not fpath.exists():
+        return []
+    with fpath.open(newline="") as f:
+        return [
+            {"method": r["Method"], "name": r["Name"], "error": r["Error"][:300],
+             "occurrences": int(r["Occurrences"])}
+            for r in csv.DictReader(f)
+        ]  # fmt: skip
 
 
 # --- report ------------------------------------------------------------------------------
@@ -271,8 +288,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--home", type=Path, default=None, help="SCORECARD_HOME with a snapshot")
     parser.add_argument("--scale", type=float, default=1.0, help="scale to build without --home")
     parser.add_argument("--users", type=int, default=50)
-    parser.add_argument("--spawn-rate", type=float, default=10, help="users started per second")
-    parser.add_argument("--duration", type=int, default=60, help="seconds")
+    parser.add_argument("--spawn-rate", type=float, default=5, help="users started per second")
+    parser.add_argument("--duration", type=int, default=60, help="seconds after the ramp")
     parser.add_argument("--workers", type=int, default=None, help="gunicorn workers (2 x CPUs)")
     parser.add_argument("--app-db", default=None, help="SCORECARD_APP_DB (default: SQLite)")
     parser.add_argument("--note", default="", help="a label kept with the results")
@@ -311,19 +328,40 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         locust_env = env | {
             "SCORECARD_LOAD_SCRIPT": str(work / "script.json"),
             "SCORECARD_LOAD_API_QUERY": api_query(home),
+            "SCORECARD_LOAD_SAMPLES": str(work / "samples.tsv"),
         }
         if user:
             locust_env |= {"SCORECARD_LOAD_USER": user[0], "SCORECARD_LOAD_PASSWORD": user[1]}
         server_pids = [master, *children(master)]
         load_before = os.getloadavg()[0]
         cpu_before = cpu_seconds(server_pids)
-        print(f"locust: {args.users} users, {args.duration} s, 1-5 s pauses, {workers} workers")
-        code, wall = run_locust(base, locust_env, args.users, args.spawn_rate, args.duration, work)
+        print(
+            f"locust: {args.users} users started at {args.spawn_rate:g}/s, then "
+            f"{args.duration} s; 1-5 s pauses; {workers} gunicorn workers"
+        )
+        ramp_s = math.ceil(args.users / args.spawn_rate)
+        code, wall = run_locust(
+            base, locust_env, args.users, args.spawn_rate, ramp_s + args.duration, work
+        )
         server_cpu = cpu_seconds(server_pids) - cpu_before
         load_after = os.getloadavg()[0]
 
-    agg, per_name, failures = read_stats(work)
-    errors = agg["failures"]
+    ramp, steady = read_samples(work / "samples.tsv")
+    samples = ramp + steady
+    failures = read_failures(work)
+    everything = summarise(samples)
+    # The target is about using the dashboard once 50 users are on it: each signs in once
+    # while the users are started (argon2 is slow on purpose), so the sign-ins and the ramp
+    # are reported on their own beside the steady state the target is checked against.
+    sign_in = summarise([x for x in samples if x[1] == "POST /login"])
+    pages = summarise([x for x in steady if x[1] != "POST /login"])
+    names = sorted({(m, n) for m, n, _t, _e in samples})
+    per_name = [
+        {"method": m, "name": n} | summarise([x for x in steady if (x[0], x[1]) == (m, n)])
+        for m, n in names
+    ]
+    errors = everything["errors"]
+    cpus = os.cpu_count() or 1
     result = {
         "when": datetime.now().isoformat(timespec="seconds"),
         "note": args.note,
@@ -340,35 +378,43 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "spawn_rate": args.spawn_rate,
         "duration_s": args.duration,
         "pause_s": [1, 5],
-        "requests": agg["requests"],
-        "errors": errors,
-        "requests_per_s": agg["rps"],
-        "p50_ms": agg["p50_ms"],
-        "p95_ms": agg["p95_ms"],
-        "p99_ms": agg["p99_ms"],
-        "max_ms": agg["max_ms"],
+        "wall_s": round(wall, 1),
+        "requests_per_s": round(everything["requests"] / max(wall, 1e-9), 1),
+        "all": everything,
+        "ramp_s": ramp_s,
+        "ramp": summarise([x for x in ramp if x[1] != "POST /login"]),
+        "steady_state": pages,
+        "sign_in": sign_in,
         "target": {"p95_ms": TARGET_P95_MS, "errors": 0},
-        "meets_target": errors == 0 and (agg["p95_ms"] or 1e9) <= TARGET_P95_MS,
+        "meets_target": errors == 0 and (pages["p95_ms"] or 1e9) <= TARGET_P95_MS,
         "server_cpu_s": round(server_cpu, 1),
-        "server_cpu_share": round(server_cpu / (wall * (os.cpu_count() or 1)), 2),
+        "server_cpu_share": round(server_cpu / (wall * cpus), 2),
         "load_avg_1m": {"before": round(load_before, 2), "after": round(load_after, 2)},
         "locust_exit": code,
         "per_request": per_name,
         "failures": failures,
     }
-    print(f"\n{'request':58} {'n':>6} {'fail':>5} {'p50':>6} {'p95':>6} {'max':>7}")
+    print(f"\n{'request':64} {'n':>6} {'fail':>5} {'p50':>6} {'p95':>6} {'max':>7}")
     for r in sorted(per_name, key=lambda r: -(r["p95_ms"] or 0)):
         label = f"{r['method']} {r['name']}"
         print(
-            f"{label:58.58} {r['requests']:>6} {r['failures']:>5} {r['p50_ms'] or 0:>6.0f} "
+            f"{label:64.64} {r['requests']:>6} {r['errors']:>5} {r['p50_ms'] or 0:>6.0f} "
             f"{r['p95_ms'] or 0:>6.0f} {r['max_ms'] or 0:>7.0f}"
         )
+    figures = (
+        ("steady state (all users started, no sign-in)", pages),
+        ("whole run", everything),
+        ("sign-in", sign_in),
+    )
+    for label, fig in figures:
+        print(
+            f"{label}: {fig['requests']} requests, {fig['errors']} errors, "
+            f"p50 {fig['p50_ms']} ms, p95 {fig['p95_ms']} ms, max {fig['max_ms']} ms"
+        )
     print(
-        f"\nall: {agg['requests']} requests, {errors} errors, {agg['rps'] or 0:.1f} req/s, "
-        f"p50 {agg['p50_ms']} ms, p95 {agg['p95_ms']} ms, max {agg['max_ms']:.0f} ms "
-        f"(target p95 <= {TARGET_P95_MS} ms, 0 errors: "
-        f"{'met' if result['meets_target'] else 'MISSED'}); server CPU {server_cpu:.0f} s "
-        f"({result['server_cpu_share']:.0%} of {os.cpu_count()} CPUs), load average "
+        f"{result['requests_per_s']} req/s; target (steady state) p95 <= {TARGET_P95_MS} ms "
+        f"and 0 errors: {'met' if result['meets_target'] else 'MISSED'}; server CPU "
+        f"{server_cpu:.0f} s ({result['server_cpu_share']:.0%} of {cpus} CPUs); load average "
         f"{load_before:.1f} -> {load_after:.1f}"
     )
     for f in failures[:10]:

@@ -11,6 +11,7 @@ Environment (set by load_bench.py):
                                                    when unset: the app had none yet)
     SCORECARD_LOAD_SCRIPT                          JSON: {page: [callback bodies, ...]}
     SCORECARD_LOAD_API_QUERY                       query string for /api/metrics
+    SCORECARD_LOAD_SAMPLES                         file for every request's time (TSV)
 """
 
 from __future__ import annotations
@@ -21,9 +22,10 @@ import random
 from pathlib import Path
 from typing import Any
 
-from locust import HttpUser, between, task
+from locust import HttpUser, between, events, task
 
 SCRIPT_ENV = "SCORECARD_LOAD_SCRIPT"
+SAMPLES_ENV = "SCORECARD_LOAD_SAMPLES"
 
 
 def _load_script() -> dict[str, list[dict[str, Any]]]:
@@ -38,6 +40,29 @@ def _load_script() -> dict[str, list[dict[str, Any]]]:
 
 SCRIPT = _load_script()
 PAGES = sorted(SCRIPT)
+# Every response time, so load_bench.py computes exact percentiles (locust's are bucketed)
+# and can leave the one-off sign-in out of the page figures.
+_path = os.environ.get(SAMPLES_ENV)
+_samples = open(_path, "a", encoding="utf-8") if _path else None  # noqa: SIM115 - whole run
+
+
+@events.request.add_listener
+def _record(request_type: str, name: str, response_time: float, exception: Any, **_: Any) -> None:
+    if _samples is not None:
+        _samples.write(f"{request_type}\t{name}\t{response_time:.2f}\t{int(bool(exception))}\n")
+
+
+@events.spawning_complete.add_listener
+def _spawned(user_count: int, **_: Any) -> None:
+    """Mark the end of the ramp (and of most sign-ins): the steady state starts here."""
+    if _samples is not None:
+        _samples.write(f"#spawned\t{user_count}\n")
+
+
+@events.quitting.add_listener
+def _close(**_: Any) -> None:
+    if _samples is not None:
+        _samples.close()
 
 
 def _callback_name(page: str, body: dict[str, Any]) -> str:
