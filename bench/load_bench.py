@@ -39,6 +39,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -204,19 +205,64 @@ def api_query(home: Path) -> str:
 # --- locust ------------------------------------------------------------------------------
 
 
+@dataclass
+class Usage:
+    """What the run cost: wall time, and the server's CPU and the load average over the
+    whole run and over the steady state (from the locustfile's #spawned mark to the end)."""
+
+    exit_code: int = 0
+    wall_s: float = 0.0
+    steady_s: float = 0.0
+    server_cpu_s: float = 0.0
+    steady_server_cpu_s: float = 0.0
+    load_avg: dict[str, float] = field(default_factory=dict)
+
+
 def run_locust(
-    base: str, env: dict[str, str], users: int, rate: float, seconds: int, out: Path
-) -> tuple[int, float]:
-    """Run locust headless; (exit code, wall seconds). Stats land in out/locust_*.csv."""
+    base: str,
+    env: dict[str, str],
+    users: int,
+    rate: float,
+    seconds: int,
+    out: Path,
+    server_pids: list[int],
+) -> Usage:
+    """Run locust headless (stats in out/locust_*.csv, samples in SCORECARD_LOAD_SAMPLES),
+    sampling the server's CPU when the steady state starts."""
     argv = [
         tool("locust"), "-f", str(Path(__file__).with_name("locustfile.py")), "--headless",
         "-u", str(users), "-r", str(rate), "-t", f"{seconds}s", "--host", base,
         "--csv", str(out / "locust"), "--only-summary", "--stop-timeout", "10",
         "--loglevel", "WARNING",
     ]  # fmt: skip
+    samples = Path(env["SCORECARD_LOAD_SAMPLES"])
+    use = Usage(load_avg={"start": round(os.getloadavg()[0], 2)})
+    cpu0 = cpu_seconds(server_pids)
     started = time.perf_counter()
-    got = subprocess.run(argv, env=env, cwd=ROOT, timeout=seconds + 300, check=False)
-    return got.returncode, time.perf_counter() - started
+    steady_at, steady_cpu = None, None
+    proc = subprocess.Popen(argv, env=env, cwd=ROOT)
+    try:
+        while proc.poll() is None:
+            if time.perf_counter() - started > seconds + 300:
+                proc.kill()
+            if steady_at is None and samples.exists() and "#spawned" in samples.read_text():
+                steady_at, steady_cpu = time.perf_counter(), cpu_seconds(server_pids)
+                use.load_avg["steady_start"] = round(os.getloadavg()[0], 2)
+            time.sleep(0.25)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait()
+    ended = time.perf_counter()
+    cpu1 = cpu_seconds(server_pids)
+    use.exit_code = proc.returncode
+    use.wall_s = round(ended - started, 1)
+    use.server_cpu_s = round(cpu1 - cpu0, 1)
+    if steady_at is not None and steady_cpu is not None:
+        use.steady_s = round(ended - steady_at, 1)
+        use.steady_server_cpu_s = round(cpu1 - steady_cpu, 1)
+    use.load_avg["end"] = round(os.getloadavg()[0], 2)
+    return use
 
 
 Sample = tuple[str, str, float, bool]
@@ -333,18 +379,15 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         if user:
             locust_env |= {"SCORECARD_LOAD_USER": user[0], "SCORECARD_LOAD_PASSWORD": user[1]}
         server_pids = [master, *children(master)]
-        load_before = os.getloadavg()[0]
-        cpu_before = cpu_seconds(server_pids)
         print(
             f"locust: {args.users} users started at {args.spawn_rate:g}/s, then "
             f"{args.duration} s; 1-5 s pauses; {workers} gunicorn workers"
         )
         ramp_s = math.ceil(args.users / args.spawn_rate)
-        code, wall = run_locust(
-            base, locust_env, args.users, args.spawn_rate, ramp_s + args.duration, work
-        )
-        server_cpu = cpu_seconds(server_pids) - cpu_before
-        load_after = os.getloadavg()[0]
+        use = run_locust(
+            base, locust_env, args.users, args.spawn_rate, ramp_s + args.duration, work,
+            server_pids,
+        )  # fmt: skip
 
     ramp, steady = read_samples(work / "samples.tsv")
     samples = ramp + steady
@@ -378,8 +421,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "spawn_rate": args.spawn_rate,
         "duration_s": args.duration,
         "pause_s": [1, 5],
-        "wall_s": round(wall, 1),
-        "requests_per_s": round(everything["requests"] / max(wall, 1e-9), 1),
+        "wall_s": use.wall_s,
+        "steady_s": use.steady_s,
+        "requests_per_s": round(everything["requests"] / max(use.wall_s, 1e-9), 1),
+        "steady_requests_per_s": round(pages["requests"] / max(use.steady_s, 1e-9), 1),
         "all": everything,
         "ramp_s": ramp_s,
         "ramp": summarise([x for x in ramp if x[1] != "POST /login"]),
@@ -387,10 +432,18 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "sign_in": sign_in,
         "target": {"p95_ms": TARGET_P95_MS, "errors": 0},
         "meets_target": errors == 0 and (pages["p95_ms"] or 1e9) <= TARGET_P95_MS,
-        "server_cpu_s": round(server_cpu, 1),
-        "server_cpu_share": round(server_cpu / (wall * cpus), 2),
-        "load_avg_1m": {"before": round(load_before, 2), "after": round(load_after, 2)},
-        "locust_exit": code,
+        "server_cpu_s": use.server_cpu_s,
+        "server_cpu_share": round(use.server_cpu_s / max(use.wall_s * cpus, 1e-9), 2),
+        # CPU the server spent per request once every user had signed in: what a request
+        # costs, whatever else the machine is doing.
+        "steady_server_cpu_ms_per_request": round(
+            1000 * use.steady_server_cpu_s / max(pages["requests"], 1), 1
+        ),
+        "steady_server_cpu_share": round(
+            use.steady_server_cpu_s / max(use.steady_s * cpus, 1e-9), 2
+        ),
+        "load_avg_1m": use.load_avg,
+        "locust_exit": use.exit_code,
         "per_request": per_name,
         "failures": failures,
     }
@@ -413,9 +466,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         )
     print(
         f"{result['requests_per_s']} req/s; target (steady state) p95 <= {TARGET_P95_MS} ms "
-        f"and 0 errors: {'met' if result['meets_target'] else 'MISSED'}; server CPU "
-        f"{server_cpu:.0f} s ({result['server_cpu_share']:.0%} of {cpus} CPUs); load average "
-        f"{load_before:.1f} -> {load_after:.1f}"
+        f"and 0 errors: {'met' if result['meets_target'] else 'MISSED'}\n"
+        f"server CPU {use.server_cpu_s:.0f} s ({result['server_cpu_share']:.0%} of {cpus} CPUs); "
+        f"steady state {result['steady_server_cpu_ms_per_request']} ms CPU per request "
+        f"({result['steady_server_cpu_share']:.0%} of {cpus} CPUs); load average "
+        f"{use.load_avg}"
     )
     for f in failures[:10]:
         print(f"  failure x{f['occurrences']}: {f['method']} {f['name']}: {f['error']}")

@@ -57,6 +57,7 @@ def _spawned(user_count: int, **_: Any) -> None:
     """Mark the end of the ramp (and of most sign-ins): the steady state starts here."""
     if _samples is not None:
         _samples.write(f"#spawned\t{user_count}\n")
+        _samples.flush()  # load_bench.py watches for this line to sample the server's CPU
 
 
 @events.quitting.add_listener
