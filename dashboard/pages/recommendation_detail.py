@@ -126,7 +126,9 @@ def _evidence_card(rec_no: int, owner_code: str) -> html.Section:
     )
 
 
-def _form(rec_no: int, owners: list[dict[str, str]]) -> html.Form:
+def _form(rec_no: int, owners: list[dict[str, str]], state: appdb.RecState | None) -> html.Form:
+    """The owner's form, filled with their current status, target and evidence."""
+
     def field(label: str, control: Any, fid: str, hint: str | None = None) -> html.Div:
         parts: list[Any] = [html.Label(label, htmlFor=fid, className="form-label"), control]
         if hint:
@@ -143,18 +145,29 @@ def _form(rec_no: int, owners: list[dict[str, str]]) -> html.Form:
             ),
             field(
                 "Status",
-                dbc.Select(id=ids.REC_FORM_STATUS, options=rd.status_choices()),
+                dbc.Select(
+                    id=ids.REC_FORM_STATUS,
+                    options=rd.status_choices(),
+                    value=state.status if state else None,
+                ),
                 ids.REC_FORM_STATUS,
             ),
             field(
                 "Target date",
-                dcc.Input(id=ids.REC_FORM_TARGET, type="date", className="form-control"),
+                dcc.Input(
+                    id=ids.REC_FORM_TARGET,
+                    type="date",
+                    className="form-control",
+                    value=state.target_date.isoformat() if state and state.target_date else None,
+                ),
                 ids.REC_FORM_TARGET,
                 "Leave as it is to keep the current target.",
             ),
             field(
                 "Evidence",
-                dbc.Textarea(id=ids.REC_FORM_EVIDENCE, rows=4),
+                dbc.Textarea(
+                    id=ids.REC_FORM_EVIDENCE, rows=4, value=(state.evidence or "") if state else ""
+                ),
                 ids.REC_FORM_EVIDENCE,
                 f"Up to {appdb.EVIDENCE_MAX:,} characters; required when implemented or verified.",
             ),
@@ -181,7 +194,7 @@ def _update_section(rec_no: int, owners: list[dict[str, str]]) -> html.Section:
                 "kept with who made it, when, and the status before and after.",
                 className="small",
             ),
-            _form(rec_no, mine),
+            _form(rec_no, mine, rd.current_state(rec_no, mine[0]["value"])),
         ]
     else:
         reason = (
@@ -243,25 +256,18 @@ def layout(rec_no: str | None = None, **_: Any) -> html.Div:
 
 @dash.callback(
     Output(ids.REC_EVIDENCE_CONTENT, "children"),
-    Output(ids.REC_FORM_STATUS, "value"),
-    Output(ids.REC_FORM_TARGET, "value"),
-    Output(ids.REC_FORM_EVIDENCE, "value"),
     Input(ids.REC_FORM_OWNER, "value"),
     State(ids.REC_FORM_REC, "data"),
 )
-def _owner_chosen(owner: str | None, rec_no: int | None) -> tuple[Any, ...]:
-    """Show the owner's evidence metrics and prefill the form with their current status."""
+def _owner_chosen(owner: str | None, rec_no: int | None) -> Any:
+    """Show the chosen owner's evidence metrics (the form, for an owner, is filled when the
+    page is built: only their own organisation is offered)."""
     if not owner or not rec_no:
         raise dash.exceptions.PreventUpdate
     try:
-        card = _evidence_card(int(rec_no), owner)
-        state = rd.current_state(int(rec_no), owner)
+        return _evidence_card(int(rec_no), owner)
     except NoSnapshotError as exc:
-        return notice(str(exc)), None, None, None
-    if state is None:
-        return card, None, None, None
-    target = state.target_date.isoformat() if state.target_date else None
-    return card, state.status, target, state.evidence or ""
+        return notice(str(exc))
 
 
 @dash.callback(

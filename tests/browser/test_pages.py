@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
 
 from dashboard.auth import policy
 from tests.auth_helpers import PAGES, ROLES, user_for
@@ -98,9 +99,8 @@ def test_definitions_search_filters(served: Served, page: tuple[object, PageLog]
     assert total >= 30
     pg.fill("#definitions-search", "withdrawal")  # type: ignore[attr-defined]
     pg.press("#definitions-search", "Enter")  # type: ignore[attr-defined]
-    pg.wait_for_function(  # type: ignore[attr-defined]
-        f"document.querySelectorAll('#definitions-table tbody tr').length < {total}"
-    )
+    # A web-first wait: the app's CSP (no 'unsafe-eval') refuses string predicates.
+    expect(pg.locator("#definitions-table tbody tr")).not_to_have_count(total)  # type: ignore[attr-defined]
     rows = pg.locator("#definitions-table tbody tr").all_inner_texts()  # type: ignore[attr-defined]
     assert rows and all("withdraw" in r.lower() for r in rows)
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import PageLog, Served
 from tests.browser.scorecard_helpers import axe_violations, card, downloaded_csv, open_page
@@ -49,10 +50,11 @@ def test_owner_update_round_trips_into_history(
 ) -> None:
     pg, log = page_as("owner")  # signed in for CPS headquarters
     open_page(pg, served, "/recommendations/9")  # CPS HQ is the only owner
-    pg.wait_for_function("document.querySelector('#rec-form-status').value !== ''")  # type: ignore[attr-defined]
+    # Web-first waits: the app's CSP (no 'unsafe-eval') refuses string predicates.
+    expect(pg.locator("#rec-form-status")).not_to_have_value("")  # type: ignore[attr-defined]
     before_status = pg.input_value("#rec-form-status")  # type: ignore[attr-defined]
     # The form offers only the signed-in owner's organisation and names who is updating.
-    offered = pg.locator("#rec-form-owner option").all_inner_texts()  # type: ignore[attr-defined]
+    offered = [o for o in pg.locator("#rec-form-owner option").all_inner_texts() if o]  # type: ignore[attr-defined]
     assert len(offered) == 1 and offered[0].startswith("CPS headquarters")
     assert "signed in as test-owner" in pg.inner_text("#main")  # type: ignore[attr-defined]
 
@@ -60,9 +62,7 @@ def test_owner_update_round_trips_into_history(
     pg.select_option("#rec-form-status", "implemented")  # type: ignore[attr-defined]
     pg.fill("#rec-form-evidence", "")  # type: ignore[attr-defined]
     pg.click("#rec-form-submit")  # type: ignore[attr-defined]
-    pg.wait_for_function(  # type: ignore[attr-defined]
-        "document.querySelector('#rec-form-result').innerText.includes('Evidence is required')"
-    )
+    expect(pg.locator("#rec-form-result")).to_contain_text("Evidence is required")  # type: ignore[attr-defined]
     pg.fill("#rec-form-evidence", "Public policy page republished; link in the board pack.")  # type: ignore[attr-defined]
     pg.fill("#rec-form-target", "2027-03-31")  # type: ignore[attr-defined]
     pg.click("#rec-form-submit")  # type: ignore[attr-defined]
