@@ -129,7 +129,13 @@ def page_as(
         c.close()  # type: ignore[attr-defined]
 
 
-@pytest.fixture
-def page(page_as: Callable[[str | None], tuple[object, PageLog]]) -> tuple[object, PageLog]:
-    """A fresh page signed in as a board member (sees every scorecard)."""
-    return page_as("board")
+SCORECARD_ROLES = ("board", "pcc", "owner")
+
+
+@pytest.fixture(params=SCORECARD_ROLES)
+def page(
+    request: pytest.FixtureRequest, page_as: Callable[[str | None], tuple[object, PageLog]]
+) -> tuple[object, PageLog]:
+    """A fresh page signed in, once per role that may see the scorecards: every scorecard
+    test runs as a board member, a PCC and a recommendation owner."""
+    return page_as(request.param)

@@ -100,8 +100,11 @@ def test_unknown_recommendation_gives_a_clear_page(
     assert log.console_errors == [] and log.failed_requests == []
 
 
-def test_a_board_member_sees_no_update_form(served: Served, page: tuple[object, PageLog]) -> None:
-    pg, log = page
+@pytest.mark.parametrize("role", ["board", "pcc"])
+def test_only_owners_see_the_update_form(
+    served: Served, page_as: Callable[[str | None], tuple[object, PageLog]], role: str
+) -> None:
+    pg, log = page_as(role)
     open_page(pg, served, "/recommendations/9")
     assert pg.locator("#rec-form-submit").count() == 0  # type: ignore[attr-defined]
     assert "You cannot update this recommendation" in pg.inner_text("#main")  # type: ignore[attr-defined]
