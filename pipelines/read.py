@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import io
 import logging
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,25 @@ from scorecard.contract import KINDS, ContractError, ExtractKind
 
 log = logging.getLogger(__name__)
 
+
+def _use_jemalloc() -> None:
+    """Make jemalloc Arrow's allocator for this process (unless ARROW_DEFAULT_MEMORY_POOL says).
+
+    pyarrow's default, mimalloc, spent 9 s of system time page-faulting while reading one
+    146 MB extract (2 s of CPU in all with jemalloc) and left a higher peak RSS; jemalloc
+    also hands freed pages back to the OS after a short decay, which keeps memory bounded
+    between files.
+    """
+    if os.environ.get("ARROW_DEFAULT_MEMORY_POOL"):
+        return
+    try:
+        pa.set_memory_pool(pa.jemalloc_memory_pool())
+    except (NotImplementedError, pa.ArrowNotImplementedError):
+        log.debug("pyarrow has no jemalloc; keeping %s", pa.default_memory_pool().backend_name)
+
+
+_use_jemalloc()
+
 ROW_NO = "row_no"
 # pandas' Arrow-backed string dtype with NaN for missing (pandas 3's default ``str``): masks
 # built from it are plain numpy booleans, which GX's row conditions need.
@@ -37,7 +57,8 @@ TEXT_DTYPE = pd.StringDtype("pyarrow", na_value=np.nan)
 _LOWER_TYPES = {"enum", "flag", "org_code"}
 _EXCEL_MIDNIGHT = re.compile(r"^(\d{4}-\d{2}-\d{2})[ T]00:00:00$")
 _EXCEL_MIDNIGHT_RE2 = r"^(\d{4}-\d{2}-\d{2})[ T]00:00:00$"
-_WHITESPACE = " \t\r\n\v\f"
+# What Python's str.strip() removes from ASCII text (str.isspace), for Arrow's ascii_trim.
+_ASCII_SPACE = " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"
 
 
 # Parser messages may echo a line of the file ("Expected 7 columns, got 3: a,b,c"); a line
@@ -75,7 +96,7 @@ def _read_csv_bytes(data: bytes, kind: ExtractKind) -> pa.Table:
             io.BytesIO(data),
             read_options=pacsv.ReadOptions(use_threads=True, block_size=1 << 24),
             convert_options=pacsv.ConvertOptions(
-                column_types={n: pa.string() for n in names},
+                column_types={n: pa.large_string() for n in names},
                 strings_can_be_null=True,
                 null_values=[""],
                 quoted_strings_can_be_null=True,
@@ -131,21 +152,35 @@ def _as_text(value: Any) -> str | None:
     return m[1] if m else text
 
 
-def _text_column(arr: pa.ChunkedArray, col_type: str) -> pa.ChunkedArray:
-    """One column in the contract's text form, computed in Arrow (no Python objects)."""
-    if pa.types.is_large_string(arr.type):
-        arr = arr.cast(pa.string())
+def _text_column(arr: pa.ChunkedArray, col_type: str, ascii_only: bool) -> pa.ChunkedArray:
+    """One column in the contract's text form, computed in Arrow (no Python objects).
+
+    ``ascii_only`` (the whole file is ASCII, the usual case) picks Arrow's ASCII kernels,
+    several times faster than the UTF-8 ones and equal to them on ASCII text.
+    """
+    # large_string throughout: pandas' Arrow string array holds large_string, so a column
+    # built as string would be copied once more to get there.
     if pa.types.is_string(arr.type):
-        text = pc.utf8_trim(arr, characters=_WHITESPACE)
-        text = pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
-        if col_type in {"integer", "number", "date"}:
+        arr = arr.cast(pa.large_string())
+    if pa.types.is_large_string(arr.type):
+        if ascii_only:
+            text = pc.ascii_trim(arr, characters=_ASCII_SPACE)
+        else:
+            text = pc.utf8_trim_whitespace(arr)
+        text = pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.large_string()), text)
+        # Only a "YYYY-MM-DD 00:00:00" cell (19 characters) needs rewriting; most files have none.
+        if (
+            col_type in {"integer", "number", "date"}
+            and pc.any(pc.equal(pc.utf8_length(text), 19)).as_py()
+        ):
             text = pc.replace_substring_regex(text, _EXCEL_MIDNIGHT_RE2, r"\1")
     elif pa.types.is_null(arr.type):
-        text = pa.chunked_array([pa.nulls(len(arr), pa.string())])
+        text = pa.chunked_array([pa.nulls(len(arr), pa.large_string())])
     else:  # typed Parquet/XLSX cells: rare and small, rendered one by one
-        text = pa.chunked_array([pa.array([_as_text(v) for v in arr.to_pylist()], pa.string())])
+        cells = [_as_text(v) for v in arr.to_pylist()]
+        text = pa.chunked_array([pa.array(cells, pa.large_string())])
     if col_type in _LOWER_TYPES:
-        text = pc.utf8_lower(text)
+        text = pc.ascii_lower(text) if ascii_only else pc.utf8_lower(text)
     return text
 
 
@@ -171,8 +206,11 @@ def arrow_text(series: pd.Series) -> pa.ChunkedArray:
     return values.cast(pa.string())
 
 
-def normalise(table: pa.Table, kind: ExtractKind) -> pd.DataFrame:
-    """Contract columns as Arrow-backed strings (NaN for empty) plus ``row_no``."""
+def normalise(table: pa.Table, kind: ExtractKind, ascii_only: bool = False) -> pd.DataFrame:
+    """Contract columns as Arrow-backed strings (NaN for empty) plus ``row_no``.
+
+    ``ascii_only`` says every text cell is ASCII (checked by the caller on the raw bytes).
+    """
     present = {name.strip().lower(): name for name in table.column_names}
     missing = [c for c in kind.column_names if c not in present]
     if missing:
@@ -182,7 +220,8 @@ def normalise(table: pa.Table, kind: ExtractKind) -> pd.DataFrame:
     index = pd.RangeIndex(table.num_rows)
     out: dict[str, Any] = {ROW_NO: np.arange(1, table.num_rows + 1, dtype=np.int64)}
     for col in kind.columns:
-        out[col.name] = text_series(_text_column(table.column(present[col.name]), col.type), index)
+        column = _text_column(table.column(present[col.name]), col.type, ascii_only)
+        out[col.name] = text_series(column, index)
     return pd.DataFrame(out, index=index, copy=False)
 
 
@@ -192,7 +231,8 @@ def read_extract(path: str | Path, kind: str, data: bytes | None = None) -> pd.D
     spec = KINDS[kind]
     raw = p.read_bytes() if data is None else data
     table = _read_table(p, raw, spec)
+    ascii_only = p.suffix.lower() == ".csv" and raw.isascii()
     del raw
-    frame = normalise(table, spec)
+    frame = normalise(table, spec, ascii_only)
     log.debug("read %s: %d rows", p.name, len(frame))
     return frame
