@@ -1,9 +1,13 @@
 """Joint area scorecard (/area/<force>): clean load, axe, force and period controls, focus
-switch, CSV = table, unknown force page, board-pack PDF."""
+switch (withdrawals by stage and reason on the withdrawal tab), CSV = table, unknown force
+page, board-pack PDF."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import PageLog, Served
 from tests.browser.scorecard_helpers import (
@@ -41,16 +45,17 @@ def test_changing_force_and_period_updates_figures(
     assert "Kent" in pg.inner_text("#main h1")  # type: ignore[attr-defined]
     before = table_cells(pg, "area-scorecard")
     pg.select_option("#area-force", "surrey")  # type: ignore[attr-defined]
-    pg.wait_for_function("document.querySelector('#main h1').innerText.includes('Surrey')")  # type: ignore[attr-defined]
+    # Web-first waits, not wait_for_function: the app's CSP (no 'unsafe-eval') refuses the
+    # string predicates Playwright evaluates in the page.
+    expect(pg.locator("#main h1")).to_contain_text("Surrey")  # type: ignore[attr-defined]
     pg.wait_for_load_state("networkidle")  # type: ignore[attr-defined]
     surrey = table_cells(pg, "area-scorecard")
     assert surrey != before
     assert "/area/surrey" in pg.url  # type: ignore[attr-defined]
     assert pg.get_attribute("#area-pdf", "href").startswith("/area/surrey/board-pack.pdf")  # type: ignore[attr-defined,union-attr]
     pg.select_option("#area-period", "2022-23")  # type: ignore[attr-defined]
-    pg.wait_for_function(  # type: ignore[attr-defined]
-        "p => document.querySelector('#area-content p.mb-1').innerText.startsWith(p)",
-        arg="Financial year 2022-23.",
+    expect(pg.locator("#area-content p.mb-1")).to_have_text(  # type: ignore[attr-defined]
+        re.compile(r"^Financial year 2022-23\."), use_inner_text=True
     )
     pg.wait_for_load_state("networkidle")  # type: ignore[attr-defined]
     assert table_cells(pg, "area-scorecard") != surrey
@@ -71,6 +76,22 @@ def test_focus_switch_and_csv_match_the_tables(
     assert card(pg, "area-tab-equalities").count() == 0  # type: ignore[attr-defined]
     assert "Victim does not support action" in pg.inner_text("#area-focus")  # type: ignore[attr-defined]
     assert downloaded_csv(pg, "area-tab-withdrawal") == table_cells(pg, "area-tab-withdrawal")
+    # Withdrawals by stage and by reason: Kent beside national, chart, table and CSV.
+    figure = card(pg, "area-withdrawal-stage-reason")
+    assert figure.count() == 1  # type: ignore[attr-defined]
+    assert "Withdrawals by stage and reason" in figure.inner_text()  # type: ignore[attr-defined]
+    assert figure.locator(".js-plotly-plot").count() == 1  # type: ignore[attr-defined]
+    shares = table_cells(pg, "area-withdrawal-stage-reason")
+    assert shares[0] == ["Withdrawal by", "Category", "Kent Police", "National"]
+    assert {r[0] for r in shares[1:]} == {"Stage", "Reason"}
+    assert "During the investigation" in {r[1] for r in shares[1:]}
+    # Each figure is a share or suppressed with its reason; never blank, never a bare zero.
+    for row in shares[1:]:
+        for cell in row[2:]:
+            assert re.fullmatch(r"\d{1,3}\.\d%", cell) or cell.startswith("suppressed ("), row
+    assert downloaded_csv(pg, "area-withdrawal-stage-reason") == shares
+    violations = axe_violations(pg)
+    assert violations == [], [(v["id"], [n["target"] for n in v["nodes"]]) for v in violations]
     recs = table_cells(pg, "area-recommendations")
     assert len(recs) > 1 and all("Kent Police" in r[2] or "CPS" in r[2] for r in recs[1:])
     assert card(pg, "area-recommendations").count() == 1  # type: ignore[attr-defined]

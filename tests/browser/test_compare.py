@@ -4,7 +4,10 @@ message with defaults."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import PageLog, Served
 from tests.browser.scorecard_helpers import axe_violations, card, downloaded_csv, open_page
@@ -24,16 +27,15 @@ def alt_table(page: object, card_id: str) -> list[list[str]]:
 
 
 def wait_text(page: object, selector: str, text: str) -> None:
-    page.wait_for_function(  # type: ignore[attr-defined]
-        "([s, t]) => { const e = document.querySelector(s); return e && e.innerText.includes(t); }",
-        arg=[selector, text],
-    )
+    # Web-first waits, not wait_for_function: the app's CSP (no 'unsafe-eval') refuses the
+    # string predicates Playwright evaluates in the page.
+    expect(page.locator(selector).first).to_contain_text(text, use_inner_text=True)  # type: ignore[attr-defined]
     page.wait_for_load_state("networkidle")  # type: ignore[attr-defined]
 
 
 def url_has(page: object, text: str) -> None:
     """The address bar is rewritten by a clientside callback just after the redraw."""
-    page.wait_for_function("t => window.location.search.includes(t)", arg=text)  # type: ignore[attr-defined]
+    expect(page).to_have_url(re.compile(re.escape(text)))  # type: ignore[arg-type]
 
 
 def test_loads_cleanly_and_passes_axe(served: Served, page: tuple[object, PageLog]) -> None:
