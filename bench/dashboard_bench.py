@@ -324,27 +324,63 @@ def served_app(app: Any) -> Iterator[str]:
         server.shutdown()
 
 
+BENCH_USERS = {"board": "bench-board", "analyst": "bench-analyst"}
+
+
+def bench_logins() -> dict[str, tuple[str, str]]:
+    """A board and an analyst user with fresh random passwords in the home's app database
+    (the pages need a session): role -> (username, password)."""
+    from dashboard.auth import users
+
+    out = {}
+    for role, name in BENCH_USERS.items():
+        password = secrets.token_urlsafe(16)
+        if users.get(name) is None:
+            users.add(name, role, password, who="bench")
+        else:
+            users.set_password(name, password, who="bench")
+        out[role] = (name, password)
+    return out
+
+
+def _signed_in_state(browser: Any, url: str, login: tuple[str, str]) -> Any:
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(url + "/login")
+    page.fill("#username", login[0])
+    page.fill("#password", login[1])
+    with page.expect_navigation():
+        page.click("button[type=submit]")
+    state = context.storage_state()
+    context.close()
+    return state
+
+
 def first_renders(url: str, loads: int) -> tuple[str, list[dict[str, Any]]]:
-    """(Chromium version, per page: first render ms of each load in a fresh context)."""
+    """(Chromium version, per page: first render ms of each load in a fresh context that
+    carries a signed-in session: the analyst's for /data, the board member's otherwise)."""
     from playwright.sync_api import sync_playwright
 
     rows = []
+    logins = bench_logins()
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         version = browser.version
+        states = {role: _signed_in_state(browser, url, login) for role, login in logins.items()}
         for path in PAGES:
             times: list[float] = []
             h1s: list[float] = []
             errors: list[str] = []
             for _ in range(loads):
-                context = browser.new_context()
+                role = "analyst" if path == "/data" else "board"
+                context = browser.new_context(storage_state=states[role])
                 page = context.new_page()
                 page.add_init_script(H1_PROBE)
                 page.on("pageerror", lambda e, errs=errors: errs.append(str(e)))
                 try:
                     page.goto(url + path, wait_until="networkidle", timeout=120_000)
                     page.wait_for_selector("#main h1", state="visible", timeout=60_000)
-                    page.wait_for_function("window.__h1Visible !== undefined", timeout=10_000)
+                    page.wait_for_function("() => window.__h1Visible !== undefined", timeout=10_000)
                     got = page.evaluate(
                         """() => ({
                             h1: window.__h1Visible,
