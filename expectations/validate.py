@@ -293,21 +293,26 @@ def validate_frame(
     if kind == "cps_action_plans" and case_received is not None and "urn" in data.columns:
         received = data["urn"].map(dict(case_received)).astype(TEXT_DTYPE)
         data = data.assign(**{_suites.CASE_RECEIVED_COLUMN: received})
+    if kind == "cps_action_plans" and known_urns is not None and "urn" in data.columns:
+        known = data["urn"].isin(list(known_urns)).to_numpy(dtype=bool)
+        flag = pd.Series(np.where(known, "y", None), index=data.index).astype(TEXT_DTYPE)
+        data = data.assign(**{_suites.CASE_KNOWN_COLUMN: flag})
 
     previous = previous_rows or 0
     params: dict[str, Any] = {
         "as_at": as_at.isoformat(),
         "org_codes": [org_code],
         "area_forces": list(reference.forces_for_area(org_code)),
-        "known_urns": sorted(known_urns) if known_urns is not None else [],
+        "known_urns": len(known_urns) if known_urns is not None else 0,
         "min_rows": math.ceil(previous * (1 - ROW_CHANGE)),
         "max_rows": math.floor(previous * (1 + ROW_CHANGE)),
     }
     with _LOCK:
         parts = _parts(kind, root, skip, len(data) >= SPLIT_MIN_ROWS)
         res = _validate_parts(data, suite, parts, params)
-        # The parameters hold urns (identifiers): keep only how many there were.
-        res.suite_parameters = {**params, "known_urns": len(params["known_urns"])}
+        # Urns are identifiers: only how many were known is kept (the rule reads a helper
+        # column, see suites.CASE_KNOWN_COLUMN).
+        res.suite_parameters = params
     failures = _failures(kind, res, set(data.columns), len(data), previous_rows)
     _scrub(res, suite)
     outcome = ValidationOutcome(
