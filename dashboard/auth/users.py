@@ -29,6 +29,7 @@ USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{1,63}$")
 PASSWORD_MIN = 12
 PASSWORD_MAX = 1024
 
+
 def _hasher_from_env() -> PasswordHasher:
     """argon2id with the library's defaults (RFC 9106 low-memory profile: t=3, 64 MiB, p=4)
     unless SCORECARD_ARGON2_TIME_COST / SCORECARD_ARGON2_MEMORY_KIB tune it for the host
