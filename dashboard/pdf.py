@@ -21,8 +21,9 @@ from pathlib import Path
 
 import pandas as pd
 from flask import Flask, Response, request
-from reportlab.graphics.charts.barcharts import VerticalBarChart
+from reportlab.graphics.charts.barcharts import BarChart, HorizontalBarChart, VerticalBarChart
 from reportlab.graphics.charts.legends import Legend
+from reportlab.graphics.charts.textlabels import NA_Label
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
@@ -126,28 +127,62 @@ Section = tuple[str, str, pd.DataFrame, str] | tuple[str, str, pd.DataFrame, str
 
 
 def bar_chart(
-    categories: Sequence[str], series: Sequence[tuple[str, Sequence[float | None]]], width: float
+    categories: Sequence[str],
+    series: Sequence[tuple[str, Sequence[float | None]]],
+    width: float,
+    *,
+    horizontal: bool = False,
+    labels: Sequence[Sequence[str]] | None = None,
+    na_text: str | None = None,
+    value_format: str | None = None,
 ) -> Drawing:
     """A simple grouped bar chart (Okabe-Ito colours, a legend naming each series). A
-    suppressed or missing value (None) draws no bar; the table under the chart says why."""
+    suppressed or missing value (None) draws no bar, only ``na_text`` if given; the table
+    under the chart says why. ``horizontal`` puts long category names down the left (first
+    at the top); ``labels`` (one text per value) are written at the end of each bar."""
     colours = [colors.HexColor(c) for c in ("#0072B2", "#56B4E9", "#E69F00", "#009E73")]
-    height = 62 * mm
+    legend_room, label_room = 150, 175
+    chart: BarChart
+    if horizontal:
+        height = max(62 * mm, 40 + len(categories) * (9 * len(series) + 8))
+        chart = HorizontalBarChart()
+        chart.x, chart.y = label_room, 24
+        chart.width, chart.height = width - label_room - legend_room - 40, height - 34
+        chart.categoryAxis.reverseDirection = 1
+        anchor = "w"
+    else:
+        height = 62 * mm
+        chart = VerticalBarChart()
+        chart.x, chart.y, chart.width, chart.height = 40, 28, width - 200, height - 40
+        anchor = "s"
     drawing = Drawing(width, height)
-    chart = VerticalBarChart()
-    chart.x, chart.y, chart.width, chart.height = 40, 28, width - 200, height - 40
-    chart.data = [list(values) for _, values in series]
+    # Horizontal bars stack a group's series upwards; reversed, the first series is on top.
+    order = list(range(len(series)))[:: -1 if horizontal else 1]
+    chart.data = [list(series[i][1]) for i in order]
     chart.categoryAxis.categoryNames = [c[:48] for c in categories]
     chart.categoryAxis.labels.fontName = FONT
     chart.categoryAxis.labels.fontSize = 6.5
     chart.valueAxis.labels.fontName = FONT
     chart.valueAxis.labels.fontSize = 6.5
     chart.valueAxis.valueMin = 0
-    for i in range(len(series)):
-        chart.bars[i].fillColor = colours[i % len(colours)]
-        chart.bars[i].strokeColor = None
+    if value_format:
+        chart.valueAxis.labelTextFormat = value_format
+    if labels is not None:
+        chart.barLabelFormat = "values"
+        chart.barLabelArray = [list(labels[i]) for i in order]
+        chart.barLabels.fontName, chart.barLabels.fontSize = FONT, 6
+        chart.barLabels.boxAnchor, chart.barLabels.nudge = anchor, 3
+    if na_text:
+        chart.naLabel = NA_Label()
+        chart.naLabel.text = na_text
+        chart.naLabel.fontName, chart.naLabel.fontSize = FONT, 6
+        chart.naLabel.boxAnchor, chart.naLabel.nudge = anchor, 3
+    for k, i in enumerate(order):
+        chart.bars[k].fillColor = colours[i % len(colours)]
+        chart.bars[k].strokeColor = None
     drawing.add(chart)
     legend = Legend()
-    legend.x, legend.y = width - 150, height - 12
+    legend.x, legend.y = width - legend_room, height - 12
     legend.fontName, legend.fontSize = FONT, 7
     legend.colorNamePairs = [
         (colours[i % len(colours)], name) for i, (name, _) in enumerate(series)
@@ -180,6 +215,47 @@ def volumes_drawing(frame: pd.DataFrame, period: str, width: float) -> Drawing |
         )
     ]
     return bar_chart(names, series, width)
+
+
+def withdrawal_drawing(plot: pd.DataFrame, width: float) -> Drawing | None:
+    """The shares of withdrawals by stage and by reason (the plot frame of
+    :func:`dashboard.scorecard_data.withdrawal_breakdown`), the force beside national, as
+    horizontal bars like the area page's. A hidden share draws no bar and is written
+    "suppressed" (or "no data") in its place, never as a number; None when nothing has a
+    number, as the page then shows only the table."""
+    numbers = [v for v in plot["value"] if v is not None and not pd.isna(v)]
+    if not numbers:
+        return None
+    categories = list(dict.fromkeys(plot["label"]))
+    series: list[tuple[str, list[float | None]]] = []
+    labels: list[list[str]] = []
+    hidden: set[bool] = set()
+    for org, part in plot.groupby("org", sort=False):
+        got = {
+            label: (None if v is None or pd.isna(v) else float(v), str(text))
+            for label, v, text in zip(part["label"], part["value"], part["text"], strict=True)
+        }
+        cells = [got.get(c, (None, "no data")) for c in categories]
+        series.append((str(org), [v for v, _ in cells]))
+        labels.append([text for _, text in cells])
+        hidden |= {text.startswith("suppressed") for v, text in cells if v is None}
+    if not hidden:
+        na_text = None
+    elif hidden == {True}:
+        na_text = "suppressed"
+    elif hidden == {False}:
+        na_text = "no data"
+    else:
+        na_text = "suppressed or no data"
+    return bar_chart(
+        categories,
+        series,
+        width,
+        horizontal=True,
+        labels=labels,
+        na_text=na_text,
+        value_format="%g%%",
+    )
 
 
 def render_pdf(
@@ -290,6 +366,7 @@ def area_pack(force: sd.ForceInfo, period: str, info: sd.PeriodInfo) -> bytes:
     shown = dict(info.options).get(period, period)
     areas = " and ".join(a.name for a in force.areas) or "no CPS Area"
     rows = sd.area_rows(force, period)
+    width = landscape(A4)[0] - 24 * mm
     sections: list[Section] = [
         (
             f"Every metric: {force.name} and {areas}",
@@ -298,11 +375,15 @@ def area_pack(force: sd.ForceInfo, period: str, info: sd.PeriodInfo) -> bytes:
             SOURCE,
         ),
     ]
-    for _, label, rec in (
-        ("", "Equalities", 1),
-        ("", "Victim withdrawal", 3),
-        ("", "Action plans and case progression", 4),
+    for key, label, rec in (
+        ("equalities", "Equalities", 1),
+        ("withdrawal", "Victim withdrawal", 3),
+        ("action-plans", "Action plans and case progression", 4),
     ):
+        if key == "withdrawal":  # as on the page's tab: the stage and reason chart first
+            plot, shares = sd.withdrawal_breakdown(force, period, rows=rows)
+            drawing = withdrawal_drawing(plot, width)
+            sections.append((sd.withdrawal_title(force), shown, shares, SOURCE, drawing))
         frame = sd.area_table(
             force, period, sd.metrics_for_rec(rec), rows=rows, all_breakdowns=True
         )

@@ -781,6 +781,11 @@ def withdrawal_columns(force: ForceInfo) -> list[str]:
     return ["Withdrawal by", "Category", force.name, "National"]
 
 
+def withdrawal_title(force: ForceInfo) -> str:
+    """The stage and reason chart's title, one wording for the page and the board pack."""
+    return f"{catalogue.get(WITHDRAWAL_METRIC).name}: {force.name} and national"
+
+
 def withdrawal_breakdown(
     force: ForceInfo,
     period: str,
@@ -790,8 +795,10 @@ def withdrawal_breakdown(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Share of withdrawals by stage and by reason, the force beside national, on the
     metric's headline basis: (plot frame, display frame). The plot frame has one row per
-    category and organisation with the number (None when suppressed or missing) and the
-    text shown; the display frame is what the table and CSV show (suppressed as text)."""
+    category and organisation with the axis label ("Stage: After charge"), the number (None
+    when suppressed or missing) and the text shown, so the page's chart and the board pack's
+    draw the same bars; the display frame is what the table and CSV show (suppressed as
+    text)."""
     m = catalogue.get(WITHDRAWAL_METRIC)
     if rows is None:
         rows = area_rows(force, period, query)
@@ -818,6 +825,7 @@ def withdrawal_breakdown(
                     {
                         "group": label,
                         "category": category,
+                        "label": f"{label}: {category}",
                         "org": col,
                         "value": None
                         if got is None or _reason(got.get("suppressed"))
@@ -827,7 +835,7 @@ def withdrawal_breakdown(
                 )
             shown.append(row)
     return (
-        pd.DataFrame(plot, columns=["group", "category", "org", "value", "text"]),
+        pd.DataFrame(plot, columns=["group", "category", "label", "org", "value", "text"]),
         pd.DataFrame(shown, columns=withdrawal_columns(force)),
     )
 

@@ -147,8 +147,7 @@ def withdrawal_chart(plot: pd.DataFrame) -> go.Figure:
     """Horizontal grouped bars: share of withdrawals per stage and per reason, the force
     beside national. A suppressed share is written "suppressed" at the axis, never drawn as
     a zero-length bar."""
-    labels = [f"{g}: {c}" for g, c in zip(plot["group"], plot["category"], strict=True)]
-    plot = plot.assign(label=labels)
+    labels = list(plot["label"])
     traces: list[dict] = []
     for i, (org, part) in enumerate(plot.groupby("org", sort=False)):
         colour, pattern = WITHDRAWAL_STYLE[i % len(WITHDRAWAL_STYLE)]
@@ -211,7 +210,7 @@ def withdrawal_card(
     has_numbers = any(v is not None and not pd.isna(v) for v in plot["value"])
     return figure_card(
         "area-withdrawal-stage-reason",
-        f"{m.name}: {force.name} and national",
+        sd.withdrawal_title(force),
         shown,
         frame,
         figure=withdrawal_chart(plot) if has_numbers else None,

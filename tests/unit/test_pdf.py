@@ -46,11 +46,23 @@ def test_render_pdf_has_title_marking_source_and_suppression_text() -> None:
 
 @pytest.fixture(scope="module")
 def client() -> Iterator[object]:
-    """The PDF routes over a small built mart (queries routed to it, no snapshot)."""
+    """The PDF routes over a small built mart (queries routed to it, no snapshot). Kent's
+    withdrawals are test_scorecard_data's: 16, of which 1 awaiting the CPS (suppressed)."""
     w = Warehouse()
+    wd = {"withdrawal_date": d("2023-06-01")}
+    later16 = {"outcome_code": "16", "outcome_date": d("2023-07-01"),
+               "victim_supported_at_outset": True}  # fmt: skip
     w.police(
-        "kent", [{"recorded_date": d("2023-05-10")}] * 20 + [{"recorded_date": d("2023-06-10")}] * 3
+        "kent",
+        [{"recorded_date": d("2023-05-10")}] * 20
+        + [{"recorded_date": d("2023-06-10")}] * 3
+        + [{**wd, "withdrawal_stage": "investigation", "withdrawal_reason": "time_taken"}] * 6
+        + [{**wd, "withdrawal_stage": "before_account", "withdrawal_reason": "fear_of_process"}] * 5
+        + [{**wd, "withdrawal_stage": "awaiting_cps", "withdrawal_reason": "u"}]
+        + [later16] * 4,
     )
+    w.police("surrey", [{**wd, "withdrawal_stage": "after_charge",
+                         "withdrawal_reason": "other"}] * 3)  # fmt: skip
     w.build()
     mp = pytest.MonkeyPatch()
     mp.setattr(sd, "_default_query", lambda sql, params: w.con.execute(sql, params).df())
@@ -75,6 +87,71 @@ def test_area_pack_route(client: object) -> None:
     assert r.status_code == 200 and r.mimetype == "application/pdf"
     text = text_of(r.data)
     assert "Joint area scorecard: Kent Police" in text and "CPS South East" in text
+
+
+def test_area_pack_has_withdrawal_stage_reason(client: object) -> None:
+    """The withdrawal tab's stage and reason chart and table are in the pack, before the
+    recommendation 3 table; a suppressed share is written as suppressed, never a number."""
+    r = client.get("/area/kent/board-pack.pdf?period=2023-24")  # type: ignore[attr-defined]
+    text = text_of(r.data)
+    title = "Withdrawals by stage and reason: Kent Police and national"
+    assert title in text
+    section = text[text.index(title) : text.index("Victim withdrawal (recommendation 3)")]
+    lines = section.splitlines()
+    # chart: category labels, shares at the bars and "suppressed" where a bar is hidden
+    assert "Stage: Awaiting the CPS decision" in lines and "Reason: Time taken" in lines
+    assert "suppressed" in lines and "37.5%" in lines
+    # table: awaiting the CPS is 1 withdrawal -> suppressed for Kent and national
+    at = lines.index("Awaiting the CPS decision")
+    assert lines[at + 1 : at + 3] == ["suppressed (count of 1-4)"] * 2
+    at = lines.index("During the investigation")
+    assert lines[at + 1 : at + 3] == ["37.5%", "31.6%"]
+
+
+def plot_frame(rows: list[tuple[str, str, float | None, str]]) -> pd.DataFrame:
+    """A withdrawal plot frame as sd.withdrawal_breakdown returns: (label, org, value, text)."""
+    return pd.DataFrame(
+        [
+            {"group": lab.split(":")[0], "category": lab.split(": ")[1], "label": lab,
+             "org": org, "value": value, "text": text}
+            for lab, org, value, text in rows
+        ],
+        columns=["group", "category", "label", "org", "value", "text"],
+    )  # fmt: skip
+
+
+def test_withdrawal_drawing_has_no_number_for_a_suppressed_share() -> None:
+    plot = plot_frame(
+        [
+            ("Stage: After charge", "Kent Police", 40.0, "40.0%"),
+            ("Stage: After charge", "National", None, "suppressed (count of 1-4)"),
+            ("Reason: Other", "Kent Police", None, "suppressed (fewer than 10 cases)"),
+            ("Reason: Other", "National", 12.5, "12.5%"),
+        ]
+    )
+    drawing = pdf.withdrawal_drawing(plot, 700)
+    assert drawing is not None
+    chart = next(c for c in drawing.contents if hasattr(c, "naLabel"))
+    assert chart.categoryAxis.categoryNames == ["Stage: After charge", "Reason: Other"]
+    # series reversed so the force is the top bar of each group; the legend keeps the order
+    assert chart.data == [[None, 12.5], [40.0, None]]
+    assert chart.naLabel.text == "suppressed"
+    assert chart.barLabelArray[1][0] == "40.0%"
+    # nothing with a number -> no chart (the table alone says why), as on the page
+    assert pdf.withdrawal_drawing(plot.assign(value=None), 700) is None
+    # a category missing for one side is "no data", not "suppressed"
+    mixed = plot_frame(
+        [
+            ("Stage: After charge", "Kent Police", 40.0, "40.0%"),
+            ("Stage: After charge", "National", None, "suppressed (count of 1-4)"),
+            ("Reason: Other", "National", 12.5, "12.5%"),
+        ]
+    )
+    got = pdf.withdrawal_drawing(mixed, 700)
+    assert got is not None
+    assert next(c for c in got.contents if hasattr(c, "naLabel")).naLabel.text == (
+        "suppressed or no data"
+    )
 
 
 @pytest.mark.parametrize(

@@ -225,3 +225,5 @@ def test_withdrawal_breakdown_force_beside_national() -> None:
     assert hidden["value"].isna().all() and hidden["text"].str.startswith("suppressed").all()
     inv = plot[(plot["category"] == "During the investigation") & (plot["org"] == kent.name)]
     assert inv["value"].tolist() == [37.5]
+    # one axis label for the page's chart and the board pack's
+    assert inv["label"].tolist() == ["Stage: During the investigation"]
