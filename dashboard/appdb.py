@@ -236,19 +236,20 @@ def _parse_date(raw: object) -> date | None:
 def validate_update(
     form: Mapping[str, object],
     *,
-    who: str | None = None,
+    who: str,
     allowed_owners: Collection[str] | None = None,
 ) -> StatusUpdate:
     """Check an owner's update; raises :class:`UpdateError` naming every problem.
 
-    ``form`` holds rec_no, owner_code, status, target_date (ISO, optional), evidence and,
-    until login exists, who. A later login passes ``who`` and ``allowed_owners`` instead."""
+    ``form`` holds rec_no, owner_code, status, target_date (ISO, optional) and evidence.
+    ``who`` and ``allowed_owners`` come from the signed-in session, so a form cannot name
+    who made the update; ``who`` is still checked, as it is kept with the update."""
     errors: dict[str, str] = {}
-    name = _text(who if who is not None else form.get("who"))
+    name = _text(who)
     if not name:
-        errors["who"] = "Enter your name (it is kept with the update)."
+        errors["who"] = "The update has no user name to keep with it."
     elif len(name) > WHO_MAX:
-        errors["who"] = f"Your name must be at most {WHO_MAX} characters."
+        errors["who"] = f"The user name must be at most {WHO_MAX} characters."
 
     rec_no: int | None = None
     known = {r.rec_no for r in reference.recommendations()}

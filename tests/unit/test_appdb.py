@@ -24,25 +24,29 @@ def form(**over: object) -> dict[str, object]:
         "status": "in_progress",
         "target_date": "2026-12-31",
         "evidence": "",
-        "who": "A Owner",
     }
     base.update(over)
     return base
 
 
-def errors(**over: object) -> dict[str, str]:
+def valid(who: str = "A Owner", **over: object) -> appdb.StatusUpdate:
+    """The form with ``over`` validated as saved by the signed-in user ``who``."""
+    return appdb.validate_update(form(**over), who=who)
+
+
+def errors(who: str = "A Owner", **over: object) -> dict[str, str]:
     with pytest.raises(appdb.UpdateError) as exc:
-        appdb.validate_update(form(**over))
+        valid(who, **over)
     return exc.value.errors
 
 
 def test_valid_update_is_parsed() -> None:
-    u = appdb.validate_update(form(evidence="  Done  "))
+    u = valid(evidence="  Done  ")
     assert u == appdb.StatusUpdate(4, "kent", "in_progress", date(2026, 12, 31), "Done", "A Owner")
 
 
 def test_blank_target_keeps_current() -> None:
-    assert appdb.validate_update(form(target_date="")).target_date is None
+    assert valid(target_date="").target_date is None
 
 
 @pytest.mark.parametrize("rec", ["99", "0", "abc", None, ""])
@@ -58,11 +62,12 @@ def test_owner_must_own_the_recommendation() -> None:
     assert "owner_code" in errors(owner_code="")
 
 
-def test_allowed_owners_restricts_for_a_later_login() -> None:
+def test_allowed_owners_and_who_come_from_the_session() -> None:
     with pytest.raises(appdb.UpdateError) as exc:
         appdb.validate_update(form(), who="Signed In", allowed_owners={"surrey"})
     assert "cannot update for" in exc.value.errors["owner_code"]
-    u = appdb.validate_update(form(who=""), who="Signed In", allowed_owners={"kent"})
+    # a "who" in the form is never used: the update is the signed-in user's
+    u = appdb.validate_update(form(who="Forged"), who="Signed In", allowed_owners={"kent"})
     assert u.who == "Signed In"
 
 
@@ -77,26 +82,27 @@ def test_target_date_must_be_a_plausible_date(bad: str) -> None:
 
 def test_evidence_limit_and_required_when_done() -> None:
     assert "2000" in errors(evidence="x" * 2001)["evidence"]
-    appdb.validate_update(form(evidence="x" * 2000))
+    valid(evidence="x" * 2000)
     for status in ("implemented", "verified"):
         assert "required" in errors(status=status, evidence=" ")["evidence"]
-    appdb.validate_update(form(status="not_applicable"))
+    valid(status="not_applicable")
 
 
 def test_name_required_and_all_problems_reported_together() -> None:
     errs = errors(who=" ", status="nope", target_date="x")
     assert set(errs) == {"who", "status", "target_date"}
+    assert "200" in errors(who="x" * 201)["who"]
 
 
 def test_history_keeps_who_when_before_after(eng) -> None:  # type: ignore[no-untyped-def]
     before = appdb.RecState("in_progress", date(2022, 1, 16), None)
-    u1 = appdb.validate_update(form(status="implemented", evidence="Audit done", target_date=""))
+    u1 = valid(status="implemented", evidence="Audit done", target_date="")
     t1 = datetime(2026, 10, 1, 9, 0, tzinfo=UTC)
     appdb.record_update(u1, before, at=t1, eng=eng)
     after1 = appdb.RecState("implemented", date(2022, 1, 16), "Audit done")
-    u2 = appdb.validate_update(form(status="verified", evidence="Verified", who="B Owner"))
+    u2 = valid("B Owner", status="verified", evidence="Verified")
     appdb.record_update(u2, after1, at=datetime(2026, 10, 2, tzinfo=UTC), eng=eng)
-    appdb.record_update(appdb.validate_update(form(owner_code="surrey")), None, eng=eng)
+    appdb.record_update(valid(owner_code="surrey"), None, eng=eng)
 
     rows = appdb.history(4, "kent", eng=eng)
     assert [r["who"] for r in rows] == ["B Owner", "A Owner"]
