@@ -50,21 +50,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from dashboard.auth import policy
+
 RESULTS = Path(__file__).parent / "results"
 CHROMIUM = os.environ.get("SCORECARD_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--no-first-run",
 ]  # fmt: skip
-PAGES = (
-    "/",
-    "/area/kent",
-    "/compare",
-    "/recommendations",
-    "/recommendations/4",
-    "/definitions",
-    "/data",
-)
 BROWSER_LOADS = 3
 
 # Records when #main h1 is first visible (ms since navigation start), before any page script.
@@ -325,6 +318,13 @@ def served_app(app: Any) -> Iterator[str]:
 
 
 BENCH_USERS = {"board": "bench-board", "analyst": "bench-analyst"}
+# The app's pages (dashboard/auth/policy.py) that a board member or an analyst may open: all
+# but the admin pages, in the app's order.
+PAGES = tuple(
+    path
+    for path in policy.PAGE_EXAMPLES
+    if any(policy.can(r, policy.page_capability(path) or policy.SIGNED_IN) for r in BENCH_USERS)
+)
 
 
 def bench_logins() -> dict[str, tuple[str, str]]:

@@ -4,23 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from dashboard.auth.policy import PAGE_EXAMPLES
+
 PASSWORD = "correct-horse-battery-staple"
 # The owner is CPS Headquarters, sole owner of recommendation 9 and joint owner of 13; the
 # PCC's force is Kent.
 ORGS = {"pcc": "kent", "owner": "cps_hq"}
 ROLES = ("board", "pcc", "owner", "analyst", "admin")
-# Every page of the app, as the access tests visit them.
-PAGES = (
-    "/",
-    "/area/kent",
-    "/compare",
-    "/recommendations",
-    "/recommendations/4",
-    "/data",
-    "/definitions",
-    "/admin/users",
-    "/admin/audit",
-)
+# Every page of the app, as the access tests visit them (the app's own list).
+PAGES = PAGE_EXAMPLES
 
 
 @dataclass(frozen=True)

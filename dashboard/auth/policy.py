@@ -53,6 +53,20 @@ PAGES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^/definitions$"), DEFINITIONS),
     (re.compile(r"^/admin/(users|audit)$"), USERS),
 )
+# One real path for every page above (a known force, recommendation 4): the one list that the
+# access and browser tests and the dashboard benchmark visit, kept beside the patterns so a
+# new page is added to both (a unit test checks they match).
+PAGE_EXAMPLES: tuple[str, ...] = (
+    "/",
+    "/area/kent",
+    "/compare",
+    "/recommendations",
+    "/recommendations/4",
+    "/definitions",
+    "/data",
+    "/admin/users",
+    "/admin/audit",
+)
 
 # Plain Flask routes (downloads, exports, the API) and Dash's own endpoints.
 ROUTES: tuple[tuple[re.Pattern[str], str], ...] = (

@@ -72,6 +72,14 @@ def test_page_capability(path: str, capability: str | None) -> None:
     assert policy.page_capability(path) == capability
 
 
+def test_page_examples_cover_every_page_pattern() -> None:
+    """The paths the access tests and the benchmark visit: one or more per page, no other."""
+    assert all(policy.page_capability(p) is not None for p in policy.PAGE_EXAMPLES)
+    for pattern, _ in policy.PAGES:
+        assert any(pattern.match(p) for p in policy.PAGE_EXAMPLES), pattern.pattern
+    assert len(set(policy.PAGE_EXAMPLES)) == len(policy.PAGE_EXAMPLES)
+
+
 @pytest.mark.parametrize(
     ("path", "capability"),
     [
