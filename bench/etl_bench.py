@@ -17,7 +17,7 @@ import contextlib
 import json
 import os
 import platform
-import resource
+import re
 import shutil
 import subprocess
 import sys
@@ -45,7 +45,8 @@ def generate(out: Path, scale: float) -> None:
 
 
 def bare_scan(files: Path) -> tuple[float, int]:
-    """Seconds for DuckDB to parse every extract fully into memory; total rows."""
+    """Seconds for DuckDB to parse every extract fully into memory; total rows (run in a
+    child process: see run_child)."""
     con = duckdb.connect()
     started = time.perf_counter()
     rows = 0
@@ -72,11 +73,20 @@ class Child:
     stdout: str
 
 
-def run_child(args: list[str], env: dict[str, str] | None = None) -> Child:
-    """Run a command; its rusage comes from wait4, so each child's peak RSS is its own."""
+def run_child(
+    args: list[str], env: dict[str, str] | None = None, *, with_stderr: bool = False
+) -> Child:
+    """Run a command and take its rusage from wait4.
+
+    A child's ru_maxrss starts at this process's resident size when it was spawned (Linux
+    keeps the high-water mark of the memory it replaces at exec: a child doing nothing after
+    a 2 GB parent reported 1.9 GiB). So this process keeps nothing large in memory - the
+    bare scan runs in a child too - and its own size is recorded beside the figures.
+    """
     started = time.perf_counter()
     with tempfile.TemporaryFile() as out:
-        proc = subprocess.Popen(args, env=env, stdout=out)
+        err = subprocess.STDOUT if with_stderr else None
+        proc = subprocess.Popen(args, env=env, stdout=out, stderr=err)
         _, status, usage = os.wait4(proc.pid, 0)
         proc.returncode = os.waitstatus_to_exitcode(status)
         seconds = time.perf_counter() - started
@@ -100,7 +110,31 @@ def refresh(files: Path, home: Path) -> Child:
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
         "DO_NOT_TRACK": "1",
     }
-    return run_child([sys.executable, "-m", "scorecard.cli", "etl", "run"], env=env)
+    return run_child([sys.executable, "-m", "scorecard.cli", "etl", "run"], env=env,
+                     with_stderr=True)  # fmt: skip
+
+
+_LOG_TIME = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}) ")
+_BUILD_STAGE = re.compile(r"warehouse\.build: stage (.+): ([\d.]+) s$")
+
+
+def refresh_stages(log_text: str) -> dict[str, float]:
+    """Where a refresh's time went, from its log: the per-file stage (first source listed to
+    the last file's outcome) and each build stage."""
+    stages: dict[str, float] = {}
+    first = last = None
+    for line in log_text.splitlines():
+        m = _LOG_TIME.match(line)
+        when = datetime.strptime(m[1], "%Y-%m-%d %H:%M:%S,%f") if m else None
+        if when and first is None and "file(s) listed" in line:
+            first = when
+        if when and re.search(r"\[\d+/\d+\] ", line):
+            last = when
+        if b := _BUILD_STAGE.search(line):
+            stages[f"build: {b[1]}"] = float(b[2])
+    if first and last:
+        stages = {"files (read, validate, load)": round((last - first).total_seconds(), 1)} | stages
+    return stages
 
 
 def pandas_baseline(files: Path, home: Path) -> tuple[Child, dict]:
@@ -120,21 +154,41 @@ def machine() -> str:
     return f"{platform.node()} {platform.machine()} {os.cpu_count()} cpu{mem}"
 
 
+def bare_scan_child(files: Path) -> tuple[Child, float, int]:
+    """The bare scan in its own process: (its cost, seconds scanning, rows)."""
+    child = run_child([sys.executable, "-m", "bench.etl_bench", "--bare-scan-only", str(files)])
+    figures = json.loads(child.stdout.strip().splitlines()[-1])
+    return child, figures["seconds"], figures["rows"]
+
+
+def own_rss_mib() -> float:
+    """This process's resident size now (the floor under every child's peak RSS)."""
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--bare-scan-only", type=Path, metavar="DIR", help=argparse.SUPPRESS)
     parser.add_argument("--data", type=Path, default=None, help="reuse generated files here")
     parser.add_argument("--no-pandas", action="store_true", help="skip the pandas baseline")
     parser.add_argument("--note", default="", help="stored with the result")
     args = parser.parse_args(argv)
+    if args.bare_scan_only:
+        seconds, rows = bare_scan(args.bare_scan_only)
+        print(json.dumps({"seconds": seconds, "rows": rows}))
+        return {}
     work = Path(tempfile.mkdtemp(prefix="scorecard-bench-"))
     files = args.data or work / f"extracts-{args.scale}"
     generate(files, args.scale)
     load_before = os.getloadavg()
-    cpu0 = resource.getrusage(resource.RUSAGE_SELF)
-    scan_s, rows = bare_scan(files)
-    cpu1 = resource.getrusage(resource.RUSAGE_SELF)
-    scan_cpu = (cpu1.ru_utime + cpu1.ru_stime) - (cpu0.ru_utime + cpu0.ru_stime)
+    scan_child, scan_s, rows = bare_scan_child(files)
+    scan_cpu = scan_child.cpu_s
+    rss_floor = own_rss_mib()
     etl = refresh(files, work / "home")
     result: dict = {
         "when": datetime.now().isoformat(timespec="seconds"),
@@ -149,12 +203,16 @@ def main(argv: list[str] | None = None) -> dict:
         "refresh_vs_bare_scan_cpu": round(etl.cpu_s / scan_cpu, 1),
         "rows_per_s": round(rows / etl.wall_s),
         "peak_rss_mib": round(etl.peak_rss_mib),
+        "bench_process_rss_mib": round(rss_floor),
+        "refresh_stages_s": refresh_stages(etl.stdout),
     }
     print(f"scale {args.scale}: {rows:,} rows")
     print(f"  DuckDB bare scan   {scan_s:8.2f} s   (CPU {scan_cpu:.1f} s)")
     print(f"  refresh (etl run)  {etl.wall_s:8.2f} s   (CPU {etl.cpu_s:.1f} s)   ratio "
           f"{etl.wall_s / scan_s:.1f}x   {rows / etl.wall_s:,.0f} rows/s   "
           f"peak RSS {etl.peak_rss_mib:,.0f} MiB")  # fmt: skip
+    for stage, seconds in result["refresh_stages_s"].items():
+        print(f"    {stage:<40} {seconds:8.2f} s")
     if not args.no_pandas:
         child, figures = pandas_baseline(files, work / "home")
         agreement = figures.get("agreement", {})

@@ -14,7 +14,6 @@ updates entered in the app; an app update wins a same-day tie.
 from __future__ import annotations
 
 import logging
-import os
 import re
 import time
 from collections.abc import Callable, Iterator
@@ -39,18 +38,12 @@ NATIONAL = "national"
 
 StageHook = Callable[[str, float], None]
 
-MEMORY_LIMIT_ENV = "SCORECARD_BUILD_MEMORY_LIMIT"
-DEFAULT_MEMORY_LIMIT = "1GB"
-
 
 def build_settings() -> dict[str, object]:
-    """DuckDB settings for the build: a memory limit (DuckDB spills to disk beyond it; the
-    default lets it take 80% of RAM, which at national volume meant many GiB resident) and no
-    insertion-order bookkeeping (every published table has an ORDER BY)."""
-    return {
-        "memory_limit": os.environ.get(MEMORY_LIMIT_ENV) or DEFAULT_MEMORY_LIMIT,
-        "preserve_insertion_order": False,
-    }
+    """DuckDB settings for the build: no insertion-order bookkeeping (every published table
+    has an ORDER BY), which lets large aggregates and sorts spill to disk more freely. The
+    memory limit is the connection's (``SCORECARD_DUCKDB_MEMORY_LIMIT``, warehouse.db)."""
+    return {"preserve_insertion_order": False}
 
 
 @contextmanager

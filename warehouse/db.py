@@ -29,14 +29,16 @@ def qualified(schema: str, table: str) -> str:
 
 
 MEMORY_ENV = "SCORECARD_DUCKDB_MEMORY_LIMIT"
-DEFAULT_MEMORY_LIMIT = "2GB"
+DEFAULT_MEMORY_LIMIT = "1GB"
 
 
 def connect(path: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """Open the warehouse (created if missing when read-write).
 
     DuckDB would otherwise let its buffer pool grow to 80% of the machine's memory; the
-    limit (``SCORECARD_DUCKDB_MEMORY_LIMIT``) keeps a refresh bounded and spills to disk.
+    limit (``SCORECARD_DUCKDB_MEMORY_LIMIT``, default 1GB) keeps a refresh bounded - the
+    build spills its large aggregates and sorts to disk beyond it - and caps each
+    dashboard worker's snapshot reader.
     """
     p = Path(path)
     if read_only and not p.exists():
