@@ -101,15 +101,23 @@ def _sql_files(package: str, *, metrics: bool = False) -> list[tuple[str, str]]:
     return [(n, t) for n, t in files if n.startswith("metric__") == metrics]
 
 
-def _facts_insert_sql(metric_sql: str) -> str:
+FORCE_LEVELS = frozenset({"force", "joint", "region"})  # cells built from force_code
+
+
+def _facts_insert_sql(metric_sql: str, levels: tuple[str, ...] = ("force", "cps_area")) -> str:
     """Wrap a metric's facts SELECT: add its id (bound) and the period labels, and aggregate
-    at the finest grain any cell needs (quarter, force, area, breakdown, basis) - every cell
-    is a sum of these grains, so case-level rows are never stored or fanned out by level.
-    ``dist`` facts keep their value (``v``) in the grain, a histogram, so medians stay exact.
+    at the finest grain any of its cells needs (quarter, force, area, breakdown, basis) -
+    every cell is a sum of these grains, so case-level rows are never stored or fanned out by
+    level. An organisation column no level of the metric uses is left NULL, so it does not
+    split the grains. ``dist`` facts keep their value (``v``) in the grain, a histogram, so
+    medians stay exact.
     """
+    force = "force_code" if FORCE_LEVELS & set(levels) else "CAST(NULL AS VARCHAR)"
+    area = "area_code" if "cps_area" in levels else "CAST(NULL AS VARCHAR)"
     grain = (
         "SELECT kind, breakdown, basis, "
-        "CAST(date_trunc('quarter', event_date) AS DATE) AS event_date, force_code, area_code, "
+        "CAST(date_trunc('quarter', event_date) AS DATE) AS event_date, "
+        f"{force} AS force_code, {area} AS area_code, "
         "CASE WHEN kind = 'dist' THEN CAST(num AS DOUBLE) END AS v, "
         "sum(CAST(num AS DOUBLE)) AS s_num, sum(CAST(den AS INTEGER)) AS s_den, count(*) AS n "
         f"FROM ({metric_sql.strip().rstrip(';')}) WHERE event_date IS NOT NULL "
@@ -164,7 +172,7 @@ def build_facts(con: duckdb.DuckDBPyConnection) -> int:
         "area_code VARCHAR, v DOUBLE, s_num DOUBLE, s_den BIGINT, n BIGINT)"
     )
     for m in catalogue.load():
-        con.execute(_facts_insert_sql(m.sql_text()), [m.id])
+        con.execute(_facts_insert_sql(m.sql_text(), m.levels), [m.id])
     bad = con.execute(
         "SELECT DISTINCT metric_id FROM core.metric_facts "
         "WHERE kind IS NULL OR breakdown IS NULL OR basis IS NULL ORDER BY 1"
