@@ -32,7 +32,7 @@ from pipelines.load import cast_expression
 from scorecard.contract import KINDS, Column, parse_extract_name
 from scorecard.settings import Settings
 from warehouse import build as wbuild
-from warehouse.db import qualified, quote_ident, transaction
+from warehouse.db import qualified, quote_ident, read_write, transaction
 from warehouse.migrate import migrate
 from warehouse.reference_load import load_reference
 
@@ -148,7 +148,7 @@ def main(argv: list[str] | None = None) -> None:
         db_path.unlink()
         shutil.rmtree(home, ignore_errors=True)
     fresh = not db_path.exists()
-    con = duckdb.connect(str(db_path))
+    con = read_write(db_path)  # the pipeline's connection settings (memory limit)
     settings = Settings(home=home)
     migrate(con)
     if fresh:
