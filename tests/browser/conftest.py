@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.auth_helpers import PASSWORD, user_for
 from tests.conftest import TEST_KEY
@@ -19,6 +20,10 @@ CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--no-first-run",
 ]  # fmt: skip
+# Web-first assertions wait for a callback's redraw. Playwright's 5 s default is too short on
+# the shared 2-CPU machines, where a redraw waits its turn for CPU (a compare-page redraw
+# once took longer under load); a real failure still fails, just 20 s later.
+expect.set_options(timeout=20_000)
 
 
 @dataclass
