@@ -66,6 +66,9 @@ def client() -> Iterator[object]:
     w.build()
     mp = pytest.MonkeyPatch()
     mp.setattr(sd, "_default_query", lambda sql, params: w.con.execute(sql, params).df())
+    # the mart-read cache is keyed by snapshot: give this warehouse its own key, so reads an
+    # earlier test cached for the live snapshot (or for none) are never served here
+    mp.setattr(sd, "_snapshot_id", lambda: ("test_pdf", id(w)))
     app = Flask(__name__)
     pdf.register(app)
     yield app.test_client()
