@@ -23,6 +23,8 @@ from typing import Any
 import great_expectations as gx
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from great_expectations.core import ExpectationSuiteValidationResult
 from great_expectations.data_context.types.base import (
     DataContextConfig,
@@ -165,15 +167,44 @@ def _columns_used(kwargs: Mapping[str, Any]) -> set[str]:
 
 @dataclass(frozen=True)
 class _Part:
-    """Expectations validated together on one frame: all columns, or only ``columns``."""
+    """Expectations validated together on one frame: all columns, or only ``columns``.
+
+    ``distinct``: every expectation gives the same pass/fail on the distinct rows of
+    ``columns`` as on all rows, so the first pass may run on those (see ``_Distinct.rows``).
+    """
 
     columns: tuple[str, ...] | None
     suite: gx.ExpectationSuite
+    distinct: bool = False
 
 
 # Below this many rows the whole suite runs in one pass on the whole frame: per-column
 # frames only pay off once copying rows costs more than GX's fixed cost per batch.
 SPLIT_MIN_ROWS = 5_000
+
+# Expectations whose verdict depends only on which combinations of values occur in the
+# columns they read (row conditions included), never on how often: map expectations
+# without ``mostly`` (the suites set none: one unexpected row fails) and column existence.
+# Uniqueness and the row count depend on repeats and always see every row.
+_DISTINCT_SAFE = frozenset(
+    {
+        "expect_column_to_exist",
+        "expect_column_values_to_not_be_null",
+        "expect_column_values_to_be_null",
+        "expect_column_values_to_match_regex",
+        "expect_column_values_to_be_in_set",
+        "expect_column_value_lengths_to_be_between",
+        "expect_column_values_to_be_iso_dates_between",
+        "expect_column_values_to_be_numbers_between",
+        "expect_column_values_to_be_financial_years",
+        "expect_column_pair_iso_dates_a_to_be_on_or_after_b",
+        "expect_column_pair_values_to_be_allowed_pairs",
+    }
+)
+
+
+def _distinct_safe(exp: Mapping[str, Any]) -> bool:
+    return exp["type"] in _DISTINCT_SAFE and exp["kwargs"].get("mostly") in (None, 1, 1.0)
 
 
 @cache
@@ -184,19 +215,114 @@ def _parts(kind: str, root: str, skip: frozenset[str], split: bool) -> tuple[_Pa
     every column map metric, ``row_condition`` (``DataFrame.query``) and ``ignore_row_if``
     for the rest, once per metric. On a 29-column police extract those copies were most of
     the validation time, so a large frame is validated per set of columns, each part on a
-    frame holding only those columns (and the row-number index).
+    frame holding only those columns (and the row-number index). Within a set of columns,
+    the expectations that may be checked on distinct rows form their own part.
     """
     suite = _suite_variant(kind, root, skip)
     if not split:
         return (_Part(None, suite),)
     data = suite.to_json_dict()
-    groups: dict[tuple[str, ...], list[dict]] = {}
+    groups: dict[tuple[tuple[str, ...], bool], list[dict]] = {}
     for exp in data["expectations"]:
-        groups.setdefault(tuple(sorted(_columns_used(exp["kwargs"]))), []).append(exp)
+        key = (tuple(sorted(_columns_used(exp["kwargs"]))), _distinct_safe(exp))
+        groups.setdefault(key, []).append(exp)
     return tuple(
-        _Part(cols, gx.ExpectationSuite(**{**data, "expectations": exps}))
-        for cols, exps in groups.items()
+        _Part(cols, gx.ExpectationSuite(**{**data, "expectations": exps}), distinct)
+        for (cols, distinct), exps in groups.items()
     )
+
+
+# Rows looked at to guess whether a part's columns have few distinct rows: identifiers
+# (crime_ref, urn) are nearly all distinct, and deduplicating them would cost more than
+# it saves. Distinct rows are used only when at most DISTINCT_MAX_SHARE of the rows.
+_SAMPLE_ROWS = 4_096
+DISTINCT_MAX_SHARE = 0.5
+
+
+class _Distinct:
+    """Each column's distinct values and row codes, worked out once per validated frame.
+
+    A column read by several parts (``early_advice`` by four) is hashed only once.
+    """
+
+    def __init__(self) -> None:
+        self._values: dict[str, pa.Array | None] = {}
+        self._codes: dict[str, np.ndarray] = {}
+
+    @staticmethod
+    def _arrow(series: pd.Series) -> pa.ChunkedArray | None:
+        if series.dtype != TEXT_DTYPE:
+            return None
+        values = pa.array(series.array)
+        return pa.chunked_array([values]) if isinstance(values, pa.Array) else values
+
+    def values(self, name: str, series: pd.Series) -> pa.Array | None:
+        """The column's distinct values (null among them), or None if they are not few."""
+        if name not in self._values:
+            arrow = self._arrow(series)
+            unique = None
+            if arrow is not None:
+                head = arrow.slice(0, _SAMPLE_ROWS)
+                if pc.count_distinct(head, mode="all").as_py() <= len(head) * DISTINCT_MAX_SHARE:
+                    unique = pc.unique(arrow)
+            self._values[name] = unique
+        return self._values[name]
+
+    def codes(self, name: str, series: pd.Series) -> np.ndarray:
+        """Each row's position in ``values(name)``."""
+        if name not in self._codes:
+            arrow = self._arrow(series)
+            unique = self._values[name]
+            assert arrow is not None and unique is not None
+            codes = pc.index_in(arrow, value_set=unique, skip_nulls=False)
+            dtype = np.int8 if len(unique) < 2**7 else np.int16 if len(unique) < 2**15 else None
+            parts = [c.to_numpy() for c in codes.chunks] or [np.empty(0, np.int32)]
+            self._codes[name] = np.concatenate(parts).astype(dtype or np.int32, copy=False)
+        return self._codes[name]
+
+    def rows(self, frame: pd.DataFrame) -> pd.DataFrame | None:
+        """The distinct rows of ``frame`` (text columns), or None when they would not be few.
+
+        Enumerations, flags and dates have a handful to a few thousand values per column, so
+        a million-row police extract shrinks to a few thousand rows per part and GX's
+        filters and row conditions (each a copy of every row) cost next to nothing. With
+        several columns, each row's codes combine into one integer; the distinct integers
+        decode back to the distinct rows.
+        """
+        n = len(frame)
+        if n < SPLIT_MIN_ROWS or frame.shape[1] == 0:
+            return None
+        names = list(frame.columns)
+        uniques = [self.values(name, frame[name]) for name in names]
+        if any(u is None for u in uniques):
+            return None
+        columns: list[pa.Array]
+        if len(names) == 1:
+            columns = [uniques[0]]
+        else:
+            sizes = [len(u) for u in uniques]
+            if math.prod(sizes) >= 2**62:
+                return None
+            keys = np.zeros(n, dtype=np.int64)
+            for name, size in zip(names, sizes, strict=True):
+                keys *= size
+                keys += self.codes(name, frame[name])
+            rows = pc.unique(pa.array(keys)).to_numpy()
+            del keys
+            if len(rows) > n * DISTINCT_MAX_SHARE:
+                return None
+            columns = []
+            for unique, size in zip(reversed(uniques), reversed(sizes), strict=True):
+                columns.append(unique.take(pa.array(rows % size)))
+                rows = rows // size
+            columns.reverse()
+        out: dict[str, Any] = {}
+        for name, values in zip(names, columns, strict=True):
+            if not pa.types.is_large_string(values.type):
+                values = values.cast(pa.large_string())
+            out[name] = pd.arrays.ArrowStringArray(pa.chunked_array([values]), dtype=TEXT_DTYPE)
+        index = pd.RangeIndex(1, len(columns[0]) + 1)
+        return pd.DataFrame(out, index=index, copy=False)
 
 
 _VALUE_KEYS = (
@@ -370,13 +496,14 @@ def _validate_parts(
     """Validate each part on its frame; one result in suite order, as a single run gives."""
     by_id: dict[str | None, Any] = {}
     first: ExpectationSuiteValidationResult | None = None
+    distinct = _Distinct()
     for part in parts:
         if part.columns is None:
             frame = data
         else:
             frame = data[[c for c in part.columns if c in data.columns]]
-        batch = _runtime().get_batch(batch_parameters={"dataframe": frame})
-        res = _validate_two_pass(batch, part.suite, params)
+        check = distinct.rows(frame) if part.distinct else None
+        res = _validate_two_pass(frame, check, part.suite, params)
         first = first or res
         by_id.update((r.expectation_config.id, r) for r in res.results)
     assert first is not None
@@ -408,17 +535,25 @@ _DETAIL_FORMAT = {
 
 
 def _validate_two_pass(
-    batch: Any, suite: gx.ExpectationSuite, params: dict[str, Any]
+    frame: pd.DataFrame,
+    check: pd.DataFrame | None,
+    suite: gx.ExpectationSuite,
+    params: dict[str, Any],
 ) -> ExpectationSuiteValidationResult:
     """Pass/fail for every expectation, then counts and row numbers for the failed ones only.
 
     Collecting unexpected-row indexes nearly doubles GX's time on a large frame, and a
-    well-formed file (the usual case) needs none of it.
+    well-formed file (the usual case) needs none of it. ``check`` (the distinct rows of
+    ``frame``, when the part allows it) gives the same pass/fail more cheaply; counts and
+    row numbers always come from ``frame``.
     """
+    batch = _runtime().get_batch(batch_parameters={"dataframe": frame if check is None else check})
     res = batch.validate(suite, expectation_parameters=params, result_format="BOOLEAN_ONLY")
     failed = {r.expectation_config.id for r in res.results if not r.success}
     if not failed:
         return res
+    if check is not None:
+        batch = _runtime().get_batch(batch_parameters={"dataframe": frame})
     data = suite.to_json_dict()
     data["expectations"] = [e for e in data["expectations"] if e["id"] in failed]
     data["id"] = None

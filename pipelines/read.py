@@ -70,10 +70,18 @@ def _safe(exc: Exception) -> str:
     return _ECHOED_LINE.sub(r"\1", str(exc)).replace("\n", " ")[:300]
 
 
-def _check_utf8(data: bytes) -> None:
-    """Raise file.readable naming the first bad byte; validated in C, decoded only on error."""
+def _check_utf8(data: bytes, ascii_only: bool | None = None) -> None:
+    """Raise file.readable naming the first bad byte; validated in C, decoded only on error.
+
+    Arrow validates the bytes in place (no copy of the file); ASCII, the usual case, is
+    valid UTF-8 and needs no check at all.
+    """
+    if data.isascii() if ascii_only is None else ascii_only:
+        return
+    offsets = pa.py_buffer(np.array([0, len(data)], dtype=np.int64))
+    text = pa.Array.from_buffers(pa.large_string(), 1, [None, offsets, pa.py_buffer(data)])
     try:
-        pa.array([data], pa.binary()).cast(pa.string())
+        text.validate(full=True)
     except pa.ArrowInvalid:
         try:
             data.decode("utf-8")
@@ -83,17 +91,19 @@ def _check_utf8(data: bytes) -> None:
             ) from None
 
 
-def _read_csv_bytes(data: bytes, kind: ExtractKind) -> pa.Table:
-    _check_utf8(data)
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    header_line = data.split(b"\n", 1)[0].decode("utf-8").strip("\r")
+def _read_csv_bytes(data: bytes, kind: ExtractKind, ascii_only: bool | None = None) -> pa.Table:
+    _check_utf8(data, ascii_only)
+    # Only the header line is copied out; the CSV reader reads the file's bytes in place.
+    start = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    end = data.find(b"\n", start)
+    header_line = data[start : len(data) if end < 0 else end].decode("utf-8").strip("\r")
+    buffer = pa.py_buffer(data).slice(start)
     if not header_line.strip():
         raise ContractError("file.header", "the file has no header row")
     try:
         names = list(pd.read_csv(io.StringIO(header_line + "\n"), dtype=str, nrows=0).columns)
         table = pacsv.read_csv(
-            io.BytesIO(data),
+            pa.BufferReader(buffer),
             read_options=pacsv.ReadOptions(use_threads=True, block_size=1 << 24),
             convert_options=pacsv.ConvertOptions(
                 column_types={n: pa.large_string() for n in names},
@@ -107,10 +117,12 @@ def _read_csv_bytes(data: bytes, kind: ExtractKind) -> pa.Table:
     return table
 
 
-def _read_table(path: Path, data: bytes, kind: ExtractKind) -> pa.Table:
+def _read_table(
+    path: Path, data: bytes, kind: ExtractKind, ascii_only: bool | None = None
+) -> pa.Table:
     ext = path.suffix.lower().lstrip(".")
     if ext == "csv":
-        return _read_csv_bytes(data, kind)
+        return _read_csv_bytes(data, kind, ascii_only)
     if ext == "parquet":
         import pyarrow.parquet as pq
 
@@ -152,27 +164,60 @@ def _as_text(value: Any) -> str | None:
     return m[1] if m else text
 
 
-def _text_column(arr: pa.ChunkedArray, col_type: str, ascii_only: bool) -> pa.ChunkedArray:
+def _char_bytes(arr: pa.ChunkedArray) -> list[np.ndarray]:
+    """Each chunk's character bytes (its cells end to end) as views: nothing is copied."""
+    out = []
+    for chunk in arr.chunks:
+        offsets_buf, data = chunk.buffers()[1:3]
+        if len(chunk) == 0 or data is None:
+            continue
+        offsets = np.frombuffer(offsets_buf, dtype=np.int64)
+        first, last = offsets[chunk.offset], offsets[chunk.offset + len(chunk)]
+        out.append(np.frombuffer(data, dtype=np.uint8)[first:last])
+    return out
+
+
+def _may_need_trim(arr: pa.ChunkedArray) -> bool:
+    """False when no cell of a large_string column holds a byte <= 0x20.
+
+    Every character ``_ASCII_SPACE`` lists is such a byte, so a column without one (most
+    codes, enumerations and dates) is already trimmed; finding the smallest byte reads
+    the column in place instead of writing a trimmed copy of it.
+    """
+    return any(int(b.min()) <= 0x20 for b in _char_bytes(arr) if len(b))
+
+
+def _may_have(arr: pa.ChunkedArray, low: int, high: int) -> bool:
+    """False when no cell of a large_string column holds a byte in [low, high]."""
+    return any(bool(((b >= low) & (b <= high)).any()) for b in _char_bytes(arr))
+
+
+def _text_column(
+    arr: pa.ChunkedArray, col_type: str, ascii_only: bool, csv: bool = False
+) -> pa.ChunkedArray:
     """One column in the contract's text form, computed in Arrow (no Python objects).
 
     ``ascii_only`` (the whole file is ASCII, the usual case) picks Arrow's ASCII kernels,
-    several times faster than the UTF-8 ones and equal to them on ASCII text.
+    several times faster than the UTF-8 ones and equal to them on ASCII text. A step that
+    a look at the column's bytes shows would change nothing (trim, empty cells to null,
+    Excel's midnight, lower case) is skipped, so such columns keep the reader's buffers
+    instead of one copy per step. ``csv``: Arrow's CSV reader already made empty cells null.
     """
     # large_string throughout: pandas' Arrow string array holds large_string, so a column
     # built as string would be copied once more to get there.
     if pa.types.is_string(arr.type):
         arr = arr.cast(pa.large_string())
     if pa.types.is_large_string(arr.type):
-        if ascii_only:
-            text = pc.ascii_trim(arr, characters=_ASCII_SPACE)
-        else:
-            text = pc.utf8_trim_whitespace(arr)
-        text = pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.large_string()), text)
-        # Only a "YYYY-MM-DD 00:00:00" cell (19 characters) needs rewriting; most files have none.
-        if (
-            col_type in {"integer", "number", "date"}
-            and pc.any(pc.equal(pc.utf8_length(text), 19)).as_py()
-        ):
+        text = arr
+        trimmed = not ascii_only or _may_need_trim(text)
+        if not ascii_only:
+            text = pc.utf8_trim_whitespace(text)
+        elif trimmed:
+            text = pc.ascii_trim(text, characters=_ASCII_SPACE)
+        if trimmed or not csv:
+            text = pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.large_string()), text)
+        # Only a "YYYY-MM-DD 00:00:00" cell needs rewriting; most files have none (no ':').
+        if col_type in {"integer", "number", "date"} and _may_have(text, 0x3A, 0x3A):
             text = pc.replace_substring_regex(text, _EXCEL_MIDNIGHT_RE2, r"\1")
     elif pa.types.is_null(arr.type):
         text = pa.chunked_array([pa.nulls(len(arr), pa.large_string())])
@@ -180,7 +225,10 @@ def _text_column(arr: pa.ChunkedArray, col_type: str, ascii_only: bool) -> pa.Ch
         cells = [_as_text(v) for v in arr.to_pylist()]
         text = pa.chunked_array([pa.array(cells, pa.large_string())])
     if col_type in _LOWER_TYPES:
-        text = pc.ascii_lower(text) if ascii_only else pc.utf8_lower(text)
+        if not ascii_only:
+            text = pc.utf8_lower(text)
+        elif _may_have(text, 0x41, 0x5A):  # A-Z
+            text = pc.ascii_lower(text)
     return text
 
 
@@ -206,10 +254,13 @@ def arrow_text(series: pd.Series) -> pa.ChunkedArray:
     return values.cast(pa.string())
 
 
-def normalise(table: pa.Table, kind: ExtractKind, ascii_only: bool = False) -> pd.DataFrame:
+def normalise(
+    table: pa.Table, kind: ExtractKind, ascii_only: bool = False, csv: bool = False
+) -> pd.DataFrame:
     """Contract columns as Arrow-backed strings (NaN for empty) plus ``row_no``.
 
-    ``ascii_only`` says every text cell is ASCII (checked by the caller on the raw bytes).
+    ``ascii_only`` says every text cell is ASCII (checked by the caller on the raw bytes);
+    ``csv`` that the table comes from Arrow's CSV reader (empty cells already null).
     """
     present = {name.strip().lower(): name for name in table.column_names}
     missing = [c for c in kind.column_names if c not in present]
@@ -220,7 +271,7 @@ def normalise(table: pa.Table, kind: ExtractKind, ascii_only: bool = False) -> p
     index = pd.RangeIndex(table.num_rows)
     out: dict[str, Any] = {ROW_NO: np.arange(1, table.num_rows + 1, dtype=np.int64)}
     for col in kind.columns:
-        column = _text_column(table.column(present[col.name]), col.type, ascii_only)
+        column = _text_column(table.column(present[col.name]), col.type, ascii_only, csv)
         out[col.name] = text_series(column, index)
     return pd.DataFrame(out, index=index, copy=False)
 
@@ -230,9 +281,10 @@ def read_extract(path: str | Path, kind: str, data: bytes | None = None) -> pd.D
     p = Path(path)
     spec = KINDS[kind]
     raw = p.read_bytes() if data is None else data
-    table = _read_table(p, raw, spec)
-    ascii_only = p.suffix.lower() == ".csv" and raw.isascii()
+    csv = p.suffix.lower() == ".csv"
+    ascii_only = csv and raw.isascii()
+    table = _read_table(p, raw, spec, ascii_only if csv else None)
     del raw
-    frame = normalise(table, spec, ascii_only)
+    frame = normalise(table, spec, ascii_only, csv)
     log.debug("read %s: %d rows", p.name, len(frame))
     return frame
