@@ -11,27 +11,27 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import pytest
 
 from expectations import validate
 from expectations.suites import GX_DIR
 from scorecard.contract import KINDS
-from tests.unit.test_expectations import apply, break_for, cases, run, valid_frame
+from tests.unit.test_expectations import (
+    apply,
+    break_for,
+    broken_police_frame,
+    cases,
+    failure_facts,
+    run,
+    valid_frame,
+)
 
 
 @pytest.fixture
 def split_always(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setattr(validate, "SPLIT_MIN_ROWS", 0)
     yield
-
-
-def _facts(outcome: validate.ValidationOutcome) -> list[tuple[Any, ...]]:
-    return sorted(
-        (f.rule_id, f.severity, f.column, f.count, f.row_numbers, f.detail)
-        for f in outcome.failures
-    )
 
 
 def _both(kind: str, frame: pd.DataFrame, monkeypatch: pytest.MonkeyPatch, **kw: Any):
@@ -49,7 +49,7 @@ def test_split_reports_each_rule_as_the_whole_pass(
     brk = break_for(kind, rule_id, column)
     whole, split = _both(kind, apply(kind, brk), monkeypatch, **brk.kwargs)
     assert rule_id in {f.rule_id for f in split.failures}
-    assert _facts(split) == _facts(whole)
+    assert failure_facts(split) == failure_facts(whole)
     assert split.ok == whole.ok
 
 
@@ -76,24 +76,17 @@ def test_missing_column_is_still_a_header_failure_only(
     frame = valid_frame(kind).drop(columns=[column])
     whole, split = _both(kind, frame, monkeypatch)
     assert {f.rule_id for f in split.failures} == {"file.header"}
-    assert _facts(split) == _facts(whole)
+    assert failure_facts(split) == failure_facts(whole)
 
 
 def test_many_broken_rows_in_a_large_frame(monkeypatch: pytest.MonkeyPatch) -> None:
     """A 6,000-row police frame (split by default) with several rules broken on many rows."""
-    base = valid_frame("police_cases")
     n = 6_000
-    frame = base.iloc[np.arange(n) % len(base)].reset_index(drop=True)
-    frame["crime_ref"] = pd.Series([f"CR-{i:07d}" for i in range(n)], dtype=object)
-    frame["row_no"] = range(1, n + 1)
-    frame.loc[frame.index % 7 == 0, "offence_code"] = "99z"
-    frame.loc[frame.index % 11 == 0, "recorded_date"] = "2023-02-30"
-    frame.loc[frame.index % 13 == 0, "early_advice_reason"] = None
-    frame.loc[frame.index % 17 == 0, "crime_ref"] = "CR-DUP"
+    frame = broken_police_frame(n)
     assert n >= validate.SPLIT_MIN_ROWS
     whole, split = _both("police_cases", frame, monkeypatch)
-    facts = _facts(split)
-    assert facts == _facts(whole)
+    facts = failure_facts(split)
+    assert facts == failure_facts(whole)
     rules = {f[0] for f in facts}
     assert {
         "police_cases.offence_code.enum",

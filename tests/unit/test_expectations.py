@@ -16,6 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -232,6 +233,30 @@ def valid_frame(kind: str) -> pd.DataFrame:
     for col in KINDS[kind].column_names:
         data[col] = pd.Series([r.get(col) for r in rows], dtype=object)
     return pd.DataFrame(data)
+
+
+def broken_police_frame(n: int = 6_000) -> pd.DataFrame:
+    """``n`` police rows (large enough to be split) with several rules broken on many rows:
+    offence code every 7th row, recorded date every 11th, early-advice reason every 13th,
+    and every 17th row shares one crime_ref."""
+    base = valid_frame("police_cases")
+    frame = base.iloc[np.arange(n) % len(base)].reset_index(drop=True)
+    frame["crime_ref"] = pd.Series([f"CR-{i:07d}" for i in range(n)], dtype=object)
+    frame["row_no"] = range(1, n + 1)
+    frame.loc[frame.index % 7 == 0, "offence_code"] = "99z"
+    frame.loc[frame.index % 11 == 0, "recorded_date"] = "2023-02-30"
+    frame.loc[frame.index % 13 == 0, "early_advice_reason"] = None
+    frame.loc[frame.index % 17 == 0, "crime_ref"] = "CR-DUP"
+    return frame
+
+
+def failure_facts(outcome: ValidationOutcome) -> list[tuple[Any, ...]]:
+    """Every failure as (rule, severity, column, count, row numbers, detail), sorted: what two
+    ways of validating one frame must agree on."""
+    return sorted(
+        (f.rule_id, f.severity, f.column, f.count, f.row_numbers, f.detail)
+        for f in outcome.failures
+    )
 
 
 def run(kind: str, frame: pd.DataFrame, **overrides: Any) -> ValidationOutcome:

@@ -18,14 +18,15 @@ import pytest
 from expectations import validate
 from expectations.suites import GX_DIR
 from scorecard.contract import KINDS
-from tests.unit.test_expectations import apply, break_for, cases, run, valid_frame
-
-
-def _facts(outcome: validate.ValidationOutcome) -> list[tuple[Any, ...]]:
-    return sorted(
-        (f.rule_id, f.severity, f.column, f.count, f.row_numbers, f.detail)
-        for f in outcome.failures
-    )
+from tests.unit.test_expectations import (
+    apply,
+    break_for,
+    broken_police_frame,
+    cases,
+    failure_facts,
+    run,
+    valid_frame,
+)
 
 
 def _results(outcome: validate.ValidationOutcome) -> list[dict[str, Any]]:
@@ -72,7 +73,7 @@ def test_distinct_rows_report_each_rule_as_every_row(
     brk = break_for(kind, rule_id, column)
     whole, split, distinct = _three(kind, apply(kind, brk), monkeypatch, whole=False, **brk.kwargs)
     assert rule_id in {f.rule_id for f in distinct.failures}
-    assert _facts(distinct) == _facts(whole)
+    assert failure_facts(distinct) == failure_facts(whole)
     assert _results(distinct) == _results(split)
     assert distinct.ok == whole.ok
 
@@ -91,23 +92,16 @@ def test_missing_column_is_still_a_header_failure_only(
     frame = valid_frame(kind).drop(columns=[KINDS[kind].column_names[-1]])
     whole, _, distinct = _three(kind, frame, monkeypatch)
     assert {f.rule_id for f in distinct.failures} == {"file.header"}
-    assert _facts(distinct) == _facts(whole)
+    assert failure_facts(distinct) == failure_facts(whole)
 
 
 def test_many_broken_rows_in_a_large_frame(monkeypatch: pytest.MonkeyPatch) -> None:
     """6,000 police rows with several rules broken on many rows: same counts and rows."""
-    base = valid_frame("police_cases")
     n = 6_000
-    frame = base.iloc[np.arange(n) % len(base)].reset_index(drop=True)
-    frame["crime_ref"] = pd.Series([f"CR-{i:07d}" for i in range(n)], dtype=object)
-    frame["row_no"] = range(1, n + 1)
-    frame.loc[frame.index % 7 == 0, "offence_code"] = "99z"
-    frame.loc[frame.index % 11 == 0, "recorded_date"] = "2023-02-30"
-    frame.loc[frame.index % 13 == 0, "early_advice_reason"] = None
-    frame.loc[frame.index % 17 == 0, "crime_ref"] = "CR-DUP"
+    frame = broken_police_frame(n)
     frame.loc[frame.index % 19 == 0, "outcome_date"] = "2016-01-01"
     whole, split, distinct = _three("police_cases", frame, monkeypatch)
-    assert _facts(distinct) == _facts(whole)
+    assert failure_facts(distinct) == failure_facts(whole)
     assert _results(distinct) == _results(split)
     rules = {f.rule_id for f in distinct.failures}
     assert {
