@@ -23,7 +23,7 @@ os.environ.setdefault("SCORECARD_SECRET_KEY", "test-session-signing-key-01234567
 os.environ.setdefault("SCORECARD_ARGON2_TIME_COST", "1")
 os.environ.setdefault("SCORECARD_ARGON2_MEMORY_KIB", "8192")
 
-TEST_KEY = "test-pseudonym-key-0123456789"
+from tests.helpers.settings import TEST_KEY  # noqa: E402
 
 
 @pytest.fixture
@@ -51,12 +51,12 @@ def prefect_server() -> Iterator[None]:
 def published_home(tmp_path_factory: pytest.TempPathFactory, prefect_server: None) -> Path:
     """A data home with a published snapshot of a small national set (one extract rejected,
     so the data page has a reason to show), built once per session by the real flow, with a
-    user for every role in its app database (tests.auth_helpers)."""
+    user for every role in its app database (tests.helpers.auth)."""
     import shutil
 
     from pipelines.runtime import close_all
-    from tests.auth_helpers import ensure_role_users
-    from tests.pipeline_helpers import fill_landing, generated, run
+    from tests.helpers.auth import ensure_role_users
+    from tests.helpers.pipeline import fill_landing, generated, run
 
     home = tmp_path_factory.mktemp("published-home")
     mp = pytest.MonkeyPatch()

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.auth_helpers import PASSWORD, user_for
-from tests.conftest import TEST_KEY
+from tests.helpers.auth import PASSWORD, user_for
+from tests.helpers.settings import TEST_KEY
 
 CHROMIUM = os.environ.get("SCORECARD_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -11,8 +11,8 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from dashboard.auth import policy
-from tests.auth_helpers import PAGES, ROLES, user_for
 from tests.browser.conftest import PageLog, Served, sign_in
+from tests.helpers.auth import PAGES, ROLES, user_for
 
 pytestmark = pytest.mark.browser
 

@@ -16,8 +16,8 @@ import sqlalchemy as sa
 
 from dashboard import appdb
 from dashboard.auth import policy
-from tests.auth_helpers import PAGES as SHARED_PAGES
-from tests.auth_helpers import ROLES, login, origin_headers, user_for
+from tests.helpers.auth import PAGES as SHARED_PAGES
+from tests.helpers.auth import ROLES, login, origin_headers, user_for
 
 pytestmark = pytest.mark.integration
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.metrics_fixtures import Warehouse
+from tests.helpers.warehouse import Warehouse
 from warehouse import build as wbuild
 
 MARTS = ("metric_values", "spc", "recommendation_status", "build_info")

@@ -17,7 +17,7 @@ import pytest
 
 from bench.build_bench import load_raw
 from scorecard.synthetic import GenerateOptions, generate_all
-from tests.metrics_fixtures import settings
+from tests.helpers.warehouse import settings
 from warehouse import build as wbuild
 from warehouse.metrics import catalogue, periods, spc
 from warehouse.migrate import migrate

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.metrics_fixtures import Warehouse, d
+from tests.helpers.warehouse import Warehouse, d
 from warehouse.metrics import export
 
 

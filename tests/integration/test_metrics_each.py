@@ -1,7 +1,7 @@
 """One test per catalogue metric on a small hand-built extract set; the expected figures are
 worked out by hand in each test (arithmetic in the comments), each with a suppressed case.
 
-Defaults (tests/metrics_fixtures.py): police records recorded 2023-04-10, extracts as at
+Defaults (tests/helpers/warehouse.py): police records recorded 2023-04-10, extracts as at
 2024-03-31, so "FY" below is 2023-24 unless stated. Suppression: counts 1-4 -> small_count;
 rates/means/medians on a base < 10 -> small_base; a rate whose numerator is 1-4 -> small_count.
 """
@@ -12,7 +12,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from tests.metrics_fixtures import Warehouse, d
+from tests.helpers.warehouse import Warehouse, d
 from warehouse.metrics import catalogue
 
 SE = "cps_south_east"

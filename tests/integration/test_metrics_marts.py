@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from tests.metrics_fixtures import Warehouse, d
+from tests.helpers.warehouse import Warehouse, d
 from warehouse.metrics import export, funnel
 
 FORCES = ["kent", "surrey", "sussex", "essex", "norfolk", "suffolk", "cambridgeshire"]

@@ -10,7 +10,7 @@ from pipelines.publish import current_snapshot
 from pipelines.runtime import close_all
 from scorecard import reference
 from scorecard.settings import load_settings
-from tests.pipeline_helpers import fill_landing, generated, mart_digest, run
+from tests.helpers.pipeline import fill_landing, generated, mart_digest, run
 from warehouse.metrics.export import rows as export_rows
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("prefect_server")]
@@ -78,7 +78,7 @@ def test_full_run_loads_everything_and_second_run_does_nothing(
 def test_same_inputs_in_fresh_homes_give_identical_marts(
     tmp_path: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from tests.conftest import TEST_KEY
+    from tests.helpers.settings import TEST_KEY
 
     monkeypatch.setenv("SCORECARD_PSEUDONYM_KEY", TEST_KEY)
     files = generated(tmp_path_factory.getbasetemp())

@@ -16,8 +16,8 @@ from expectations.suites import all_rule_ids
 from pipelines.runtime import close_all
 from scorecard.contract import KINDS
 from scorecard.settings import load_settings
-from tests.contract_mutations import break_rule
-from tests.pipeline_helpers import AS_AT, fill_landing, generated, run
+from tests.helpers.mutations import break_rule
+from tests.helpers.pipeline import AS_AT, fill_landing, generated, run
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("prefect_server")]
 
@@ -48,7 +48,7 @@ MUST_RULES = _must_rules()
 @pytest.fixture(scope="module")
 def rejection_run(tmp_path_factory: pytest.TempPathFactory, prefect_server: None) -> Iterator[dict]:
     """Load a base set, then one run with a bad file per must rule and one good file."""
-    from tests.conftest import TEST_KEY
+    from tests.helpers.settings import TEST_KEY
 
     mp = pytest.MonkeyPatch()
     home = tmp_path_factory.mktemp("reject-home")

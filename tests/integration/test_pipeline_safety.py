@@ -21,8 +21,8 @@ import pytest
 from pipelines.publish import current_snapshot
 from pipelines.runtime import close_all
 from scorecard.settings import load_settings
-from tests.conftest import TEST_KEY
-from tests.pipeline_helpers import generated, mart_digest, run
+from tests.helpers.pipeline import generated, mart_digest, run
+from tests.helpers.settings import TEST_KEY
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("prefect_server")]
 

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from pipelines.runtime import close_all
 from scorecard.cli import app
-from tests.pipeline_helpers import generated, run
+from tests.helpers.pipeline import generated, run
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("prefect_server")]
 

@@ -33,7 +33,7 @@ from typing import Any
 import pytest
 import requests
 
-from tests.conftest import TEST_KEY
+from tests.helpers.settings import TEST_KEY
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -384,7 +384,7 @@ def test_compose_commands_run_outside_docker(
     tmp_path: Path, tmp_path_factory: pytest.TempPathFactory, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from pipelines.publish import current_snapshot
-    from tests.pipeline_helpers import fill_landing, generated
+    from tests.helpers.pipeline import fill_landing, generated
 
     logs = tmp_path / "logs"
     home = tmp_path / "home"

@@ -105,8 +105,8 @@ def published_home(
         return
 
     from pipelines.runtime import close_all
-    from tests.conftest import TEST_KEY
-    from tests.pipeline_helpers import fill_landing, generated, run
+    from tests.helpers.pipeline import fill_landing, generated, run
+    from tests.helpers.settings import TEST_KEY
 
     request.getfixturevalue("prefect_server")
     mp = pytest.MonkeyPatch()

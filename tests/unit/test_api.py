@@ -9,7 +9,7 @@ from flask import Flask
 
 from dashboard import api
 from dashboard.snapshot import NoSnapshotError
-from tests.metrics_fixtures import Warehouse, d
+from tests.helpers.warehouse import Warehouse, d
 from tests.unit.test_compare_data import FakeReader
 from warehouse.metrics import export
 

@@ -11,7 +11,7 @@ import pytest
 
 from dashboard import appdb
 from dashboard.auth import users
-from tests.auth_helpers import PASSWORD, ensure_role_users, login, origin_headers, user_for
+from tests.helpers.auth import PASSWORD, ensure_role_users, login, origin_headers, user_for
 
 SAME = origin_headers()
 

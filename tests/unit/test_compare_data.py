@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from dashboard import compare_data as cd
-from tests.metrics_fixtures import Warehouse, d
+from tests.helpers.warehouse import Warehouse, d
 
 # (offences recorded in FY 2022-23, of which referred in the year)
 FORCES = {

@@ -12,7 +12,7 @@ from flask import Flask
 
 from dashboard import pdf
 from dashboard import scorecard_data as sd
-from tests.metrics_fixtures import Warehouse, d
+from tests.helpers.warehouse import Warehouse, d
 
 pypdf = pytest.importorskip("pypdf")
 

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from dashboard import scorecard_data as sd
-from tests.metrics_fixtures import Warehouse, d
+from tests.helpers.warehouse import Warehouse, d
 
 
 @pytest.fixture(scope="module")
