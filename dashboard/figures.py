@@ -18,6 +18,7 @@ import plotly.graph_objects as go
 from dash import MATCH, Input, Output, State, dcc, html
 
 from dashboard.components import table
+from scorecard.csvsafe import frame_to_csv
 
 # Okabe & Ito (2008), "Color Universal Design": distinguishable with colour-vision deficiency.
 PALETTE = {
@@ -139,7 +140,7 @@ def figure_card(
         ),
         dcc.Store(
             id={"type": CSV_DATA, "index": card_id},
-            data={"name": f"{slug(title)}-{slug(period)}.csv", "csv": frame.to_csv(index=False)},
+            data={"name": f"{slug(title)}-{slug(period)}.csv", "csv": frame_to_csv(frame)},
         ),
         dcc.Download(id={"type": CSV_DOWNLOAD, "index": card_id}),
     ]

@@ -4,8 +4,6 @@ figures."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import math
 from pathlib import Path
@@ -13,6 +11,7 @@ from typing import Any
 
 import duckdb
 
+from scorecard.csvsafe import rows_to_csv
 from warehouse.metrics import catalogue, periods
 
 COLUMNS = ("level", "org_code", "period", "basis", "metric_id", "stat", "breakdown",
@@ -64,12 +63,10 @@ def _clean(v: Any) -> Any:
 
 
 def to_csv(data: list[dict[str, Any]]) -> str:
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(COLUMNS)
-    for r in data:
-        w.writerow(["" if r[c] is None else _clean(r[c]) for c in COLUMNS])
-    return buf.getvalue()
+    """CSV through the product's one safe writer (text cells cannot become formulas)."""
+    return rows_to_csv(
+        COLUMNS, (["" if r[c] is None else _clean(r[c]) for c in COLUMNS] for r in data)
+    )
 
 
 def to_json(data: list[dict[str, Any]]) -> str:
