@@ -22,16 +22,55 @@ DEPLOYMENT_ENV = "SCORECARD_REFRESH_DEPLOYMENT"
 DEFAULT_DEPLOYMENT = "refresh/nightly"
 
 
+def _reap(pid: int) -> bool:
+    """Collect ``pid`` if it is an exited child of this process; True if it was reaped.
+
+    Under gunicorn the refresh is a child of the worker that started it; nobody waits for
+    it, so when it exits it stays a zombie, which ``os.kill(pid, 0)`` still counts as alive.
+    """
+    try:
+        done, _status = os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:  # not our child (another worker's, or already reaped)
+        return False
+    return done == pid
+
+
+def _state(pid: int) -> str | None:
+    """The process state letter from /proc (``Z`` for a zombie), None if there is none."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    # "pid (comm) S ...": comm may hold spaces or parentheses, so split after the last ")".
+    return stat.rsplit(")", 1)[-1].split()[0]
+
+
 def _running(pid_file: Path) -> bool:
+    """Whether the refresh recorded in ``pid_file`` is still running: the process exists,
+    is not a zombie (exited but not yet reaped, by this worker or another), and is a
+    ``scorecard.cli`` process (a pid reused by something else after a restart is not)."""
     try:
         pid = int(pid_file.read_text().strip())
     except (FileNotFoundError, ValueError):
         return False
+    if pid <= 0 or _reap(pid):
+        return False
     try:
         os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return False  # another user's process: not a refresh this app started
+    state = _state(pid)
+    if state is None:  # no /proc (not Linux): trust the signal check
+        return True
+    if state in {"Z", "X"}:
+        return False
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
     except OSError:
         return False
-    return True
+    return b"scorecard.cli" in cmdline
 
 
 def start_refresh(settings: Settings) -> str:
