@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import threading
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
@@ -72,6 +73,19 @@ users = sa.Table(
     sa.Column("session_epoch", sa.Integer, nullable=False, default=0),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("last_login_at", sa.DateTime(timezone=True)),
+)
+
+# One row per signed-in browser: the session cookie names a row by a random id (only its hash
+# is stored), and signing out deletes it, so a copied cookie stops working at once while the
+# user's other browsers stay signed in.
+sessions = sa.Table(
+    "sessions",
+    metadata,
+    sa.Column("id_hash", sa.String(64), primary_key=True),
+    sa.Column("user_id", sa.Integer, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("last_seen_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Index("ix_sessions_user", "user_id"),
 )
 
 login_attempts = sa.Table(
@@ -162,6 +176,17 @@ def audit_entries(limit: int = 500, *, eng: Engine | None = None) -> list[dict[s
     return rows
 
 
+def _private_sqlite_file(path: Path) -> None:
+    """Create the SQLite file readable by its owner only (it holds password hashes and the
+    audit log), whatever the process umask; tighten one an older version left readable.
+    SQLite gives its journal and WAL files the database file's permissions."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
+    if path.stat().st_mode & 0o077:
+        path.chmod(0o600)
+        log.info("app database %s made private to its owner (0600)", path)
+
+
 _engines: dict[str, Engine] = {}
 _lock = threading.Lock()
 
@@ -174,7 +199,7 @@ def engine(settings: Settings | None = None, url: str | None = None) -> Engine:
         if eng is None:
             made = sa.make_url(url)
             if made.get_backend_name() == "sqlite" and made.database not in (None, "", ":memory:"):
-                Path(made.database).parent.mkdir(parents=True, exist_ok=True)
+                _private_sqlite_file(Path(made.database))
             eng = sa.create_engine(url, future=True)
             metadata.create_all(eng)
             _engines[url] = eng

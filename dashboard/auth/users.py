@@ -7,9 +7,11 @@ never leave this module; :class:`User` carries only what a session needs.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import re
+import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -392,3 +394,72 @@ def authenticate(
             sa.delete(appdb.login_attempts).where(appdb.login_attempts.c.at < now - 2 * window)
         )
     return LoginResult(get_by_id(user.id, eng=engine), "ok")
+
+
+# --- server-side sessions ------------------------------------------------------------------
+
+# last_seen_at is written at most this often, so an active session costs one write a minute.
+SESSION_TOUCH = timedelta(minutes=1)
+
+
+def _sid_hash(sid: str) -> str:
+    return hashlib.sha256(sid.encode()).hexdigest()
+
+
+def start_session(user_id: int, *, now: datetime | None = None, eng: Engine | None = None) -> str:
+    """Record a new signed-in session; returns its random id for the (signed) cookie. Only
+    the id's hash is stored, so the table cannot be used to forge a cookie."""
+    now = now or _now()
+    sid = secrets.token_urlsafe(32)
+    t = appdb.sessions
+    with (eng or appdb.engine()).begin() as con:
+        con.execute(
+            sa.insert(t).values(
+                id_hash=_sid_hash(sid), user_id=user_id, created_at=now, last_seen_at=now
+            )
+        )
+    return sid
+
+
+def session_alive(
+    user_id: int,
+    sid: str,
+    idle: timedelta,
+    *,
+    now: datetime | None = None,
+    eng: Engine | None = None,
+) -> bool:
+    """Whether the session still exists for this user and was used within ``idle``; touches
+    it (at most once a minute) when it does."""
+    now = now or _now()
+    t = appdb.sessions
+    key = _sid_hash(sid)
+    with (eng or appdb.engine()).begin() as con:
+        row = con.execute(
+            sa.select(t.c.user_id, t.c.last_seen_at).where(t.c.id_hash == key)
+        ).first()
+        if row is None or row.user_id != user_id:
+            return False
+        seen = _utc(row.last_seen_at) or now
+        if seen < now - idle:
+            con.execute(sa.delete(t).where(t.c.id_hash == key))
+            return False
+        if now - seen >= SESSION_TOUCH:
+            con.execute(sa.update(t).where(t.c.id_hash == key).values(last_seen_at=now))
+    return True
+
+
+def end_session(sid: str, *, eng: Engine | None = None) -> None:
+    """Sign one session out (its cookie no longer works anywhere)."""
+    with (eng or appdb.engine()).begin() as con:
+        con.execute(sa.delete(appdb.sessions).where(appdb.sessions.c.id_hash == _sid_hash(sid)))
+
+
+def prune_sessions(
+    idle: timedelta, *, now: datetime | None = None, eng: Engine | None = None
+) -> int:
+    """Delete sessions idle for longer than ``idle``; returns how many."""
+    cutoff = (now or _now()) - idle
+    with (eng or appdb.engine()).begin() as con:
+        res = con.execute(sa.delete(appdb.sessions).where(appdb.sessions.c.last_seen_at < cutoff))
+    return int(res.rowcount or 0)

@@ -13,6 +13,7 @@ import html
 import json
 import logging
 import os
+import re
 import secrets
 from collections.abc import Callable
 from datetime import timedelta
@@ -20,7 +21,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import dash
-from flask import Flask, Response, redirect, request, session
+from flask import Flask, Response, current_app, redirect, request, session
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -38,24 +39,34 @@ COOKIE = "scorecard_session"
 
 class SessionUser(UserMixin):
     """The signed-in user as Flask-Login sees it. The id carries the account's session epoch,
-    so a password change, role change or disable ends sessions already issued."""
+    so a password change, role change or disable ends every session already issued, and the
+    id of this browser's server-side session row, so signing out ends this one (a copied
+    cookie stops working) and leaves the user's other browsers signed in."""
 
-    def __init__(self, user: accounts.User) -> None:
+    def __init__(self, user: accounts.User, sid: str) -> None:
         self.user = user
+        self.sid = sid
 
     def get_id(self) -> str:
-        return f"{self.user.id}:{self.user.session_epoch}"
+        return f"{self.user.id}:{self.user.session_epoch}:{self.sid}"
+
+
+def _idle() -> timedelta:
+    return timedelta(minutes=int(os.environ.get("SCORECARD_SESSION_MINUTES", "60") or 60))
 
 
 def _load_user(raw: str) -> SessionUser | None:
     try:
-        uid, epoch = (int(x) for x in raw.split(":", 1))
+        uid_text, epoch_text, sid = raw.split(":", 2)
+        uid, epoch = int(uid_text), int(epoch_text)
     except ValueError:
-        return None
+        return None  # malformed, or a cookie from before server-side sessions: sign in again
     user = accounts.get_by_id(uid)
     if user is None or user.disabled or user.session_epoch != epoch:
         return None
-    return SessionUser(user)
+    if not accounts.session_alive(uid, sid, _idle()):
+        return None
+    return SessionUser(user, sid)
 
 
 def signed_in() -> accounts.User | None:
@@ -133,26 +144,37 @@ OFFICIAL-SENSITIVE. Sign in with the account you were given; do not share it.</p
 
 
 def refusal(status: int, message: str) -> Response:
-    """403/401 in the form the caller can use: a page for a browser, JSON for a script."""
+    """A 4xx (or the plain 500) in the form the caller can use: a page for a browser, JSON
+    for a script."""
     if _wants_html():
-        link = '<p><a href="/">Go to the start page</a></p>' if status == 403 else ""
+        link = '<p><a href="/">Go to the start page</a></p>' if status != 401 else ""
+        titles = {401: "Sign in needed", 403: "You cannot open this page", 404: "Not found"}
         return page(
-            "You cannot open this page" if status == 403 else "Sign in needed",
+            titles.get(status, "Request refused" if status < 500 else "Something went wrong"),
             f'<div class="alert alert-warning" role="status">{html.escape(message)}</div>{link}',
             status,
         )
     return Response(json.dumps({"error": message}), status=status, mimetype="application/json")
 
 
+# What a ``next`` may contain: printable ASCII without spaces, quotes, angle brackets or
+# backslashes. Anything else (tabs, CR/LF, which browsers and Werkzeug strip or refuse) means
+# the value was not made by this app.
+_NEXT_CHARS = re.compile(r"^[A-Za-z0-9/_.~%!$&'()*+,;=:@?-]*$")
+
+
 def _safe_next(raw: str | None, role: str) -> str | None:
-    """A same-site path the user may open, else None (no open redirects)."""
-    if not raw or not raw.startswith("/") or raw.startswith("//") or "\\" in raw:
+    """One of the app's own page paths that the role may open (with its query), else None:
+    no open redirects, whatever a browser would make of the value."""
+    if not raw or len(raw) > 300 or not _NEXT_CHARS.match(raw):
         return None
-    path = urlsplit(raw).path
-    if policy.public(path):
+    parts = urlsplit(raw)
+    if parts.scheme or parts.netloc or not parts.path.startswith("/"):
         return None
-    cap = policy.page_capability(path) or policy.route_capability(path)
-    return raw if cap is None or policy.can(role, cap) else None
+    cap = policy.page_capability(parts.path)
+    if cap is None or not policy.can(role, cap):
+        return None
+    return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
 # --- login page --------------------------------------------------------------------------------
@@ -214,7 +236,8 @@ def _login() -> Response:
         msg = FAILED.format(n=limits.max_failures, m=limits.lockout_minutes)
         return page("Sign in", _login_form(msg, username, next_path), 401)
     session.clear()  # a fresh session id: no fixation
-    login_user(SessionUser(result.user))
+    accounts.prune_sessions(_idle())
+    login_user(SessionUser(result.user, accounts.start_session(result.user.id)))
     session.permanent = True
     log.info("user %s signed in", result.user.username)
     target = _safe_next(next_path, result.user.role) or policy.landing(
@@ -224,6 +247,11 @@ def _login() -> Response:
 
 
 def _logout() -> Response:
+    """End this browser's session on the server too, so a copy of its cookie is worthless."""
+    sid = getattr(current_user, "sid", None)
+    if sid:
+        accounts.end_session(sid)
+        log.info("user %s signed out", current_user.user.username)
     logout_user()
     session.clear()
     return redirect("/login", code=302)
@@ -232,18 +260,69 @@ def _logout() -> Response:
 # --- the guard -----------------------------------------------------------------------------------
 
 
-def _callback_outputs(body: Any) -> list[Any]:
-    outputs = body.get("outputs") if isinstance(body, dict) else None
-    if isinstance(outputs, dict):
-        outputs = [outputs]
-    if not isinstance(outputs, list):
-        return []
+class MalformedCallback(ValueError):
+    """A callback request that this app's pages never send."""
+
+
+def _declared(key: str) -> list[dict[str, Any]]:
+    """The outputs a registered callback writes, from its key in Dash's callback map
+    (``id.prop`` or ``..id1.prop1...id2.prop2..``; pattern ids are JSON)."""
+    from dash._utils import split_callback_id
+
+    parts = split_callback_id(key)
+    out = []
+    for p in parts if isinstance(parts, list) else [parts]:
+        oid: Any = p["id"]
+        if oid.startswith("{"):
+            oid = json.loads(oid)
+        out.append({"id": oid, "property": p["property"]})
+    return out
+
+
+def _id_matches(declared: Any, given: Any) -> bool:
+    if isinstance(declared, str):
+        return declared == given
+    if not isinstance(given, dict) or set(given) != set(declared):
+        return False
+    # A wildcard (MATCH, ALL, ALLSMALLER) is stored as a one-item list; it matches any value.
+    return all(isinstance(v, list) or given[k] == v for k, v in declared.items())
+
+
+def _callback_outputs(body: Any, callback_map: Any) -> list[Any]:
+    """The ids a callback request writes, checked against the callback Dash will run.
+
+    Dash picks the function by ``output`` (the callback's key) but hands it the ``outputs``
+    ids, so both must agree: otherwise a request could name an allowed id in ``outputs`` and
+    run another role's callback through ``output``. Raises :class:`MalformedCallback`."""
+    if not isinstance(body, dict) or not isinstance(body.get("output"), str):
+        raise MalformedCallback("no callback named")
+    key = body["output"]
+    if key not in callback_map:
+        raise MalformedCallback("unknown callback")
+    for field in ("inputs", "state"):
+        items = body.get(field, [])
+        if not isinstance(items, list):
+            raise MalformedCallback(f"malformed {field}")
+        flat = [y for x in items for y in (x if isinstance(x, list) else [x])]
+        if not all(isinstance(x, dict) and "id" in x and "property" in x for x in flat):
+            raise MalformedCallback(f"malformed {field}")
+    declared = _declared(key)
+    given = body.get("outputs")
+    if isinstance(given, dict):
+        given = [given]
+    if not isinstance(given, list) or len(given) != len(declared):
+        raise MalformedCallback("outputs do not match the callback")
     found: list[Any] = []
-    for o in outputs:
-        if isinstance(o, list):  # ALL/ALLSMALLER wildcards give a list per output
-            found.extend(x.get("id") for x in o if isinstance(x, dict))
-        elif isinstance(o, dict):
-            found.append(o.get("id"))
+    for want, got in zip(declared, given, strict=True):
+        # ALL/ALLSMALLER wildcards give a list of concrete outputs for one declared output.
+        for o in got if isinstance(got, list) else [got]:
+            if not (
+                isinstance(o, dict)
+                and o.get("property") == want["property"]
+                and _id_matches(want["id"], o.get("id"))
+            ):
+                raise MalformedCallback("outputs do not match the callback")
+            found.append(o["id"])
     return found
 
 
@@ -266,7 +345,13 @@ def _guard() -> Response | None:
         if not policy.can(role, cap):
             return refusal(403, "Your role does not allow this.")
         if path == "/_dash-update-component":
-            needed = policy.callback_capabilities(_callback_outputs(request.get_json(silent=True)))
+            app = current_app.extensions["scorecard_dash"]
+            try:
+                written = _callback_outputs(request.get_json(silent=True), app.callback_map)
+            except MalformedCallback as exc:
+                log.warning("refused a malformed callback request (%s)", exc)
+                return refusal(400, "Malformed callback request.")
+            needed = policy.callback_capabilities(written)
             if needed is None or not all(policy.can(role, c) for c in needed):
                 return refusal(403, "Your role does not allow this.")
         return None
@@ -381,11 +466,17 @@ def _secret() -> str:
 
 
 def _error_page(exc: Exception) -> Response:
-    """No stack traces or identifiers in responses: log the error, answer plainly."""
+    """No stack traces or identifiers in responses: log the error, answer plainly. A request
+    the app never makes (Dash's "no such asset" for a made-up component-suite path) is the
+    client's fault: a 404 and one log line, no traceback."""
+    from dash.exceptions import DependencyException
     from werkzeug.exceptions import HTTPException
 
     if isinstance(exc, HTTPException):
         return exc  # type: ignore[return-value]
+    if isinstance(exc, DependencyException):
+        log.info("404 for a component-suite path Dash does not serve: %r", request.path[:200])
+        return refusal(404, "Not found.")
     log.exception("unhandled error on %s", request.path)
     return refusal(500, "Something went wrong on the server; the error has been logged.")
 
@@ -418,6 +509,7 @@ def init_app(app: dash.Dash) -> None:
     manager.user_loader(_load_user)
     manager.init_app(server)
 
+    server.extensions["scorecard_dash"] = app  # the guard checks callbacks against its map
     server.add_url_rule("/login", "login", _login, methods=["GET", "POST"])
     server.add_url_rule("/logout", "logout", _logout, methods=["POST"])
     server.before_request(_guard)

@@ -163,6 +163,12 @@ def test_disabling_a_user_ends_their_session_at_once(client: object) -> None:
         ("//evil.example/", "board", "/"),
         ("https://evil.example/", "board", "/"),
         ("/\\evil.example", "board", "/"),
+        ("/\t/evil.example", "board", "/"),  # browsers drop the tab: //evil.example
+        ("/\r\n/evil.example", "board", "/"),  # CR/LF: never a 500, never a header
+        ("/compare\r\nSet-Cookie: x=1", "board", "/"),
+        ("/board-pack.pdf", "board", "/"),  # a route, not a page
+        ("/no-such-page", "board", "/"),
+        ("/area/kent?period=2023-24", "pcc", "/area/kent?period=2023-24"),
         ("/compare?metric=rate.referral", "board", "/compare?metric=rate.referral"),
         ("/data", "board", "/"),  # a page the role cannot open: its landing page instead
         ("/data", "analyst", "/data"),
@@ -204,3 +210,77 @@ def test_no_signing_key_no_start(home: Path, monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setenv("SCORECARD_SECRET_KEY", "too-short")
     with pytest.raises(RuntimeError, match="at least 32 characters"):
         create_app()
+
+
+def test_sign_out_ends_the_session_on_the_server(app: object) -> None:
+    """A copy of the cookie is worthless after sign-out; the user's other browsers stay in."""
+    browser, copy, other = (app.server.test_client() for _ in range(3))  # type: ignore[attr-defined]
+    login(browser, "board")
+    login(other, "board")
+    cookie = browser.get_cookie("scorecard_session")
+    copy.set_cookie("scorecard_session", cookie.value)
+    assert copy.get("/_dash-layout").status_code == 200
+    assert browser.post("/logout", headers=SAME).status_code == 302
+    assert copy.get("/_dash-layout").status_code == 401
+    assert other.get("/_dash-layout").status_code == 200
+
+
+def _update(client: object, output: str, outputs: object, inputs: object = ()) -> object:
+    body = {"output": output, "outputs": outputs, "inputs": list(inputs), "state": []}
+    return client.post("/_dash-update-component", json=body, headers=SAME)  # type: ignore[attr-defined]
+
+
+def test_a_callback_runs_only_for_the_outputs_it_declares(
+    client: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Dash runs the callback named by ``output``: naming an allowed id in ``outputs`` does
+    not let a board member run the analyst's "run now"."""
+    started: list[object] = []
+    monkeypatch.setattr("dashboard.refresh.start_refresh", lambda s: started.append(s) or "x")
+    login(client, "board")
+    resp = _update(
+        client,
+        "data-run-status.children",
+        {"id": "national-anything", "property": "children"},
+        [{"id": "data-run-now", "property": "n_clicks", "value": 1}],
+    )
+    assert resp.status_code == 400 and not started  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("GET", "/_dash-component-suites/dash/../x", None),
+        ("GET", "/_dash-component-suites/dash/%2e%2e/app.py", None),
+        ("GET", "/_dash-component-suites/no_such_lib/x.js", None),
+        (
+            "POST",
+            "/_dash-update-component",
+            {"output": "a.children", "outputs": {"id": "_pages_location", "property": "pathname"}},
+        ),
+        ("POST", "/_dash-update-component", {"output": "national-x.children", "outputs": []}),
+        ("POST", "/_dash-update-component", [1, 2]),
+        ("POST", "/login?next=%0d%0a", None),
+    ],
+)
+def test_malformed_requests_get_a_4xx_and_no_traceback(
+    client: object,
+    caplog: pytest.LogCaptureFixture,
+    method: str,
+    path: str,
+    body: object,
+) -> None:
+    login(client, "board")
+    caplog.clear()
+    if method == "GET":
+        resp = client.get(path)  # type: ignore[attr-defined]
+    else:
+        form = {"username": "test-board", "password": PASSWORD, "next": "/\r\n"}
+        resp = (
+            client.post(path, json=body, headers=SAME)  # type: ignore[attr-defined]
+            if body is not None
+            else client.post(path, data=form, headers=SAME)  # type: ignore[attr-defined]
+        )
+    assert 300 <= resp.status_code < 500, resp.status_code
+    assert b"Traceback" not in resp.data
+    assert not [r for r in caplog.records if r.exc_info or r.levelname == "ERROR"]
