@@ -94,6 +94,7 @@ def build_home(home: Path, scale: float) -> float:
         )  # fmt: skip
     env = os.environ | {
         "SCORECARD_HOME": str(home),
+        "SCORECARD_LANDING": str(landing),
         "SCORECARD_DEMO": "1",
         "PREFECT_HOME": str(home / "prefect"),
     }

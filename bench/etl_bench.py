@@ -107,6 +107,7 @@ def refresh(files: Path, home: Path) -> Child:
         os.link(f, landing / f.name)
     env = os.environ | {
         "SCORECARD_HOME": str(home),
+        "SCORECARD_LANDING": str(landing),
         "SCORECARD_DEMO": "1",
         "PREFECT_HOME": str(home / "prefect"),
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",

@@ -36,6 +36,9 @@ app.add_typer(users_app, name="users")
 def _main(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Debug logging.")] = False,
 ) -> None:
+    from scorecard.settings import private_files
+
+    private_files()  # app database, warehouse, reports, logs: 0600/0700
     logging.basicConfig(
         level=logging.DEBUG if verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import os
 
-from scorecard.settings import load_settings
+from scorecard.settings import load_settings, private_files
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +45,7 @@ def run_demo(port: int = 8050, scale: float = 1.0, serve: bool = True) -> int:
     from pipelines.runner import run_refresh
     from scorecard.synthetic import DEFAULT_AS_AT, GenerateOptions, generate_all
 
+    private_files()
     os.environ["SCORECARD_DEMO"] = "1"
     settings = load_settings()
     landing = settings.landing_dir

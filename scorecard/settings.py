@@ -1,7 +1,14 @@
 """Settings read from the environment, so one code base serves demo, CI and production.
 
 Every path the product writes lives under ``SCORECARD_HOME`` unless overridden, so a fresh
-home is a fresh installation (tests rely on this).
+home is a fresh installation (tests rely on this). The one exception is the landing folder,
+where senders' raw extracts (crime references, URNs) arrive and rejected ones are quarantined:
+it is *not* in the home, so nothing under the home holds a raw identifier. It is
+``SCORECARD_LANDING``, by default the home's sibling ``<home>-landing`` (``.scorecard`` ->
+``.scorecard-landing``).
+
+Everything the product writes is private to the user running it: :func:`private_files` sets
+a umask of 077 at each entry point (CLI, WSGI), so folders are 0700 and files 0600.
 """
 
 from __future__ import annotations
@@ -12,6 +19,15 @@ from datetime import date
 from pathlib import Path
 
 DEFAULT_HOME = Path(".scorecard")
+LANDING_ENV = "SCORECARD_LANDING"
+PRIVATE_UMASK = 0o077
+
+
+def private_files() -> None:
+    """Make every file and folder this process creates readable by its own user only (0600
+    files, 0700 folders): the app database holds password hashes and the audit log, the
+    warehouse and reports case-level data. Called first by every entry point."""
+    os.umask(PRIVATE_UMASK)
 
 
 def _env_int(name: str, default: int) -> int:
@@ -48,7 +64,14 @@ class Settings:
 
     @property
     def landing_dir(self) -> Path:
-        return self.home / "landing"
+        """``SCORECARD_LANDING`` (``$SCORECARD_HOME`` in it means this home), else
+        ``<home>-landing`` beside the home: raw extracts never sit inside the home."""
+        raw = os.environ.get(LANDING_ENV, "").strip()
+        if not raw:
+            return self.home.parent / f"{self.home.name}-landing"
+        for var in ("${SCORECARD_HOME}", "$SCORECARD_HOME"):
+            raw = raw.replace(var, str(self.home))
+        return Path(os.path.expanduser(raw)).resolve()
 
     @property
     def reports_dir(self) -> Path:

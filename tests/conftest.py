@@ -23,6 +23,11 @@ os.environ.setdefault("SCORECARD_SECRET_KEY", "test-session-signing-key-01234567
 os.environ.setdefault("SCORECARD_ARGON2_TIME_COST", "1")
 os.environ.setdefault("SCORECARD_ARGON2_MEMORY_KIB", "8192")
 
+# The product's landing folder is outside the data home (scorecard/settings.py); the tests
+# were written with it at <home>/landing, which SCORECARD_LANDING can still say (it follows
+# SCORECARD_HOME as tests switch homes). tests/unit/test_private_files.py checks the default.
+os.environ.setdefault("SCORECARD_LANDING", "${SCORECARD_HOME}/landing")
+
 from tests.helpers.settings import TEST_KEY  # noqa: E402
 
 

@@ -128,9 +128,10 @@ def test_volumes_declared_and_mounted_where_settings_expect(compose: dict[str, A
             assert target.startswith("/"), f"{name}: mount target {target!r} is not absolute"
 
     worker = mounts(compose["services"]["etl-worker"])
-    # scorecard/settings.py: warehouse.duckdb in the home, landing/ and snapshots/ under it.
+    # scorecard/settings.py: warehouse.duckdb in the home, snapshots/ under it, and the
+    # landing folder (raw extracts) its sibling <home>-landing, outside the home.
     assert worker[HOME] == ("warehouse", False)
-    assert worker[f"{HOME}/landing"] == ("landing", False)
+    assert worker[f"{HOME}-landing"] == ("landing", False)
     assert worker[f"{HOME}/snapshots"] == ("snapshots", False)
 
     dash = mounts(compose["services"]["dashboard"])

@@ -68,6 +68,8 @@ def free_port() -> int:
 def base_env(**extra: str) -> dict[str, str]:
     """This environment without Prefect/scorecard settings (the session's own), offline."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "SCORECARD_"))}
+    # Except where the tests put extracts (<home>/landing; tests/conftest.py).
+    env["SCORECARD_LANDING"] = os.environ.get("SCORECARD_LANDING", "${SCORECARD_HOME}/landing")
     env |= {
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
         "DO_NOT_TRACK": "1",
