@@ -273,9 +273,9 @@ def _declared(key: str) -> list[dict[str, Any]]:
     out = []
     for p in parts if isinstance(parts, list) else [parts]:
         oid: Any = p["id"]
-        if oid.startswith("{"):
-            oid = json.loads(oid)
-        out.append({"id": oid, "property": p["property"]})
+        # Dash escapes dots in string ids; allow_duplicate adds "@<hash>" to the property.
+        oid = json.loads(oid) if oid.startswith("{") else oid.replace("\\.", ".")
+        out.append({"id": oid, "property": p["property"].split("@", 1)[0]})
     return out
 
 
@@ -318,7 +318,7 @@ def _callback_outputs(body: Any, callback_map: Any) -> list[Any]:
         for o in got if isinstance(got, list) else [got]:
             if not (
                 isinstance(o, dict)
-                and o.get("property") == want["property"]
+                and str(o.get("property", "")).split("@", 1)[0] == want["property"]
                 and _id_matches(want["id"], o.get("id"))
             ):
                 raise MalformedCallback("outputs do not match the callback")
