@@ -22,14 +22,17 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # RFC 4180 line ends: with "\n" alone, the csv module would leave a carriage return inside a
 # text cell unquoted and the file would not read back.
 LINE_END = "\r\n"
-# A cell that is only a number (e.g. "-1.5", "+3", "-12%") cannot be a formula; leave it.
-_PLAIN_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?%?$")
+# A cell that is only a signed figure - a number, or one of the app's change texts such as
+# "+2.1 pp", "+3 days", "+1,234 (+5.0%)" - has no function call, DDE "|" or reference to
+# another workbook, so it can neither fetch nor run anything; it is left as shown on screen.
+_FIGURE = r"[+-]?(\d[\d,]*(\.\d*)?|\.\d+)([eE][+-]?\d+)?%?"
+_PLAIN_NUMBER = re.compile(rf"^{_FIGURE}( (pp|per 100|days))?( \({_FIGURE}\))?$")
 
 
 def neutralise(value: Any) -> Any:
     """A text cell a spreadsheet would evaluate, prefixed with ``'``; anything else as given."""
     if isinstance(value, str) and value.startswith(FORMULA_START):
-        if _PLAIN_NUMBER.match(value):
+        if _PLAIN_NUMBER.fullmatch(value):
             return value
         return "'" + value
     return value

@@ -21,6 +21,8 @@ PAYLOADS = (
     "@SUM(1+1)*cmd|' /C calc'!A0",
     "\t=1+1",
     "\r=1+1",
+    "+2.1 pp+cmd|' /C calc'!A0",
+    "+1 (+HYPERLINK(1))",
 )
 
 
@@ -33,14 +35,21 @@ def test_formula_text_is_prefixed(payload: str) -> None:
     assert neutralise(payload) == "'" + payload
 
 
-@pytest.mark.parametrize("value", [-3, -2.5, 0, "-1.5", "+3", "-12%", "kent", "", None])
+@pytest.mark.parametrize(
+    "value",
+    [-3, -2.5, 0, "-1.5", "+3", "-12%", "+2.1 pp", "+3 days", "+1,234 (+5.0%)", "kent", "", None],
+)
 def test_numbers_and_plain_text_stay_as_they_are(value: object) -> None:
     assert neutralise(value) == value
 
 
 def test_frame_csv_neutralises_text_and_keeps_negative_numbers_numeric() -> None:
     frame = pd.DataFrame(
-        {"evidence": list(PAYLOADS), "change": [-1.5, -2, 3, -4, 5, -6, 7], "n": range(7)}
+        {
+            "evidence": list(PAYLOADS),
+            "change": [-1.5, -2, 3, -4, 5, -6, 7, 8, 9],
+            "n": range(len(PAYLOADS)),
+        }
     )
     rows = _cells(frame_to_csv(frame))
     assert rows[0] == ["evidence", "change", "n"]
