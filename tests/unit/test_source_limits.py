@@ -20,7 +20,6 @@ import pyarrow.parquet as pq
 import pytest
 
 from expectations.report import write_report
-from expectations.report_ids import report_id
 from pipelines import ledger, sources
 from pipelines.config import Source
 from pipelines.load import load_extract
@@ -30,9 +29,15 @@ from scorecard.settings import load_settings
 from warehouse import db
 from warehouse.migrate import migrate
 
-LIMITS = sources.Limits(
-    max_bytes=1024 * 1024, max_rows=1000, max_uncompressed=1024 * 1024, timeout_seconds=30
-)
+MB = 1024 * 1024
+
+
+def limits(rows: int = 1000, unpacked: int = MB) -> sources.Limits:
+    return sources.Limits(
+        max_bytes=MB, max_rows=rows, max_uncompressed=unpacked, timeout_seconds=30
+    )
+
+
 WORKFORCE = (
     "org_code,financial_year,rasso_investigators_qualified,ssaidp_attendance,"
     "detective_vacancies,rasso_prosecutors_fte,rasso_prosecutor_vacancies,"
@@ -65,9 +70,9 @@ def test_list_files_lists_every_file_and_marks_hidden_ones(tmp_path: Path) -> No
 
 
 # --- finding 5: only regular files inside the source, within limits ---------------------------
-def _refusal(landing: Path, name: str, limits: sources.Limits = LIMITS) -> ContractError:
+def _refusal(landing: Path, name: str, lim: sources.Limits | None = None) -> ContractError:
     with pytest.raises(sources.RefusedFile) as err:
-        sources.read_local(landing, landing / name, limits)
+        sources.read_local(landing, landing / name, lim or limits())
     return err.value
 
 
@@ -97,7 +102,7 @@ def test_links_devices_fifos_and_sockets_are_refused_unread(tmp_path: Path) -> N
         assert time.monotonic() - started < 5, "a FIFO must not block"
     finally:
         sock.close()
-    assert sources.read_local(landing, inside, LIMITS) == WORKFORCE.encode()
+    assert sources.read_local(landing, inside, limits()) == WORKFORCE.encode()
 
 
 def test_a_file_outside_the_source_folder_is_refused(tmp_path: Path) -> None:
@@ -110,7 +115,7 @@ def test_a_file_outside_the_source_folder_is_refused(tmp_path: Path) -> None:
 
 def test_size_limit_refuses_before_reading(tmp_path: Path) -> None:
     landing = _landing(tmp_path)
-    (landing / "big.csv").write_bytes(b"x" * (LIMITS.max_bytes + 1))
+    (landing / "big.csv").write_bytes(b"x" * (MB + 1))
     err = _refusal(landing, "big.csv")
     assert err.rule_id == "file.size" and "SCORECARD_MAX_FILE_MB" in err.detail
 
@@ -143,18 +148,18 @@ def _zip_bomb_xlsx(inflated: int) -> bytes:
 
 
 def test_xlsx_zip_bomb_is_refused_fast() -> None:
-    data = _zip_bomb_xlsx(3 * LIMITS.max_uncompressed)
-    assert len(data) < LIMITS.max_uncompressed // 10
+    data = _zip_bomb_xlsx(3 * MB)
+    assert len(data) < MB // 10
     started = time.monotonic()
     with pytest.raises(ContractError) as err:
-        read_extract("workforce__kent__2024-09-30.xlsx", "workforce", data=data, limits=LIMITS)
+        read_extract("workforce__kent__2024-09-30.xlsx", "workforce", data=data, limits=limits())
     assert err.value.rule_id == "file.uncompressed"
     assert "SCORECARD_MAX_UNCOMPRESSED_MB" in err.value.detail
     assert time.monotonic() - started < 2
 
 
 def test_row_limits_for_csv_and_parquet() -> None:
-    small = sources.Limits(LIMITS.max_bytes, 2, LIMITS.max_uncompressed, 30)
+    small = limits(rows=2)
     rows = WORKFORCE + "kent,2022-23,1,1,1,,,1\nkent,2021-22,1,1,1,,,1\n"
     with pytest.raises(ContractError) as err:
         read_extract("workforce__kent__2024-09-30.csv", "workforce", rows.encode(), small)
@@ -165,12 +170,12 @@ def test_row_limits_for_csv_and_parquet() -> None:
     with pytest.raises(ContractError) as err:
         read_extract("workforce__kent__2024-09-30.parquet", "workforce", buf.getvalue(), small)
     assert err.value.rule_id == "file.rows"
-    tiny = sources.Limits(LIMITS.max_bytes, 1000, 10, 30)
+    tiny = limits(unpacked=10)
     with pytest.raises(ContractError) as err:
         read_extract("workforce__kent__2024-09-30.parquet", "workforce", buf.getvalue(), tiny)
     assert err.value.rule_id == "file.uncompressed"
     # Within the limits the same bytes read as before.
-    assert len(read_extract("w.csv", "workforce", rows.encode(), LIMITS)) == 3
+    assert len(read_extract("w.csv", "workforce", rows.encode(), limits())) == 3
 
 
 # --- finding 13: every report is reachable -------------------------------------------------
@@ -189,6 +194,7 @@ def test_row_limits_for_csv_and_parquet() -> None:
 )
 def test_report_for_any_name_is_stored_under_a_routable_id(tmp_path: Path, name: str) -> None:
     from dashboard.app import _REPORT
+    from expectations.report_ids import report_id
 
     json_path, txt_path = write_report(
         ContractError("file.name", "bad name"),
@@ -205,6 +211,8 @@ def test_report_for_any_name_is_stored_under_a_routable_id(tmp_path: Path, name:
 
 
 def test_report_ids_are_unique_per_name() -> None:
+    from expectations.report_ids import report_id
+
     names = ["a b.csv", "a_b.csv", "a%b.csv", "a\\b.csv", "a b.csv "]
     assert len({report_id(n) for n in names}) == len(names)
     assert report_id("police_cases__kent__2024-03-31.csv") == "police_cases__kent__2024-03-31.csv"
