@@ -253,43 +253,6 @@ def process_extract(
     }
 
 
-def note_hidden(home: str, run_id: str, source_name: str, name: str) -> bool:
-    """Report a hidden file (``.name``) as ignored, once per source and name; never read it.
-
-    Hidden names are upload temp files and editors' lock files: reading or moving one
-    mid-upload would break the upload, but a sender who named an extract ``.x.csv`` must
-    be told why it was not loaded. Returns True when reported in this run.
-    """
-    from expectations.report import write_report
-
-    settings = settings_for(home)
-    con = warehouse(settings)
-    if ledger.ignored_before(con, source_name, name):
-        return False
-    now = datetime.now()
-    err = ContractError("file.hidden", f"{name!r} starts with '.', so it is treated as hidden")
-    json_path, _ = write_report(
-        err,
-        file_name=name,
-        kind=None,
-        org_code=None,
-        as_at=None,
-        out_dir=settings.reports_dir / run_id,
-    )
-    rec = FileRecord(
-        source=source_name,
-        file_name=name,
-        outcome="ignored",
-        started_at=now,
-        finished_at=now,
-        rules_failed=("file.hidden",),
-        report_path=str(json_path),
-        message="ignored: hidden file (name starts with '.')",
-    )
-    ledger.record_file(con, run_id, rec)
-    return True
-
-
 def _case_lookup(
     con: DuckDBPyConnection, area_code: str, sent: pd.Series, pseudonyms: pd.Series
 ) -> tuple[set[str], dict[str, str]]:
@@ -406,7 +369,7 @@ def refresh(home: str, source_names: list[str] | None = None) -> RunResult:
             logger.info("source %s: %d file(s) listed", source.name, len(listed))
             for remote in sorted(listed, key=lambda r: _sort_key(r.name)):
                 if remote.hidden:
-                    if note_hidden(home, run_id, source.name, remote.name):
+                    if ledger.record_hidden(con, run_id, source.name, remote.name, settings):
                         logger.info("ignored hidden file %s (reported once)", remote.name)
                     continue
                 staged = pull(home, run_id, source.name, remote.url, remote.name)

@@ -8,10 +8,14 @@ import hmac
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 import duckdb
 
 from warehouse.db import transaction
+
+if TYPE_CHECKING:
+    from scorecard.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -175,6 +179,44 @@ def record_file(con: duckdb.DuckDBPyConnection, run_id: str, rec: FileRecord) ->
                 [rec.checksum, rec.file_name, rec.source, rec.outcome, run_id, rec.finished_at],
             )
         update_counts(con, run_id)
+
+
+def record_hidden(
+    con: duckdb.DuckDBPyConnection, run_id: str, source: str, name: str, settings: Settings
+) -> bool:
+    """Report a hidden file (``.name``) as ignored, once per source and name; never read it.
+
+    Hidden names are upload temp files and editors' lock files: reading or moving one
+    mid-upload would break the upload, but a sender who named an extract ``.x.csv`` must
+    be told why it was not loaded. Returns True when reported in this run.
+    """
+    from expectations.report import write_report
+    from scorecard.contract import ContractError
+
+    if ignored_before(con, source, name):
+        return False
+    now = datetime.now()
+    err = ContractError("file.hidden", f"{name!r} starts with '.', so it is treated as hidden")
+    json_path, _ = write_report(
+        err,
+        file_name=name,
+        kind=None,
+        org_code=None,
+        as_at=None,
+        out_dir=settings.reports_dir / run_id,
+    )
+    rec = FileRecord(
+        source=source,
+        file_name=name,
+        outcome="ignored",
+        started_at=now,
+        finished_at=now,
+        rules_failed=("file.hidden",),
+        report_path=str(json_path),
+        message="ignored: hidden file (name starts with '.')",
+    )
+    record_file(con, run_id, rec)
+    return True
 
 
 def ignored_before(con: duckdb.DuckDBPyConnection, source: str, file_name: str) -> bool:
