@@ -20,7 +20,9 @@ from scorecard.settings import load_settings
 
 HERE = Path(__file__).parent
 _RUN_ID = re.compile(r"^[0-9a-f]{32}$")
-_REPORT = re.compile(r"^[\w.-]+\.report\.(txt|json)$")
+# Report file names are expectations.report.report_id(...): ASCII, no leading dot, whatever
+# the sender called the file, so every report is reachable from /data.
+_REPORT = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*\.report\.(txt|json)\Z")
 
 
 def _nav() -> html.Nav:

@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from expectations.report_ids import report_id
 from expectations.validate import RuleFailure, ValidationOutcome
 from scorecard.contract import CONTRACT_VERSION, FILE_RULES, ContractError
 
@@ -24,7 +25,18 @@ ROWS_NOTE = (
     "Row numbers count data rows in the file as sent: row 1 is the first row after the "
     "header. Values are never quoted in this report."
 )
-_FILE_RULE_TEXT = {r.id: r.text for r in FILE_RULES}
+_FILE_RULE_TEXT = {r.id: r.text for r in FILE_RULES} | {
+    # What a source may hold (pipelines/sources.py, pipelines/read.py; SCORECARD_MAX_*).
+    "file.type": "a regular file directly in the source folder (no link, device, FIFO or socket)",
+    "file.size": "no larger than SCORECARD_MAX_FILE_MB",
+    "file.rows": "no more rows than SCORECARD_MAX_ROWS",
+    "file.uncompressed": "content unpacks to no more than SCORECARD_MAX_UNCOMPRESSED_MB",
+    "file.timeout": "read within SCORECARD_READ_TIMEOUT_SECONDS",
+    "file.hidden": "a hidden name (starting with '.') is never read",
+}
+# Rules that mean the file was left alone rather than rejected (nothing for the sender to fix
+# unless it was meant as an extract).
+IGNORED_RULES = frozenset({"file.hidden"})
 # Readers' messages may echo a CSV line (e.g. pyarrow's "Expected 28 columns, got 3: a,b,c").
 _ECHOED_ROW = re.compile(r"(Expected \d+ columns?, got \d+)\s*:.*", re.DOTALL)
 _MAX_DETAIL = 300
@@ -79,6 +91,8 @@ def failure_line(f: RuleFailure) -> str:
 
 
 def _status(failures: Sequence[RuleFailure]) -> str:
+    if failures and all(f.rule_id in IGNORED_RULES for f in failures):
+        return "ignored"
     if any(f.severity == "must" for f in failures):
         return "rejected"
     return "accepted_with_warnings" if failures else "accepted"
@@ -105,7 +119,10 @@ def write_report(
     as_at: date | None,
     out_dir: Path,
 ) -> tuple[Path, Path]:
-    """Write ``<file_name>.report.json`` and ``.report.txt`` into ``out_dir``; return both.
+    """Write ``<report_id>.report.json`` and ``.report.txt`` into ``out_dir``; return both.
+
+    The id is :func:`report_id` of the file name, safe in a URL and a path whatever the
+    sender called the file; the report itself names the file exactly.
 
     ``outcome`` is a validation outcome or the ContractError a file-level check raised
     (unreadable, header, empty, name); kind/org/as_at may be None when the name is the problem.
@@ -158,6 +175,11 @@ def write_report(
             "rules below before the next extract."
         ),
         "accepted": "ACCEPTED: the file met every rule of the extract contract.",
+        "ignored": (
+            "IGNORED: hidden files (names starting with '.', such as upload or lock files) are "
+            "never read or moved. If this was meant as an extract, rename it without the "
+            "leading dot."
+        ),
     }[status]
     lines = [
         f"Extract report for {file_name}",
@@ -167,7 +189,9 @@ def write_report(
         "",
         headline,
     ]
-    if must:
+    if status == "ignored":
+        lines += ["", "Why:"] + [f"- {failure_line(f)}" for f in failures]
+    elif must:
         lines += ["", "Rules that must be met (file rejected):"]
         lines += [f"- {failure_line(f)}" for f in must]
     if should:
@@ -181,8 +205,9 @@ def write_report(
     lines += ["", ROWS_NOTE, ""]
 
     out_dir = Path(out_dir)
-    json_path = out_dir / f"{file_name}.report.json"
-    txt_path = out_dir / f"{file_name}.report.txt"
+    rid = report_id(file_name)
+    json_path = out_dir / f"{rid}.report.json"
+    txt_path = out_dir / f"{rid}.report.txt"
     _atomic_write(json_path, json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
     _atomic_write(txt_path, "\n".join(lines))
     return json_path, txt_path

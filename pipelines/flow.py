@@ -9,6 +9,7 @@ published. Tasks receive paths and ids, never connections or frames.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import shutil
@@ -91,11 +92,13 @@ def pull(home: str, run_id: str, source_name: str, url: str, name: str) -> dict:
     source = load_config(settings).source(source_name)
     remote = sources.RemoteFile(source_name, url, name)
     local = sources.local_path(source, remote)
+    try:
+        data = sources.read_file(source, remote, sources.Limits.from_settings(settings))
+    except sources.RefusedFile as err:  # reported by process_extract, never read
+        return {"path": str(local or name), "checksum": None, "refused": [err.rule_id, err.detail]}
     if local is not None:
-        data = local.read_bytes()
         staged = local
     else:
-        data = sources.fetch(source, remote)
         staged = staging_dir(run_id) / name
         staged.parent.mkdir(parents=True, exist_ok=True)
         staged.write_bytes(data)
@@ -110,9 +113,15 @@ def process_extract(
     name: str,
     url: str,
     staged: str,
-    checksum: str,
+    checksum: str | None,
+    refused: list[str] | None = None,
 ) -> dict:
-    """Read → validate → load one extract; reject it with a report if a must rule fails."""
+    """Read → validate → load one extract; reject it with a report if a must rule fails.
+
+    The bytes are read once here and hashed, and those same bytes are parsed, validated
+    and loaded: a file rewritten since ``pull`` hashed it is loaded as read now, under
+    the checksum of what was read now. ``refused`` is pull's refusal (rule id, detail).
+    """
     from expectations.report import write_report
     from expectations.validate import validate_frame
     from pipelines.load import check_newer, current_extract, load_extract
@@ -131,14 +140,31 @@ def process_extract(
         checksum=checksum,
     )
     report_dir = settings.reports_dir / run_id
+    limits = sources.Limits.from_settings(settings)
+    source = load_config(settings).source(source_name)
     try:
+        if refused:
+            with contextlib.suppress(ContractError):
+                meta = parse_extract_name(name)
+                rec.kind, rec.org_code, rec.as_at = meta.kind, meta.org_code, meta.as_at
+            raise sources.RefusedFile(refused[0], refused[1])
         meta = parse_extract_name(name)
         rec.kind, rec.org_code, rec.as_at = meta.kind, meta.org_code, meta.as_at
         check_newer(con, meta.kind, meta.org_code, meta.as_at)
+        remote = sources.RemoteFile(source_name, url, name)
+        if sources.local_path(source, remote) is None:  # our own staged copy
+            data = sources.read_local(Path(staged).parent, staged, limits)
+        else:
+            data = sources.read_file(source, remote, limits)
+        rec.checksum = sources.checksum(data)
+        if rec.checksum != checksum:
+            log.warning("%s changed after it was listed; loading the version read now", name)
         # Validate the frame as sent (lengths and formats of identifiers are contract rules);
         # only the pseudonymised copy is ever written.
-        sent = read_extract(staged, meta.kind)
-        frame = pseudonymise_frame(meta.kind, sent, load_key())
+        sent = read_extract(staged, meta.kind, data=data, limits=limits)
+        data = None
+        key = load_key()
+        frame = pseudonymise_frame(meta.kind, sent, key)
         rec.row_count = len(frame)
         urns, received = (None, None)
         if meta.kind == "cps_action_plans":
@@ -179,10 +205,11 @@ def process_extract(
                 as_at=meta.as_at,
                 file_name=name,
                 source=source_name,
-                checksum=checksum,
+                checksum=rec.checksum,
                 frame=frame,
                 run_id=run_id,
                 warnings=warnings,
+                key_fingerprint=ledger.key_fingerprint(key),
             )
             rec.outcome = "loaded"
             rec.message = f"{rec.warnings} should-rule warning(s)" if rec.warnings else None
@@ -206,13 +233,12 @@ def process_extract(
     finally:
         # A national extract is hundreds of MB in Arrow buffers: drop it before the next file
         # and hand the pool's free pages back, so memory stays bounded by the largest file.
-        sent = frame = None
+        sent = frame = data = None
         pa.default_memory_pool().release_unused()
     rec.finished_at = datetime.now()
     # Record before moving: a crash in between leaves the file in place, already known.
     ledger.record_file(con, run_id, rec)
     if rec.outcome == "rejected":
-        source = load_config(settings).source(source_name)
         moved = sources.quarantine(source, sources.RemoteFile(source_name, url, name), run_id)
         if moved:
             log.info("moved rejected %s to %s", name, moved)
@@ -332,21 +358,37 @@ def refresh(home: str, source_names: list[str] | None = None) -> RunResult:
     ledger.start_run(con, run_id, [s.name for s in chosen], flow_run_id)
     result = RunResult(run_id=run_id, status="failed")
     try:
+        from pipelines.pseudonymise import load_key
+
+        # Before any file is read: a different key would load records that never link.
+        ledger.check_key(con, ledger.key_fingerprint(load_key()))
         seen = ledger.seen_checksums(con)
         pending: list[tuple[str, str, str, dict]] = []
         for source in chosen:
             listed = sources.list_files(source)
             logger.info("source %s: %d file(s) listed", source.name, len(listed))
             for remote in sorted(listed, key=lambda r: _sort_key(r.name)):
-                staged = pull(home, run_id, source.name, remote.url, remote.name)
-                if staged["checksum"] in seen:
+                if remote.hidden:
+                    if ledger.record_hidden(con, run_id, source.name, remote.name, settings):
+                        logger.info("ignored hidden file %s (reported once)", remote.name)
                     continue
-                seen.add(staged["checksum"])
+                staged = pull(home, run_id, source.name, remote.url, remote.name)
+                if staged["checksum"] is not None and staged["checksum"] in seen:
+                    continue
+                if staged["checksum"] is not None:
+                    seen.add(staged["checksum"])
                 pending.append((source.name, remote.name, remote.url, staged))
         pending.sort(key=lambda p: _sort_key(p[1]))
         for i, (source_name, name, url, staged) in enumerate(pending, 1):
             out = process_extract(
-                home, run_id, source_name, name, url, staged["path"], staged["checksum"]
+                home,
+                run_id,
+                source_name,
+                name,
+                url,
+                staged["path"],
+                staged["checksum"],
+                staged.get("refused"),
             )
             result.files.append(out)
             logger.info(

@@ -105,10 +105,19 @@ def load_extract(
     frame: pd.DataFrame,
     run_id: str,
     warnings: list[dict] | None = None,
+    key_fingerprint: str | None = None,
 ) -> int:
-    """Insert the extract and make it current, atomically; return its extract_id."""
+    """Insert the extract and make it current, atomically; return its extract_id.
+
+    ``key_fingerprint`` (of the pseudonym key the frame was made with) is checked against
+    the warehouse's, and recorded by the first load, in the same transaction.
+    """
+    from pipelines import ledger
+
     relation = f"incoming_{kind}"
     with transaction(con):
+        if key_fingerprint is not None:
+            ledger.pin_key(con, key_fingerprint)
         check_newer(con, kind, org_code, as_at)
         extract_id = con.execute("SELECT nextval('meta.extract_id_seq')").fetchone()[0]
         con.execute(
@@ -145,6 +154,8 @@ def load_extract(
             "VALUES (?, ?, ?, 'loaded', ?, ?) ON CONFLICT DO NOTHING",
             [checksum, file_name, source, run_id, datetime.now()],
         )
+        # The run's files_loaded moves with the rows: a run killed later still counts them.
+        ledger.update_counts(con, run_id)
     log.info("loaded %s (%d rows) as extract %d", file_name, len(frame), extract_id)
     return int(extract_id)
 

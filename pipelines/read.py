@@ -18,8 +18,9 @@ import io
 import logging
 import os
 import re
+import zipfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -28,6 +29,9 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from scorecard.contract import KINDS, ContractError, ExtractKind
+
+if TYPE_CHECKING:
+    from pipelines.sources import Limits
 
 log = logging.getLogger(__name__)
 
@@ -117,8 +121,60 @@ def _read_csv_bytes(data: bytes, kind: ExtractKind, ascii_only: bool | None = No
     return table
 
 
+def _too_many_rows(rows: int, limits: Limits) -> ContractError:
+    return ContractError(
+        "file.rows",
+        f"{rows:,} rows is more than the limit of {limits.max_rows:,} (SCORECARD_MAX_ROWS)",
+    )
+
+
+def _too_big_unpacked(size: int, limits: Limits) -> ContractError:
+    mb = limits.max_uncompressed // (1024 * 1024)
+    return ContractError(
+        "file.uncompressed",
+        f"the content unpacks to {size / 1024 / 1024:,.0f} MB, more than {mb} MB "
+        "(SCORECARD_MAX_UNCOMPRESSED_MB)",
+    )
+
+
+def _check_xlsx_size(data: bytes, limits: Limits) -> None:
+    """Refuse a workbook whose members unpack past the limit, before openpyxl inflates it.
+
+    A 10 MB .xlsx can hold a 1 GB sheet (a zip bomb); the zip directory states each
+    member's size, and zipfile never inflates a member past its stated size.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            total = sum(info.file_size for info in zf.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise ContractError(
+            "file.readable", f"not a readable XLSX file: {type(exc).__name__}"
+        ) from None
+    if total > limits.max_uncompressed:
+        raise _too_big_unpacked(total, limits)
+
+
+def _check_parquet_size(data: bytes, limits: Limits) -> None:
+    """Refuse a Parquet file whose footer says it holds too many rows or unpacks too big."""
+    import pyarrow.parquet as pq
+
+    try:
+        meta = pq.ParquetFile(io.BytesIO(data)).metadata
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise ContractError("file.readable", f"not a readable Parquet file: {_safe(exc)}") from None
+    if meta.num_rows > limits.max_rows:
+        raise _too_many_rows(meta.num_rows, limits)
+    total = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
+    if total > limits.max_uncompressed:
+        raise _too_big_unpacked(total, limits)
+
+
 def _read_table(
-    path: Path, data: bytes, kind: ExtractKind, ascii_only: bool | None = None
+    path: Path,
+    data: bytes,
+    kind: ExtractKind,
+    ascii_only: bool | None = None,
+    limits: Limits | None = None,
 ) -> pa.Table:
     ext = path.suffix.lower().lstrip(".")
     if ext == "csv":
@@ -126,6 +182,8 @@ def _read_table(
     if ext == "parquet":
         import pyarrow.parquet as pq
 
+        if limits is not None:
+            _check_parquet_size(data, limits)
         try:
             return pq.read_table(io.BytesIO(data))
         except (pa.ArrowInvalid, OSError) as exc:
@@ -133,6 +191,8 @@ def _read_table(
                 "file.readable", f"not a readable Parquet file: {_safe(exc)}"
             ) from None
     if ext == "xlsx":
+        if limits is not None:
+            _check_xlsx_size(data, limits)
         try:
             frame = pd.read_excel(io.BytesIO(data), sheet_name=0, dtype=object, engine="openpyxl")
         except Exception as exc:  # openpyxl raises many kinds for a corrupt workbook
@@ -276,15 +336,23 @@ def normalise(
     return pd.DataFrame(out, index=index, copy=False)
 
 
-def read_extract(path: str | Path, kind: str, data: bytes | None = None) -> pd.DataFrame:
-    """Read ``path`` (or the given bytes) as an extract of ``kind``; raise ContractError."""
+def read_extract(
+    path: str | Path, kind: str, data: bytes | None = None, limits: Limits | None = None
+) -> pd.DataFrame:
+    """Read ``path`` (or the given bytes) as an extract of ``kind``; raise ContractError.
+
+    The pipeline passes the bytes it hashed, so what is validated and loaded is exactly
+    what the ledger's checksum names, and ``limits`` (rows, unpacked size) from settings.
+    """
     p = Path(path)
     spec = KINDS[kind]
     raw = p.read_bytes() if data is None else data
     csv = p.suffix.lower() == ".csv"
     ascii_only = csv and raw.isascii()
-    table = _read_table(p, raw, spec, ascii_only if csv else None)
+    table = _read_table(p, raw, spec, ascii_only if csv else None, limits)
     del raw
+    if limits is not None and table.num_rows > limits.max_rows:
+        raise _too_many_rows(table.num_rows, limits)
     frame = normalise(table, spec, ascii_only, csv)
     log.debug("read %s: %d rows", p.name, len(frame))
     return frame

@@ -21,9 +21,22 @@ def run_refresh(source_names: list[str] | None = None):  # -> RunResult
     from pipelines.flow import refresh
     from pipelines.pseudonymise import load_key
 
-    load_key()  # fail before starting Prefect if the key is missing
+    key = load_key()  # fail before starting Prefect if the key is missing
     load_config(settings)  # fail fast on a bad config
+    check_key(key)  # ... or is not the key the warehouse was loaded with
     return refresh(str(settings.home), source_names)
+
+
+def check_key(key: bytes) -> None:
+    """Raise ledger.KeyMismatchError before a run when the warehouse has another key's
+    fingerprint (the flow checks again, for scheduled runs)."""
+    from pipelines import ledger
+    from pipelines.runtime import warehouse
+
+    settings = load_settings()
+    if not settings.warehouse_path.exists():
+        return
+    ledger.check_key(warehouse(settings), ledger.key_fingerprint(key))
 
 
 def status_report(limit: int = 10) -> str:

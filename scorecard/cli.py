@@ -103,12 +103,13 @@ def etl_run(
 ) -> None:
     """Run one refresh now. Exit 0 all loaded, 3 some rejected, 1 failure."""
     from pipelines.config import ConfigError
+    from pipelines.ledger import KeyMismatchError
     from pipelines.pseudonymise import MissingKeyError
     from pipelines.runner import run_refresh
 
     try:
         result = run_refresh(source or None)
-    except (ConfigError, MissingKeyError) as exc:
+    except (ConfigError, MissingKeyError, KeyMismatchError) as exc:
         raise fail(str(exc), code=1) from None
     for f in result.files:
         rules = f" [{', '.join(f['rules_failed'])}]" if f["rules_failed"] else ""

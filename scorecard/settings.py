@@ -40,6 +40,14 @@ def _env_int(name: str, default: int) -> int:
         raise ValueError(f"{name} must be an integer, got {raw!r}") from exc
 
 
+def _env_positive(name: str, default: int) -> int:
+    """A limit: a positive integer (0 or less would refuse every file)."""
+    value = _env_int(name, default)
+    if value <= 0:
+        raise ValueError(f"{name} must be a positive integer, got {value}")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     """Resolved settings; construct with :func:`load_settings`."""
@@ -52,6 +60,12 @@ class Settings:
     immediate_months: int = 3
     default_months: int = 12
     publication_date: date = date(2021, 7, 16)
+    # Limits on what a refresh will read from a source (each refusal is a report, never a
+    # crash): bytes on disk, rows, bytes once decompressed (xlsx/parquet), seconds to read.
+    max_file_mb: int = 2048
+    max_rows: int = 10_000_000
+    max_uncompressed_mb: int = 512
+    read_timeout_seconds: int = 600
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -91,4 +105,8 @@ def load_settings(home: str | os.PathLike[str] | None = None) -> Settings:
         suppress_base_min=_env_int("SCORECARD_SUPPRESS_BASE_MIN", 10),
         immediate_months=_env_int("SCORECARD_REC_IMMEDIATE_MONTHS", 3),
         default_months=_env_int("SCORECARD_REC_DEFAULT_MONTHS", 12),
+        max_file_mb=_env_positive("SCORECARD_MAX_FILE_MB", 2048),
+        max_rows=_env_positive("SCORECARD_MAX_ROWS", 10_000_000),
+        max_uncompressed_mb=_env_positive("SCORECARD_MAX_UNCOMPRESSED_MB", 512),
+        read_timeout_seconds=_env_positive("SCORECARD_READ_TIMEOUT_SECONDS", 600),
     )

@@ -12,6 +12,7 @@ from dash import Input, Output, State, html
 from dashboard import ids
 from dashboard.components import notice, page_header, table
 from dashboard.snapshot import NoSnapshotError, reader
+from expectations.report_ids import report_id
 from pipelines.status import freshness, recent_runs
 
 dash.register_page(
@@ -29,7 +30,7 @@ def _rejected() -> pd.DataFrame:
 
 
 def _report_link(row: pd.Series) -> html.A:
-    name = f"{row['file_name']}.report.txt"
+    name = f"{report_id(row['file_name'])}.report.txt"
     return html.A(
         "report",
         href=f"/reports/{row['run_id']}/{name}",

@@ -78,3 +78,53 @@ def test_no_snapshot_is_a_503(monkeypatch: pytest.MonkeyPatch) -> None:
     api.register_api(app)
     resp = app.test_client().get("/api/metrics?level=force")
     assert resp.status_code == 503 and "etl run" in resp.get_json()["error"]
+
+
+def test_rows_come_in_bounded_pages_with_a_next_link(
+    client, wh: Warehouse, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """A request returns at most PAGE_MAX rows however many match, and links the next page."""
+    monkeypatch.setattr(api, "PAGE_MAX", 7, raising=False)
+    expected = json.loads(export.to_json(export.rows(wh.con, "force", None)))
+    assert len(expected) > 3 * 7
+    got: list[dict] = []
+    url: str | None = "/api/metrics?level=force"
+    pages = 0
+    while url:
+        resp = client.get(url)
+        assert resp.status_code == 200, resp.get_json()
+        page = resp.get_json()
+        assert 0 < len(page) <= 7
+        assert resp.headers["X-Total-Count"] == str(len(expected))
+        got += page
+        pages += 1
+        url = resp.headers.get("X-Next-Page")
+        if url:
+            assert resp.headers["Link"] == f'<{url}>; rel="next"'
+            assert "level=force" in url and "limit=7" in url
+    assert got == expected and pages == -(-len(expected) // 7)
+
+
+def test_limit_and_offset(client, wh: Warehouse) -> None:  # type: ignore[no-untyped-def]
+    expected = json.loads(export.to_json(export.rows(wh.con, "national", None)))
+    resp = client.get("/api/metrics?level=national&limit=3&offset=2")
+    assert resp.get_json() == expected[2:5]
+    last = client.get(f"/api/metrics?level=national&offset={len(expected) - 1}")
+    assert last.get_json() == expected[-1:] and "Link" not in last.headers
+    beyond = client.get(f"/api/metrics?level=national&offset={len(expected) + 10}")
+    assert beyond.status_code == 200 and beyond.get_json() == []
+
+
+@pytest.mark.parametrize(
+    ("query", "words"),
+    [
+        ("?level=force&limit=0", "limit must be between 1 and"),
+        ("?level=force&limit=1000000", "limit must be between 1 and"),
+        ("?level=force&limit=ten", "limit must be a whole number"),
+        ("?level=force&offset=-1", "offset must be at least 0"),
+        ("?level=force&offset=1&offset=2", "offset at most once"),
+    ],
+)
+def test_bad_paging_is_a_clear_400(client, query: str, words: str) -> None:  # type: ignore[no-untyped-def]
+    resp = client.get("/api/metrics" + query)
+    assert resp.status_code == 400 and words in resp.get_json()["error"]
