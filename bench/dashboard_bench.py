@@ -220,9 +220,9 @@ def page_module(name: str) -> Any:
 
 def callback_timings(n: int) -> list[Timing]:
     """Every page's main callbacks and layouts, called directly with varied inputs."""
-    from dashboard import compare_data as cd
-    from dashboard import recommendations_data as rd
-    from dashboard import scorecard_data as sd
+    from dashboard.data import compare as cd
+    from dashboard.data import recommendations as rd
+    from dashboard.data import scorecard as sd
     from scorecard import reference
 
     home, area, compare = page_module("home"), page_module("area"), page_module("compare")
@@ -425,7 +425,7 @@ def machine() -> dict[str, Any]:
 
 
 def snapshot_info() -> dict[str, Any]:
-    from dashboard.snapshot import reader
+    from dashboard.data.snapshot import reader
 
     rows = reader().query("SELECT count(*) AS n FROM mart.metric_values")
     return {"file": reader().link.resolve().name, "metric_values_rows": int(rows["n"].iloc[0])}

@@ -14,7 +14,8 @@ import logging
 
 from flask import Flask, Response, jsonify, request
 
-from dashboard.snapshot import NoSnapshotError, reader
+from dashboard.data import source
+from dashboard.data.snapshot import NoSnapshotError
 from warehouse.metrics import export
 
 log = logging.getLogger(__name__)
@@ -45,7 +46,7 @@ def metrics() -> tuple[Response, int] | Response:
         )
     try:
         export.validate(values["level"], values["period"])
-        with reader().cursor() as cur:
+        with source.cursor() as cur:
             data = export.rows(cur, values["level"], values["period"])
     except export.ExportError as exc:
         return _error(400, str(exc))

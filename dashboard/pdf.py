@@ -41,9 +41,9 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from dashboard import scorecard_data as sd
-from dashboard.figures import SOURCE
-from dashboard.snapshot import NoSnapshotError
+from dashboard.data import scorecard as sd
+from dashboard.data.snapshot import NoSnapshotError
+from dashboard.ui.figures import SOURCE
 
 log = logging.getLogger(__name__)
 

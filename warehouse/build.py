@@ -25,10 +25,11 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
+from scorecard import periods, rag
 from scorecard.settings import Settings
 from warehouse.cells import build_cells
 from warehouse.db import qualified, table_exists, transaction
-from warehouse.metrics import catalogue, disclosure, funnel, periods, spc
+from warehouse.metrics import catalogue, disclosure, funnel, spc
 from warehouse.sql import mart_sql
 
 log = logging.getLogger(__name__)
@@ -404,7 +405,8 @@ def _build_marts(
         counts["mart.spc"] = _count(con, "mart.spc")
     with _stage("recommendations", on_stage):
         build_recommendation_updates(con)
-        con.execute(mart_sql("050_recommendation_status.sql"))
+        status_sql = mart_sql("050_recommendation_status.sql")
+        con.execute(status_sql.format(rag=rag.rag_sql(), overdue=rag.OVERDUE))
         counts["mart.recommendation_status"] = _count(con, "mart.recommendation_status")
         current_fy = last_complete_fy(ref)
         con.execute(mart_sql("060_recommendation_evidence.sql"), {"current_fy": current_fy})

@@ -19,12 +19,14 @@ import plotly.graph_objects as go
 from dash import Input, Output, State, html
 
 from dashboard import ids
-from dashboard import scorecard_data as sd
-from dashboard.charts import figure, trend
-from dashboard.charts.cards import labelled_select, pdf_href
-from dashboard.components import notice, page_header
-from dashboard.figures import PALETTE, figure_card
-from dashboard.snapshot import NoSnapshotError
+from dashboard.data import scorecard as sd
+from dashboard.data.snapshot import NoSnapshotError
+from dashboard.ui.cards import labelled_select, pdf_href
+from dashboard.ui.charts import figure, trend
+from dashboard.ui.components import notice, page_header
+from dashboard.ui.figures import PALETTE, figure_card
+from dashboard.ui.status import RAG_ORDER, rag_label
+from dashboard.ui.wording import POSITION_TEXT
 from warehouse.metrics import catalogue
 
 log = logging.getLogger(__name__)
@@ -90,7 +92,7 @@ def render(
             "plot limits (99.8%, allowing for over-dispersion): ",
             className="mb-1",
         ),
-        html.Ul([html.Li(t) for t in sd.POSITION_TEXT.values()], className="small"),
+        html.Ul([html.Li(t) for t in POSITION_TEXT.values()], className="small"),
         html.H2("Every metric, side by side", className="h4 mt-4"),
         figure_card(
             "area-scorecard",
@@ -233,7 +235,7 @@ def recs_block(force: sd.ForceInfo, info: sd.PeriodInfo) -> list:
             recs,
             source=REC_SOURCE,
             description="RAG is given in words: "
-            + "; ".join(sd.RAG_TEXT[r] for r in sd.RAG_ORDER)
+            + "; ".join(rag_label(r) for r in RAG_ORDER)
             + ".",
             table_open=True,
         ),

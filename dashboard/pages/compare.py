@@ -16,11 +16,12 @@ import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import Input, Output, dcc, html
 
-from dashboard import charts_compare, ids
-from dashboard import compare_data as cd
-from dashboard.components import notice, page_header
-from dashboard.figures import figure_card
-from dashboard.snapshot import NoSnapshotError
+from dashboard import ids
+from dashboard.data import compare as cd
+from dashboard.data.snapshot import NoSnapshotError
+from dashboard.ui.charts import compare as charts_compare
+from dashboard.ui.components import notice, page_header
+from dashboard.ui.figures import figure_card
 from warehouse.metrics import catalogue
 
 log = logging.getLogger(__name__)

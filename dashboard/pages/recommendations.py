@@ -16,13 +16,14 @@ import plotly.graph_objects as go
 from dash import html
 
 from dashboard import ids
-from dashboard import recommendations_data as rd
-from dashboard.charts import figure
-from dashboard.components import notice, page_header
-from dashboard.figures import figure_card
-from dashboard.recommendations_data import RAG_PATTERN, RAG_STYLE, SOURCE, legend
-from dashboard.scorecard_data import QueryFn, snapshot_cached
-from dashboard.snapshot import NoSnapshotError
+from dashboard.data import recommendations as rd
+from dashboard.data.snapshot import NoSnapshotError
+from dashboard.data.source import snapshot_cached
+from dashboard.ui.charts import figure
+from dashboard.ui.components import notice, page_header
+from dashboard.ui.figures import figure_card
+from dashboard.ui.status import RAG, badge, legend, rag_bar_traces
+from dashboard.ui.status import RECS_SOURCE as SOURCE
 from scorecard import reference
 
 log = logging.getLogger(__name__)
@@ -46,21 +47,12 @@ def summary_figure(summary: pd.DataFrame) -> go.Figure:
         "red": "Overdue (red)",
         "grey": "Not applicable (grey)",
     }
-    traces = [
-        {
-            "type": "bar",
-            "y": y,
-            "x": [int(v) for v in summary[col]],
-            "name": f"{rd.RAG[rag][0]} {col}",
-            "orientation": "h",
-            "marker": {
-                "color": RAG_STYLE[rag]["backgroundColor"],
-                "pattern": {"shape": RAG_PATTERN[rag], "fgcolor": "#000000", "fgopacity": 0.35},
-            },
-            "hovertemplate": "%{y}: %{x} owners " + col.split(" (")[0].lower() + "<extra></extra>",
-        }
-        for rag, col in cols.items()
-    ]
+    counts = {rag: [int(v) for v in summary[col]] for rag, col in cols.items()}
+    names = {rag: f"{RAG[rag][0]} {col}" for rag, col in cols.items()}
+    traces = rag_bar_traces(y, counts, names)
+    for trace, col in zip(traces, cols.values(), strict=True):
+        what = col.split(" (")[0].lower()
+        trace["hovertemplate"] = f"%{{y}}: %{{x}} owners {what}<extra></extra>"
     return figure(
         traces,
         barmode="stack",
@@ -71,19 +63,8 @@ def summary_figure(summary: pd.DataFrame) -> go.Figure:
 
 
 def grid_badge(status: str, rag: str) -> html.Span:
-    """A grid cell's status badge: symbol and words, its colour from a CSS class
-    (``rag-<rag>`` in assets/scorecard.css, the same Okabe-Ito colours as
-    :data:`recommendations_data.RAG_STYLE`) rather than an inline style, which every one of
-    the ~400 badges repeated in the JSON the page sends."""
-    symbol, word, meaning = rd.RAG[rag]
-    return html.Span(
-        [
-            html.Span(symbol, **{"aria-hidden": "true"}),
-            " " + rd.STATUS_TEXT.get(status, status),
-            html.Span(f" ({word}: {meaning.split(':')[0]})", className="visually-hidden"),
-        ],
-        className=f"badge rag-{rag}",
-    )
+    """A grid cell's status badge, coloured by its ``rag-<rag>`` CSS class."""
+    return badge(status, rag, css_class=True)
 
 
 def grid(df: pd.DataFrame) -> html.Div:
@@ -131,14 +112,14 @@ def layout(**_: Any) -> html.Div:
         "got, and what is overdue. Owners update their status on each recommendation's page.",
     )
     try:
-        body = _body(rd.app_version(), query=rd.live_query())
+        body = _body(rd.app_version())
     except NoSnapshotError as exc:
         return html.Div([header, notice(str(exc))])
     return html.Div([header, *body])
 
 
 @snapshot_cached
-def _body(version: tuple[int, int], query: QueryFn | None = None) -> tuple[Any, ...]:
+def _body(version: tuple[int, int]) -> tuple[Any, ...]:
     """Everything below the header, built once per snapshot and app-database version (a
     save changes the version, so it shows on the next load). The ~5,000 components of the
     grid and tables are only serialised, never changed, so sharing them is safe."""

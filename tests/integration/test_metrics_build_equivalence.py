@@ -16,10 +16,11 @@ import numpy as np
 import pytest
 
 from bench.build_bench import load_raw
+from scorecard import periods
 from scorecard.synthetic import GenerateOptions, generate_all
 from tests.helpers.warehouse import settings
 from warehouse import build as wbuild
-from warehouse.metrics import catalogue, periods, spc
+from warehouse.metrics import catalogue, spc
 from warehouse.migrate import migrate
 from warehouse.reference_load import load_reference
 

@@ -13,7 +13,8 @@ from typing import Any
 
 import duckdb
 
-from warehouse.metrics import catalogue, periods
+from scorecard import periods
+from warehouse.metrics import catalogue
 
 COLUMNS = ("level", "org_code", "period", "basis", "metric_id", "stat", "breakdown",
            "numerator", "denominator", "value", "suppressed", "lower_95", "upper_95",

@@ -12,78 +12,32 @@ scorecard stages and which statistic of a metric is its headline.
 
 from __future__ import annotations
 
-import functools
 import logging
 import math
-import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TypeVar
 
 import pandas as pd
 
-from dashboard.figures import format_value, suppressed_text
-from warehouse.metrics import catalogue, periods
+from dashboard.data import source
+from dashboard.data.source import snapshot_cached
+from dashboard.ui.status import rag_label
+from dashboard.ui.wording import (
+    POSITION_NONE,
+    POSITION_SUPPRESSED,
+    format_value,
+    position_text,
+    spc_text,
+    suppressed_text,
+)
+from scorecard import periods
+from scorecard.periods import previous_period, year_earlier
+from warehouse.metrics import catalogue
 from warehouse.metrics.catalogue import Metric
 
 log = logging.getLogger(__name__)
-
-QueryFn = Callable[[str, list], pd.DataFrame]
-F = TypeVar("F", bound=Callable[..., object])
-
-
-def _default_query(sql: str, params: list) -> pd.DataFrame:
-    from dashboard.snapshot import reader
-
-    return reader().query(sql, params)
-
-
-def _q(query: QueryFn | None) -> QueryFn:
-    return query or _default_query
-
-
-_CACHE_SIZE = 256
-_cache: OrderedDict[tuple, object] = OrderedDict()
-_cache_lock = threading.Lock()
-
-
-def _snapshot_id() -> object:
-    from dashboard.snapshot import reader
-
-    link = reader().link
-    return link.resolve() if link.exists() else None
-
-
-def snapshot_cached(fn: F) -> F:
-    """Memoise a mart read per serving snapshot: the marts never change within a snapshot,
-    and a newly published one has a new file name, so the cache can never serve stale
-    figures. Only calls on the live snapshot (no ``query``) are cached."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: object, query: QueryFn | None = None, **kwargs: object) -> object:
-        if query is not None:
-            return fn(*args, query=query, **kwargs)
-        if any(callable(a) for a in args):  # query given positionally
-            return fn(*args, **kwargs)
-        key = (fn.__name__, _snapshot_id(), args, tuple(sorted(kwargs.items())))
-        try:
-            hash(key)
-        except TypeError:  # unhashable arguments: read through
-            return fn(*args, **kwargs)
-        with _cache_lock:
-            if key in _cache:
-                _cache.move_to_end(key)
-                return _cache[key]
-        value = fn(*args, **kwargs)
-        with _cache_lock:
-            _cache[key] = value
-            while len(_cache) > _CACHE_SIZE:
-                _cache.popitem(last=False)
-        return value
-
-    return wrapper  # type: ignore[return-value]
 
 
 # --- presentation choices -----------------------------------------------------------------
@@ -103,27 +57,6 @@ STAGE_GROUPS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
 OTHER_GROUP = ("other", "Data quality, equalities and workforce")
 STAT_ORDER = ("count", "rate", "median", "mean")
 SIDE_LABEL = {"police": "Police", "cps": "CPS", "joint": "Joint (police and CPS)"}
-
-SPC_TEXT = {
-    "improving": "▲ improving (special cause)",
-    "concerning": "▼ concerning (special cause)",
-    "common_cause": "● common cause (no significant change)",
-    "special_cause_neither": "◆ special cause (neither better nor worse)",
-}
-SPC_NONE = "– no SPC (too few quarters or suppressed)"
-POSITION_TEXT = {
-    "above": "▲ above national (outside 99.8% limits)",
-    "within": "● within national limits",
-    "below": "▼ below national (outside 99.8% limits)",
-}
-POSITION_NONE = "– not compared"
-RAG_ORDER = ("green", "amber", "red", "grey")
-RAG_TEXT = {
-    "green": "Green: implemented or verified",
-    "amber": "Amber: in progress, not yet due",
-    "red": "Red: overdue",
-    "grey": "Grey: not applicable",
-}
 
 
 def group_of(metric: Metric) -> tuple[str, str]:
@@ -169,25 +102,6 @@ def headline_basis(metric: Metric) -> str:
 # --- periods ------------------------------------------------------------------------------
 
 
-def previous_period(period: str) -> str:
-    """The period before: the previous financial year, or the previous quarter."""
-    y = int(period[:4])
-    if periods.kind(period) == "fy":
-        return _fy(y - 1)
-    q = int(period[-1])
-    return f"{_fy(y)}-Q{q - 1}" if q > 1 else f"{_fy(y - 1)}-Q4"
-
-
-def year_earlier(period: str) -> str:
-    """The same period a year earlier."""
-    y = int(period[:4])
-    return _fy(y - 1) + (period[7:] if periods.kind(period) == "quarter" else "")
-
-
-def _fy(y: int) -> str:
-    return f"{y}-{(y + 1) % 100:02d}"
-
-
 @dataclass(frozen=True)
 class PeriodInfo:
     options: tuple[tuple[str, str], ...]  # (value, label), financial years then quarters
@@ -200,11 +114,12 @@ class PeriodInfo:
 
 
 @snapshot_cached
-def period_info(query: QueryFn | None = None) -> PeriodInfo:
+def period_info() -> PeriodInfo:
     """Periods published nationally, newest first; the default is the latest complete FY."""
-    q = _q(query)
-    got = q("SELECT DISTINCT period FROM mart.metric_values WHERE level = ?", ["national"])
-    info = q("SELECT data_as_at, current_fy FROM mart.build_info", [])
+    got = source.query(
+        "SELECT DISTINCT period FROM mart.metric_values WHERE level = ?", ["national"]
+    )
+    info = source.query("SELECT data_as_at, current_fy FROM mart.build_info", [])
     as_at = info["data_as_at"].iloc[0] if len(info) else None
     as_at = None if as_at is None or pd.isna(as_at) else pd.Timestamp(as_at).date()
     current = info["current_fy"].iloc[0] if len(info) else None
@@ -282,13 +197,13 @@ def change_text(current: dict | None, before: dict | None, unit: str) -> str:
 
 
 def _values(
-    q: QueryFn, level_orgs: Sequence[tuple[str, str]], period_list: Sequence[str]
+    level_orgs: Sequence[tuple[str, str]], period_list: Sequence[str]
 ) -> pd.DataFrame:
     """metric_values rows for (level, org) pairs and periods, one bound SELECT."""
     cond = " OR ".join("(level = ? AND org_code = ?)" for _ in level_orgs)
     params: list = [x for pair in level_orgs for x in pair]
     marks = ", ".join("?" for _ in period_list)
-    return q(
+    return source.query(
         "SELECT level, org_code, period, basis, metric_id, stat, breakdown, numerator, "
         "denominator, value, suppressed, lower_998, upper_998, position "
         f"FROM mart.metric_values WHERE ({cond}) AND period IN ({marks})",
@@ -358,7 +273,7 @@ def _indexed(rows: pd.DataFrame) -> tuple[dict[tuple, dict], dict[str, Present]]
     the withdrawal chart. Keyed by the frame's identity and holding the frame, so the id
     cannot be reused while cached; the result is only ever read. Columns go to Python lists
     once (row-wise ``to_dict`` over Arrow strings is ten times slower)."""
-    with _cache_lock:
+    with source.cache_lock:
         hit = _indexed_cache.get(id(rows))
         if hit is not None and hit[0] is rows:
             _indexed_cache.move_to_end(id(rows))
@@ -370,7 +285,7 @@ def _indexed(rows: pd.DataFrame) -> tuple[dict[tuple, dict], dict[str, Present]]
     present: dict[str, Present] = {}
     for _lv, _org, period, mid, basis, stat, bd in idx:
         present.setdefault(period, {}).setdefault((mid, basis), set()).add((stat, bd))
-    with _cache_lock:
+    with source.cache_lock:
         _indexed_cache[id(rows)] = (rows, idx, present)
         while len(_indexed_cache) > _INDEXED_SIZE:
             _indexed_cache.popitem(last=False)
@@ -405,9 +320,9 @@ NATIONAL_COLUMNS = (
 )
 
 
-def latest_spc(q: QueryFn, level: str, org: str) -> tuple[dict[tuple, str | None], str | None]:
+def latest_spc(level: str, org: str) -> tuple[dict[tuple, str | None], str | None]:
     """Latest SPC variation per (metric, basis, stat, breakdown), and that quarter."""
-    got = q(
+    got = source.query(
         "SELECT metric_id, basis, stat, breakdown, period, variation FROM mart.spc "
         "WHERE level = ? AND org_code = ? AND is_latest",
         [level, org],
@@ -420,23 +335,14 @@ def latest_spc(q: QueryFn, level: str, org: str) -> tuple[dict[tuple, str | None
     return icons, quarter
 
 
-def spc_text(variation: str | None) -> str:
-    return SPC_TEXT.get(variation or "", SPC_NONE)
-
-
-def position_text(position: str | None) -> str:
-    return POSITION_TEXT.get(position or "", POSITION_NONE)
-
-
 @snapshot_cached
-def national_scorecard(period: str, query: QueryFn | None = None) -> Scorecard:
+def national_scorecard(period: str) -> Scorecard:
     """Every catalogue metric's headline figures nationally for ``period`` with the change on
     the previous period and on a year earlier, and its latest SPC icon, grouped by stage."""
-    q = _q(query)
     prev, year = previous_period(period), year_earlier(period)
-    rows = _values(q, [("national", "national")], [period, prev, year])
+    rows = _values([("national", "national")], [period, prev, year])
     idx, by_period = _indexed(rows)
-    icons, quarter = latest_spc(q, "national", "national")
+    icons, quarter = latest_spc("national", "national")
     present = by_period.get(period, {})
     grouped: dict[tuple[str, str], list[dict]] = {}
     for m in catalogue.load():
@@ -485,9 +391,9 @@ def volumes_chart_frame(card: Scorecard) -> pd.DataFrame:
 
 
 @snapshot_cached
-def published_series(query: QueryFn | None = None) -> pd.DataFrame:
+def published_series() -> pd.DataFrame:
     """The published national series (joint inspection, 2021) as shown: context only."""
-    got = _q(query)(
+    got = source.query(
         "SELECT name, financial_year, value, source FROM ref.published_series "
         "ORDER BY series_id, financial_year",
         [],
@@ -506,9 +412,9 @@ ROLLUP_COLUMNS = ("Recommendation", "Title", "Owners", "Green", "Amber", "Red", 
 
 
 @snapshot_cached
-def recommendation_rollup(query: QueryFn | None = None) -> pd.DataFrame:
+def recommendation_rollup() -> pd.DataFrame:
     """Per recommendation: owners by RAG (counts as text), from mart.recommendation_status."""
-    got = _q(query)(
+    got = source.query(
         "SELECT r.rec_no, r.title, count(s.owner_code) AS owners, "
         "count(*) FILTER (WHERE s.rag = 'green') AS green, "
         "count(*) FILTER (WHERE s.rag = 'amber') AS amber, "
@@ -545,13 +451,13 @@ def trend_metrics(level: str = "national") -> list[Metric]:
 
 @snapshot_cached
 def spc_series(
-    level: str, org: str, metric_id: str, query: QueryFn | None = None
+    level: str, org: str, metric_id: str
 ) -> tuple[pd.DataFrame, tuple[str, str, str] | None]:
     """Quarterly SPC points of a metric's headline series (basis, stat, breakdown chosen from
     what mart.spc holds: period basis, breakdown '' and the first statistic preferred)."""
-    got = _q(query)(
+    got = source.query(
         "SELECT basis, stat, breakdown, period, seq, value, centre, lower_3s, upper_3s, "
-        "special_cause, suppressed, variation, is_latest FROM mart.spc "
+        "special_cause, cause_side, rules, suppressed, variation, is_latest FROM mart.spc "
         "WHERE level = ? AND org_code = ? AND metric_id = ? ORDER BY seq",
         [level, org, metric_id],
     )
@@ -618,25 +524,24 @@ class ForceInfo:
 
 
 @snapshot_cached
-def forces(query: QueryFn | None = None) -> list[Org]:
-    got = _q(query)("SELECT code, name FROM ref.forces ORDER BY name", [])
+def forces() -> list[Org]:
+    got = source.query("SELECT code, name FROM ref.forces ORDER BY name", [])
     return [Org(r.code, r.name) for r in got.itertuples()]
 
 
 @snapshot_cached
-def force_info(code: str | None, query: QueryFn | None = None) -> ForceInfo | None:
+def force_info(code: str | None) -> ForceInfo | None:
     """The force and its CPS Area(s) (many-to-many: the Met has two); None if unknown."""
     if not code or not isinstance(code, str) or len(code) > 64:
         return None
-    q = _q(query)
-    got = q(
+    got = source.query(
         "SELECT f.code, f.name, g.name AS region, f.local_policing_body "
         "FROM ref.forces f LEFT JOIN ref.regions g ON g.code = f.region WHERE f.code = ?",
         [code],
     )
     if not len(got):
         return None
-    areas = q(
+    areas = source.query(
         "SELECT a.code, a.name FROM ref.force_area_map m "
         "JOIN ref.cps_areas a ON a.code = m.area_code WHERE m.force_code = ? ORDER BY a.code",
         [code],
@@ -677,12 +582,12 @@ def area_columns(force: ForceInfo) -> list[str]:
 
 
 @snapshot_cached
-def area_rows(force: ForceInfo, period: str, query: QueryFn | None = None) -> pd.DataFrame:
+def area_rows(force: ForceInfo, period: str) -> pd.DataFrame:
     """Mart rows for the force (joint and force level), its Areas and national in ``period``:
     the single query behind every table of the area scorecard."""
     pairs = [("joint", force.code), ("force", force.code), ("national", "national")]
     pairs += [("cps_area", a.code) for a in force.areas]
-    return _values(_q(query), pairs, [period])
+    return _values(pairs, [period])
 
 
 def area_table(
@@ -692,12 +597,11 @@ def area_table(
     *,
     rows: pd.DataFrame | None = None,
     all_breakdowns: bool = False,
-    query: QueryFn | None = None,
 ) -> pd.DataFrame:
     """Force and Area(s) side by side with national: value and funnel position (as text and
     symbol) per metric statistic. ``all_breakdowns`` lists every breakdown (for the tabs)."""
     if rows is None:
-        rows = area_rows(force, period, query)
+        rows = area_rows(force, period)
     idx, by_period = _indexed(rows)
     present = by_period.get(period, {})
     out = []
@@ -734,7 +638,7 @@ def _position(row: dict | None, stat: str) -> str:
     if row is None or stat != "rate":
         return POSITION_NONE
     if _reason(row.get("suppressed")):
-        return "– not compared (suppressed)"
+        return POSITION_SUPPRESSED
     return position_text(_reason(row.get("position")))
 
 
@@ -791,7 +695,6 @@ def withdrawal_breakdown(
     period: str,
     *,
     rows: pd.DataFrame | None = None,
-    query: QueryFn | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Share of withdrawals by stage and by reason, the force beside national, on the
     metric's headline basis: (plot frame, display frame). The plot frame has one row per
@@ -801,7 +704,7 @@ def withdrawal_breakdown(
     text)."""
     m = catalogue.get(WITHDRAWAL_METRIC)
     if rows is None:
-        rows = area_rows(force, period, query)
+        rows = area_rows(force, period)
     idx, by_period = _indexed(rows)
     basis, flv = headline_basis(m), force_level(m)
     published = {bd for st, bd in by_period.get(period, {}).get((m.id, basis), ()) if st == "rate"}
@@ -845,7 +748,7 @@ TREND_COLUMNS = ("Quarter", "Organisation", "Value")
 
 @snapshot_cached
 def area_trend(
-    force: ForceInfo, metric_id: str, query: QueryFn | None = None
+    force: ForceInfo, metric_id: str
 ) -> tuple[pd.DataFrame, pd.DataFrame, tuple[str, str, str] | None]:
     """Quarterly values of a metric's headline series for the force, its Area(s) and national:
     (plot frame with numeric values, display frame, series key)."""
@@ -857,7 +760,7 @@ def area_trend(
     if "cps_area" in m.levels:
         pairs += [("cps_area", a.code) for a in force.areas]
     cond = " OR ".join("(level = ? AND org_code = ?)" for _ in pairs)
-    got = _q(query)(
+    got = source.query(
         "SELECT level, org_code, period, basis, stat, breakdown, value, suppressed "
         f"FROM mart.metric_values WHERE metric_id = ? AND ({cond}) "
         "AND period LIKE '____-__-Q_' ORDER BY period",
@@ -917,12 +820,12 @@ REC_COLUMNS = (
 
 
 @snapshot_cached
-def owned_recommendations(owners: Sequence[Org], query: QueryFn | None = None) -> pd.DataFrame:
+def owned_recommendations(owners: Sequence[Org]) -> pd.DataFrame:
     """Recommendations owned by the force (and its Areas): status, RAG as words, target."""
     if not owners:
         return pd.DataFrame(columns=list(REC_COLUMNS))
     names = {o.code: o.name for o in owners}
-    got = _q(query)(
+    got = source.query(
         "SELECT rec_no, title, owner_code, status, rag, target_date, target_source, overdue, "
         "last_updated_on FROM mart.recommendation_status "
         "WHERE list_contains(?, owner_code) ORDER BY rec_no, owner_code",
@@ -934,7 +837,7 @@ def owned_recommendations(owners: Sequence[Org], query: QueryFn | None = None) -
             "Title": got["title"],
             "Owner": [names.get(c, c) for c in got["owner_code"]],
             "Status": [str(s).replace("_", " ") for s in got["status"]],
-            "RAG": [RAG_TEXT.get(r, str(r)) for r in got["rag"]],
+            "RAG": [rag_label(r) for r in got["rag"]],
             "Target date": [
                 f"{_d(t)} ({'owner' if src == 'owner' else 'default'})"
                 for t, src in zip(got["target_date"], got["target_source"], strict=True)

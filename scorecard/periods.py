@@ -1,7 +1,9 @@
 """Financial years (``YYYY-YY``) and quarters (``YYYY-YY-Q1``..``Q4``, Q1 = April-June).
 
-The same rules exist as SQL expressions (:data:`FY_SQL`, :data:`QUARTER_SQL`) so the marts
-and Python (export validation, SPC) agree on every period label.
+The one home of financial-year arithmetic: the synthetic generator, the warehouse and the
+dashboard all import it (scorecard/ is the bottom layer), so they cannot drift apart. The
+same rules exist as SQL expressions (:data:`FY_SQL`, :data:`QUARTER_SQL`) so the marts and
+Python (export validation, SPC) agree on every period label.
 """
 
 from __future__ import annotations
@@ -18,13 +20,26 @@ FY_SQL = f"(CAST({_FY_START} AS VARCHAR) || '-' || lpad(CAST(({_FY_START} + 1) %
 QUARTER_SQL = f"({FY_SQL} || '-Q' || CAST((month(event_date) + 8) % 12 // 3 + 1 AS VARCHAR))"
 
 
+FY_START_MONTH = 4  # a financial year runs 1 April to 31 March
+
+
 def fy_start_year(d: date) -> int:
-    return d.year if d.month >= 4 else d.year - 1
+    """The calendar year a date's financial year starts in (2016 for 2016-17)."""
+    return d.year if d.month >= FY_START_MONTH else d.year - 1
+
+
+def fy_first_day(start_year: int) -> date:
+    """1 April of the financial year starting in ``start_year``."""
+    return date(start_year, FY_START_MONTH, 1)
+
+
+def fy_label(start_year: int) -> str:
+    """``2016`` -> ``'2016-17'``."""
+    return f"{start_year}-{(start_year + 1) % 100:02d}"
 
 
 def fy_of(d: date) -> str:
-    y = fy_start_year(d)
-    return f"{y}-{(y + 1) % 100:02d}"
+    return fy_label(fy_start_year(d))
 
 
 def quarter_of(d: date) -> str:
@@ -57,3 +72,18 @@ def bounds(period: str) -> tuple[date, date]:
         nxt = date(start_year + (end_month // 12), end_month % 12 + 1, 1)
         return start, date.fromordinal(nxt.toordinal() - 1)
     return date(y, 4, 1), date(y + 1, 3, 31)
+
+
+def previous_period(period: str) -> str:
+    """The period before: the previous financial year, or the previous quarter."""
+    y = int(period[:4])
+    if kind(period) == "fy":
+        return fy_label(y - 1)
+    q = int(period[-1])
+    return f"{fy_label(y)}-Q{q - 1}" if q > 1 else f"{fy_label(y - 1)}-Q4"
+
+
+def year_earlier(period: str) -> str:
+    """The same period a year earlier."""
+    y = int(period[:4])
+    return fy_label(y - 1) + (period[7:] if kind(period) == "quarter" else "")
