@@ -272,15 +272,11 @@ def _compare_period(
 @snapshot_cached
 def _compare_forces() -> pd.DataFrame:
     """The 43 forces in name order (code, name, region): every funnel lists all of them."""
-    return source.query(
-        "SELECT code AS org_code, name, region FROM ref.forces ORDER BY name", []
-    )
+    return source.query("SELECT code AS org_code, name, region FROM ref.forces ORDER BY name", [])
 
 
 @snapshot_cached
-def _compare_spc(
-    metric: str, basis: str, breakdown: str, level: str, org: str
-) -> pd.DataFrame:
+def _compare_spc(metric: str, basis: str, breakdown: str, level: str, org: str) -> pd.DataFrame:
     """One organisation's quarterly SPC series for one metric (the chart shows one)."""
     return source.query(
         "SELECT " + ", ".join(SPC_SERIES_COLUMNS) + " FROM mart.spc WHERE level = ? "

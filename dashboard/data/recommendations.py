@@ -247,9 +247,7 @@ def evidence_table(rec_no: int, owner_code: str) -> tuple[str, pd.DataFrame]:
 
 
 @snapshot_cached
-def _evidence(
-    rec_no: int, owner_code: str
-) -> tuple[str, pd.DataFrame]:
+def _evidence(rec_no: int, owner_code: str) -> tuple[str, pd.DataFrame]:
     from warehouse.metrics import catalogue
 
     df = source.query(

@@ -196,9 +196,7 @@ def change_text(current: dict | None, before: dict | None, unit: str) -> str:
     return f"{sign}{mag:,.0f}{rel}"
 
 
-def _values(
-    level_orgs: Sequence[tuple[str, str]], period_list: Sequence[str]
-) -> pd.DataFrame:
+def _values(level_orgs: Sequence[tuple[str, str]], period_list: Sequence[str]) -> pd.DataFrame:
     """metric_values rows for (level, org) pairs and periods, one bound SELECT."""
     cond = " OR ".join("(level = ? AND org_code = ?)" for _ in level_orgs)
     params: list = [x for pair in level_orgs for x in pair]

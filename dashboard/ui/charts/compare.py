@@ -224,4 +224,3 @@ def spc_figure(
         legend={**base()["legend"], "y": -0.3},
         margin={**base()["margin"], "b": 40},
     )
-

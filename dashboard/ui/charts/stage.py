@@ -17,6 +17,7 @@ PERIOD_STYLE = (
     ("Year earlier", PALETTE["orange"], "."),
 )
 
+
 def _number(text: object) -> float | None:
     """A shown count ('1,234') back to a number; suppressed or missing text is a gap."""
     try:
