@@ -16,6 +16,7 @@ import dash
 from dash import Input, Output, html
 
 from dashboard import ids
+from dashboard.data import national as national_data
 from dashboard.data import scorecard as sd
 from dashboard.data.snapshot import NoSnapshotError
 from dashboard.ui.cards import labelled_select, pdf_href
@@ -25,6 +26,7 @@ from dashboard.ui.components import notice, page_header
 from dashboard.ui.figures import figure_card
 from dashboard.ui.status import RAG_ORDER, rag_label
 from dashboard.ui.wording import spc_text
+from scorecard import periods
 from warehouse.metrics import catalogue
 
 log = logging.getLogger(__name__)
@@ -48,8 +50,8 @@ def render(period: str) -> list:
     """The scorecard's figure cards for one period (shared with nothing stateful)."""
     started = time.perf_counter()
     info = sd.period_info()
-    card = sd.national_scorecard(period)
-    prev, year = sd.previous_period(period), sd.year_earlier(period)
+    card = national_data.national_scorecard(period)
+    prev, year = periods.previous_period(period), periods.year_earlier(period)
     shown = period_name(info, period)
     children: list = [
         html.P(
@@ -84,8 +86,8 @@ def render(period: str) -> list:
                 table_open=figure is None,
             )
         )
-    published = sd.published_series()
-    rollup = sd.recommendation_rollup()
+    published = national_data.published_series()
+    rollup = national_data.recommendation_rollup()
     children += [
         html.H2("Published national series (context)", className="h4 mt-4"),
         figure_card(
@@ -233,7 +235,7 @@ dash.clientside_callback(
 
 
 def trend_options(level: str = "national") -> list[dict]:
-    return [{"label": m.name, "value": m.id} for m in sd.trend_metrics(level)]
+    return [{"label": m.name, "value": m.id} for m in national_data.trend_metrics(level)]
 
 
 def spc_card(card_id: str, metric_id: str | None, level: str, org: str) -> html.Section:
@@ -241,13 +243,13 @@ def spc_card(card_id: str, metric_id: str | None, level: str, org: str) -> html.
     if not metric_id:
         return html.Section(notice("No quarterly metric to chart."))
     m = catalogue.get(metric_id)
-    points, key = sd.spc_series(level, org, metric_id)
+    points, key = national_data.spc_series(level, org, metric_id)
     if key is None:
         return figure_card(
             card_id,
             f"{m.name}: quarterly SPC chart",
             "No quarters published",
-            sd.spc_frame(points, m.unit),
+            national_data.spc_frame(points, m.unit),
         )
     basis, stat, bd = key
     unit = sd.stat_unit(m, stat)
@@ -257,7 +259,7 @@ def spc_card(card_id: str, metric_id: str | None, level: str, org: str) -> html.
         card_id,
         f"{label}: quarterly SPC chart",
         period,
-        sd.spc_frame(points, unit),
+        national_data.spc_frame(points, unit),
         figure=trend.spc_chart(points, sd.stat_label(m, stat), m.direction),
         description=f"{m.definition} Latest quarter: {spc_text(points['variation'].iloc[-1])}."
         f" Limits are 3 sigma around the mean. {spc_marks.DESCRIPTION}",

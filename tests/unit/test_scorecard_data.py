@@ -9,6 +9,8 @@ from collections.abc import Iterator
 import pandas as pd
 import pytest
 
+from dashboard.data import area as area_data
+from dashboard.data import national as national_data
 from dashboard.data import scorecard as sd
 from dashboard.data import source
 from dashboard.ui.wording import POSITION_NONE, POSITION_TEXT
@@ -86,7 +88,7 @@ def test_period_info_defaults_to_the_latest_complete_year(built: Warehouse) -> N
 
 
 def test_national_scorecard_values_and_changes(built: Warehouse) -> None:
-    card = sd.national_scorecard("2023-24")
+    card = national_data.national_scorecard("2023-24")
     groups = {key: frame for key, _, frame in card.groups}
     vol = groups["volumes"]
     rec = vol[vol["Metric"] == "Adult rape offences recorded"].iloc[0]
@@ -103,7 +105,7 @@ def test_national_scorecard_values_and_changes(built: Warehouse) -> None:
 
 def test_recommendation_rollup_counts(built: Warehouse) -> None:
     w = built
-    roll = sd.recommendation_rollup()
+    roll = national_data.recommendation_rollup()
     assert list(roll["Recommendation"]) == [str(n) for n in range(1, 14)]
     for r in roll.itertuples():
         assert int(r.Green) + int(r.Amber) + int(r.Red) + int(r.Grey) == int(r.Owners)
@@ -116,47 +118,47 @@ def test_recommendation_rollup_counts(built: Warehouse) -> None:
 
 
 def test_unknown_force_and_the_met_has_two_areas(built: Warehouse) -> None:
-    assert sd.force_info("nope") is None
-    assert sd.force_info("") is None
-    assert sd.force_info("x" * 500) is None
-    met = sd.force_info("metropolitan")
+    assert area_data.force_info("nope") is None
+    assert area_data.force_info("") is None
+    assert area_data.force_info("x" * 500) is None
+    met = area_data.force_info("metropolitan")
     assert met is not None
     assert [a.code for a in met.areas] == ["cps_london_north", "cps_london_south"]
 
 
 def test_area_table_side_by_side(built: Warehouse) -> None:
-    kent = sd.force_info("kent")
+    kent = area_data.force_info("kent")
     assert kent is not None and [a.code for a in kent.areas] == ["cps_south_east"]
-    frame = sd.area_table(kent, "2023-24")
+    frame = area_data.area_table(kent, "2023-24")
     area = kent.areas[0].name
-    assert list(frame.columns) == sd.area_columns(kent)
+    assert list(frame.columns) == area_data.area_columns(kent)
     rec = frame[frame["Metric"] == "Adult rape offences recorded"].iloc[0]
     assert rec[kent.name] == "40" and rec["National"] == "43"
     assert rec[area] == "force only"  # a police metric is not published for a CPS Area
     isva = frame[frame["Metric"] == "Victims referred to an ISVA"].iloc[0]
     assert isva[f"{kent.name}: against national"] in set(POSITION_TEXT.values()) | {POSITION_NONE}
-    surrey = sd.force_info("surrey")
+    surrey = area_data.force_info("surrey")
     assert surrey is not None
-    s = sd.area_table(surrey, "2023-24")
+    s = area_data.area_table(surrey, "2023-24")
     srec = s[s["Metric"] == "Adult rape offences recorded"].iloc[0]
     assert srec[surrey.name] == "suppressed (count of 1-4)"  # 3 offences: never shown as 3 or 0
 
 
 def test_owned_recommendations(built: Warehouse) -> None:
-    kent = sd.force_info("kent")
+    kent = area_data.force_info("kent")
     assert kent is not None
-    recs = sd.owned_recommendations([sd.Org(kent.code, kent.name), *kent.areas])
+    recs = area_data.owned_recommendations([area_data.Org(kent.code, kent.name), *kent.areas])
     mine = recs[recs["Owner"] == kent.name]
     assert set(mine["Recommendation"]) >= {"1", "7"}
     assert mine[mine["Recommendation"] == "1"].iloc[0]["RAG"].startswith("Green")
     assert mine[mine["Recommendation"] == "7"].iloc[0]["RAG"].startswith("Grey")
-    assert sd.owned_recommendations([]).empty
+    assert area_data.owned_recommendations([]).empty
 
 
 def test_area_trend_quarters(built: Warehouse) -> None:
-    kent = sd.force_info("kent")
+    kent = area_data.force_info("kent")
     assert kent is not None
-    plot, shown, key = sd.area_trend(kent, "volume.recorded")
+    plot, shown, key = area_data.area_trend(kent, "volume.recorded")
     assert key == ("period", "count", "")
     assert set(shown["Organisation"]) == {"National", kent.name}
     assert all(p.count("-Q") == 1 for p in shown["Quarter"])
@@ -176,16 +178,16 @@ def test_snapshot_cache_is_per_snapshot(wh: Warehouse, monkeypatch: pytest.Monke
 
     with source.use(Counting(wh.con)):
         monkeypatch.setattr(source, "snapshot_key", lambda: snapshot[0])
-        first = sd.recommendation_rollup()
+        first = national_data.recommendation_rollup()
         n = len(calls)
-        assert sd.recommendation_rollup() is first and len(calls) == n
+        assert national_data.recommendation_rollup() is first and len(calls) == n
         snapshot[0] = "snap-2"
-        sd.recommendation_rollup()
+        national_data.recommendation_rollup()
         assert len(calls) == n + 1
     monkeypatch.undo()
     # a new stand-in is a new snapshot: read afresh
     with source.use(Counting(wh.con)):
-        sd.recommendation_rollup()
+        national_data.recommendation_rollup()
     assert len(calls) == n + 2
 
 
@@ -207,9 +209,9 @@ def test_withdrawal_breakdown_force_beside_national() -> None:
                          "withdrawal_reason": "other"}] * 3)  # fmt: skip
     w.build()
     with serving(w.con):
-        kent = sd.force_info("kent")
+        kent = area_data.force_info("kent")
         assert kent is not None
-        plot, shown = sd.withdrawal_breakdown(kent, "2023-24")
+        plot, shown = area_data.withdrawal_breakdown(kent, "2023-24")
     assert list(shown.columns) == ["Withdrawal by", "Category", kent.name, "National"]
     cells = {(r[0], r[1]): (r[2], r[3]) for r in shown.itertuples(index=False)}
     # Categories in the contract's order, stages first; 'u' is not recorded, never shown.
