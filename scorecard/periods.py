@@ -9,7 +9,7 @@ Python (export validation, SPC) agree on every period label.
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 FY_RE = re.compile(r"^(\d{4})-(\d{2})$")
 QUARTER_RE = re.compile(r"^(\d{4})-(\d{2})-Q([1-4])$")
@@ -40,6 +40,14 @@ def fy_label(start_year: int) -> str:
 
 def fy_of(d: date) -> str:
     return fy_label(fy_start_year(d))
+
+
+def last_complete_fy(ref: date | None) -> str | None:
+    """The latest financial year ending on or before ``ref`` (the scorecard's default)."""
+    if ref is None:
+        return None
+    y = fy_start_year(ref)
+    return fy_label(y) if bounds(fy_label(y))[1] <= ref else fy_label(y - 1)
 
 
 def quarter_of(d: date) -> str:
@@ -87,3 +95,21 @@ def year_earlier(period: str) -> str:
     """The same period a year earlier."""
     y = int(period[:4])
     return fy_label(y - 1) + (period[7:] if kind(period) == "quarter" else "")
+
+
+def quarters_between(first: str, last: str) -> list[str]:
+    """Every quarter from ``first`` to ``last`` inclusive."""
+    out, d = [], bounds(first)[0]
+    end = bounds(last)[0]
+    while d <= end:
+        out.append(quarter_of(d))
+        d = bounds(out[-1])[1] + timedelta(days=1)
+    return out
+
+
+def last_complete_quarter(ref: date) -> str:
+    """The last quarter ending on or before the reference date."""
+    last_q = quarter_of(ref)
+    if bounds(last_q)[1] > ref:
+        last_q = quarter_of(bounds(last_q)[0] - timedelta(days=1))
+    return last_q

@@ -25,7 +25,7 @@ from dashboard.ui.charts import stage, trend
 from dashboard.ui.components import notice, page_header
 from dashboard.ui.figures import figure_card
 from dashboard.ui.status import RAG_ORDER, rag_label
-from dashboard.ui.wording import spc_text
+from dashboard.ui.wording import SPC_TEXT, spc_text
 from scorecard import periods
 from warehouse.metrics import catalogue
 
@@ -60,13 +60,7 @@ def render(period: str) -> list:
                 f"previous period ({prev}) and the same period a year earlier ({year}). SPC "
                 f"icons describe the latest complete quarter ({card.spc_quarter or 'none'}) "
                 "of each metric's quarterly series: ",
-                html.Strong("▲ improving"),
-                ", ",
-                html.Strong("▼ concerning"),
-                ", ",
-                html.Strong("● common cause"),
-                " or ",
-                html.Strong("◆ special cause neither better nor worse"),
+                *_spc_key(),
                 ".",
             ]
         )
@@ -264,3 +258,16 @@ def spc_card(card_id: str, metric_id: str | None, level: str, org: str) -> html.
         description=f"{m.definition} Latest quarter: {spc_text(points['variation'].iloc[-1])}."
         f" Limits are 3 sigma around the mean. {spc_marks.DESCRIPTION}",
     )
+
+
+def _spc_key() -> list:
+    """The SPC icons in words, as the scorecard's cells write them (one wording)."""
+    words = list(SPC_TEXT.values())
+    out: list = []
+    for i, text in enumerate(words):
+        out.append(html.Strong(text))
+        if i < len(words) - 2:
+            out.append(", ")
+        elif i == len(words) - 2:
+            out.append(" or ")
+    return out

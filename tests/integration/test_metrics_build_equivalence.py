@@ -121,7 +121,7 @@ def _reference_spc(con: duckdb.DuckDBPyConnection, ref: date, levels: tuple[str,
     keys = ["level", "org_code", "basis", "metric_id", "stat", "breakdown"]
     for key, g in df.groupby(keys, sort=True):
         if key[4] == "count":
-            g = g.set_index("period").reindex(wbuild._quarters_between(g.period.iloc[0], last_q))
+            g = g.set_index("period").reindex(periods.quarters_between(g.period.iloc[0], last_q))
             g["value"] = g["value"].fillna(0.0)
             g = g.reset_index(names="period")
         if len(g) < spc.MIN_POINTS:

@@ -53,3 +53,15 @@ def test_financial_years() -> None:
     assert periods.fy_start_year(date(2024, 4, 1)) == 2024
     assert periods.fy_first_day(2023) == date(2023, 4, 1)
     assert periods.fy_of(date(2024, 3, 31)) == "2023-24"
+
+
+def test_last_complete_periods() -> None:
+    assert periods.last_complete_fy(None) is None
+    assert periods.last_complete_fy(date(2024, 3, 31)) == "2023-24"
+    assert periods.last_complete_fy(date(2024, 3, 30)) == "2022-23"
+    # the day after a leap year's 31 March (the build once subtracted 366 days: 2023-24)
+    assert periods.last_complete_fy(date(2025, 4, 1)) == "2024-25"
+    assert periods.last_complete_quarter(date(2024, 3, 31)) == "2023-24-Q4"
+    assert periods.last_complete_quarter(date(2024, 5, 1)) == "2023-24-Q4"
+    assert periods.quarters_between("2023-24-Q3", "2024-25-Q1") == [
+        "2023-24-Q3", "2023-24-Q4", "2024-25-Q1"]  # fmt: skip
