@@ -20,16 +20,13 @@ import sqlalchemy as sa
 from dashboard import appdb
 from dashboard.data import source
 from dashboard.data.source import snapshot_cached
-from dashboard.ui.status import STATUS_TEXT, status_words
+from dashboard.ui.status import KIND_ORDER, OWNER_KIND_TEXT, STATUS_TEXT, status_words
 from dashboard.ui.wording import format_value, position_text
 from scorecard import reference
 from scorecard.contract import REC_STATUSES
 from scorecard.rag import rag_of
 
 log = logging.getLogger(__name__)
-
-OWNER_KIND_TEXT = {"national": "National body", "cps_area": "CPS Area", "force": "Police force"}
-KIND_ORDER = {"national": 0, "cps_area": 1, "force": 2}
 
 
 def _d(v: Any) -> date | None:

@@ -14,7 +14,6 @@ from typing import Any
 
 import dash
 import dash_bootstrap_components as dbc
-import pandas as pd
 from dash import Input, Output, State, dcc, html
 
 from dashboard import appdb, ids
@@ -25,8 +24,9 @@ from dashboard.data.snapshot import NoSnapshotError
 from dashboard.data.source import snapshot_cached
 from dashboard.ui.components import notice, page_header
 from dashboard.ui.figures import figure_card
+from dashboard.ui.recommendations import owners_body
 from dashboard.ui.status import RECS_SOURCE as SOURCE
-from dashboard.ui.status import badge, legend
+from dashboard.ui.status import legend
 from scorecard import reference
 from warehouse.metrics import catalogue
 
@@ -94,7 +94,7 @@ def _owners_card_for(rec_no: int, version: tuple[int, int]) -> html.Section:
         source=SOURCE,
         description="The newer of each owner's latest extract return and any update made "
         "here. Overdue: past the target date and not implemented, verified or not applicable.",
-        body=owners_body(df),
+        body=owners_body(df, rd.owners_table(df)),
     )
 
 
@@ -321,30 +321,3 @@ def _submit(
         className="alert alert-success",
     )
     return done, _history_card(update.rec_no), _owners_card(update.rec_no)
-
-
-def owners_body(df: pd.DataFrame) -> html.Div:
-    """One recommendation's owners as a table with status badges (the card's visual)."""
-    frame = rd.owners_table(df)
-    part = df.assign(k=df["owner_kind"].map(rd.KIND_ORDER)).sort_values(["k", "owner_name"])
-    rows = [
-        html.Tr(
-            [
-                html.Th(f["Owner"], scope="row"),
-                html.Td(badge(r.status, r.rag)),
-                html.Td(f["Target date"]),
-                html.Td(f["Days overdue"]),
-                html.Td(f["Last update"]),
-                html.Td(f["Evidence"], className="small"),
-            ]
-        )
-        for f, r in zip(frame.to_dict("records"), part.itertuples(), strict=True)
-    ]
-    head = html.Tr([html.Th(c, scope="col") for c in frame.columns])
-    return html.Div(
-        html.Table(
-            [html.Caption("Status by owner"), html.Thead(head), html.Tbody(rows)],
-            className="table table-sm align-middle",
-        ),
-        className="table-responsive",
-    )

@@ -11,19 +11,17 @@ import logging
 from typing import Any
 
 import dash
-import pandas as pd
-import plotly.graph_objects as go
 from dash import html
 
 from dashboard import ids
 from dashboard.data import recommendations as rd
 from dashboard.data.snapshot import NoSnapshotError
 from dashboard.data.source import snapshot_cached
-from dashboard.ui.charts import figure
 from dashboard.ui.components import notice, page_header
 from dashboard.ui.figures import figure_card
-from dashboard.ui.status import RAG, badge, legend, rag_bar_traces
+from dashboard.ui.recommendations import grid, summary_figure
 from dashboard.ui.status import RECS_SOURCE as SOURCE
+from dashboard.ui.status import legend
 from scorecard import reference
 
 log = logging.getLogger(__name__)
@@ -35,74 +33,6 @@ dash.register_page(
     title="The 13 recommendations",
     order=2,
 )
-
-
-def summary_figure(summary: pd.DataFrame) -> go.Figure:
-    """Owners per recommendation by RAG: stacked bars, each RAG with its own pattern (plain
-    dict traces on the shared base layout: no per-figure plotly validation)."""
-    y = [f"Rec {n}" for n in summary["Recommendation"]]
-    cols = {
-        "green": "Done (green)",
-        "amber": "In hand (amber)",
-        "red": "Overdue (red)",
-        "grey": "Not applicable (grey)",
-    }
-    counts = {rag: [int(v) for v in summary[col]] for rag, col in cols.items()}
-    names = {rag: f"{RAG[rag][0]} {col}" for rag, col in cols.items()}
-    traces = rag_bar_traces(y, counts, names)
-    for trace, col in zip(traces, cols.values(), strict=True):
-        what = col.split(" (")[0].lower()
-        trace["hovertemplate"] = f"%{{y}}: %{{x}} owners {what}<extra></extra>"
-    return figure(
-        traces,
-        barmode="stack",
-        height=460,
-        yaxis={"autorange": "reversed", "title": {"text": "Recommendation"}},
-        xaxis={"title": {"text": "Owners"}},
-    )
-
-
-def grid_badge(status: str, rag: str) -> html.Span:
-    """A grid cell's status badge, coloured by its ``rag-<rag>`` CSS class."""
-    return badge(status, rag, css_class=True)
-
-
-def grid(df: pd.DataFrame) -> html.Div:
-    """Owners (rows) x recommendations (columns) as badges; links to each recommendation."""
-    recs = sorted(df["rec_no"].unique())
-    by = {(r.rec_no, r.owner_code): r for r in df.itertuples()}
-    owners = (
-        df[["owner_code", "owner_name", "owner_kind"]]
-        .drop_duplicates()
-        .assign(k=lambda x: x["owner_kind"].map(rd.KIND_ORDER))
-        .sort_values(["k", "owner_name"])
-    )
-    head = html.Tr(
-        [html.Th("Owner", scope="col")]
-        + [html.Th(html.A(f"Rec {n}", href=f"/recommendations/{n}"), scope="col") for n in recs]
-    )
-    body = []
-    for o in owners.itertuples():
-        cells: list[Any] = [html.Th(o.owner_name, scope="row", className="text-nowrap")]
-        for n in recs:
-            r = by.get((n, o.owner_code))
-            cells.append(html.Td(grid_badge(r.status, r.rag)) if r is not None else html.Td())
-        body.append(html.Tr(cells))
-    return html.Div(
-        html.Table(
-            [
-                html.Caption("Status of each recommendation by owner (blank: not an owner)"),
-                html.Thead(head),
-                html.Tbody(body),
-            ],
-            className="table table-sm align-middle small",
-        ),
-        className="table-responsive mb-2",
-        style={"maxHeight": "70vh"},
-        tabIndex="0",
-        role="region",
-        **{"aria-label": "Owner by recommendation status grid (scrollable)"},
-    )
 
 
 def layout(**_: Any) -> html.Div:

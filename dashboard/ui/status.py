@@ -25,6 +25,8 @@ STATUS_TEXT = {
     "not_applicable": "Not applicable",
     "no_return": "No return",
 }
+OWNER_KIND_TEXT = {"national": "National body", "cps_area": "CPS Area", "force": "Police force"}
+KIND_ORDER = {"national": 0, "cps_area": 1, "force": 2}  # owners are listed in this order
 # RAG -> (symbol, word, meaning); the symbol and word carry the status, colour only helps.
 RAG = {
     "red": ("✕", "red", "overdue: past its target date and not done"),

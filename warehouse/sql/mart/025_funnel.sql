@@ -32,7 +32,10 @@ WITH r AS (
     GROUP BY ALL
 ), used AS (
     SELECT level, period, basis, metric_id, breakdown,
-           CASE WHEN units >= $min_units THEN greatest(phi, 1.0) ELSE 1.0 END AS phi_used
+           -- rounded: a parallel avg() differs in its last bits run to run, and the
+           -- published phi (and the limits drawn from it) must be the same every build
+           round(CASE WHEN units >= $min_units THEN greatest(phi, 1.0) ELSE 1.0 END, 9)
+               AS phi_used
     FROM phi
 ), s AS (
     SELECT u.*, used.phi_used,
