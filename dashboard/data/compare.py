@@ -2,8 +2,9 @@
 rates with their funnel limits, the funnel curves, peer groups and each force's SPC series.
 
 Every query is a simple filtered select on the precomputed marts (``mart.metric_values``,
-``mart.spc``, ``ref.forces``); the only computation here is drawing the funnel curves, which
-reuses :mod:`warehouse.metrics.funnel` so the curves and the per-force limits agree.
+``mart.spc``, ``ref.forces``); the only computation here is drawing the funnel curves, with
+:mod:`warehouse.metrics.funnel` and the over-dispersion factor the mart published
+(``mart.metric_values.phi``), so the curves and the per-force limits agree.
 """
 
 from __future__ import annotations

@@ -3,8 +3,8 @@ every recommendation x owner, overlaid with any newer update an owner made in th
 
 The mart (``mart.recommendation_status``) holds the latest return each owner sent in its
 extract; the app database holds updates made on the page. Whichever is newer wins, and the
-overdue flag and RAG are recomputed with the mart's own rules (as at the snapshot's latest
-extract date) so both sources are judged alike.
+overdue flag and RAG are recomputed with the rule the mart's SQL is generated from
+(:mod:`scorecard.rag`, as at the snapshot's latest extract date) so both are judged alike.
 """
 
 from __future__ import annotations
