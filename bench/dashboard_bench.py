@@ -221,9 +221,11 @@ def page_module(name: str) -> Any:
 
 def callback_timings(n: int) -> list[Timing]:
     """Every page's main callbacks and layouts, called directly with varied inputs."""
-    from dashboard import compare_data as cd
-    from dashboard import recommendations_data as rd
-    from dashboard import scorecard_data as sd
+    from dashboard.data import area as area_data
+    from dashboard.data import compare as cd
+    from dashboard.data import national as national_data
+    from dashboard.data import recommendations as rd
+    from dashboard.data import scorecard as sd
     from scorecard import reference
 
     home, area, compare = page_module("home"), page_module("area"), page_module("compare")
@@ -232,7 +234,7 @@ def callback_timings(n: int) -> list[Timing]:
     definitions, data = page_module("definitions"), page_module("data")
     info = sd.period_info()
     period_values = list(info.values)
-    forces = [f.code for f in sd.forces()]
+    forces = [f.code for f in area_data.forces()]
     # Varied but reproducible: step through forces and periods at different strides.
     force_period = [
         (forces[(7 * i) % len(forces)], period_values[(3 * i) % len(period_values)])
@@ -260,7 +262,7 @@ def callback_timings(n: int) -> list[Timing]:
         choices = rd.owner_choices(int(r))
         owner_inputs.append((choices[i % len(choices)]["value"], int(r)))
     words = ["", "referral", "charge", "days", "isva", "withdraw", "police", "cps", "rate", "xq"]
-    trend_metrics = [m.id for m in sd.trend_metrics("national")]
+    trend_metrics = [m.id for m in national_data.trend_metrics("national")]
 
     plan: list[tuple[str, Callable[..., Any], list[tuple]]] = [
         ("national: period change (_on_period)", home._on_period, [(p,) for p in period_values]),
@@ -426,7 +428,7 @@ def machine() -> dict[str, Any]:
 
 
 def snapshot_info() -> dict[str, Any]:
-    from dashboard.snapshot import reader
+    from dashboard.data.snapshot import reader
 
     rows = reader().query("SELECT count(*) AS n FROM mart.metric_values")
     return {"file": reader().link.resolve().name, "metric_values_rows": int(rows["n"].iloc[0])}

@@ -23,7 +23,8 @@ from urllib.parse import urlencode
 
 from flask import Flask, Response, jsonify, request
 
-from dashboard.snapshot import NoSnapshotError, reader
+from dashboard.data import source
+from dashboard.data.snapshot import NoSnapshotError
 from warehouse.metrics import export
 
 log = logging.getLogger(__name__)
@@ -102,7 +103,7 @@ def metrics() -> tuple[Response, int] | Response:
         return _error(400, str(exc))
     try:
         export.validate(values["level"], values["period"])
-        with reader().cursor() as cur:
+        with source.cursor() as cur:
             data, total = _page(cur, values["level"], values["period"], limit, offset)
     except export.ExportError as exc:
         return _error(400, str(exc))

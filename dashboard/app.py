@@ -10,12 +10,12 @@ import dash
 from dash import html
 from flask import Response, abort, send_from_directory
 
-from dashboard import figures
 from dashboard.api import register_api
 from dashboard.auth import policy
 from dashboard.auth.web import init_app as init_auth
 from dashboard.auth.web import signed_in
 from dashboard.pdf import register as register_board_pack
+from dashboard.ui import figures
 from scorecard.settings import load_settings
 
 HERE = Path(__file__).parent

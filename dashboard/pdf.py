@@ -1,7 +1,7 @@
 """Board-pack PDF of the national and of any joint area scorecard, rendered server-side.
 
 ReportLab only: no browser, no network. The pack holds the same frames the page shows (from
-:mod:`dashboard.scorecard_data`), so a board member's paper matches the screen: title,
+:mod:`dashboard.data`), so a board member's paper matches the screen: title,
 period, source, every table with suppressed cells as "suppressed (reason)", and the
 OFFICIAL-SENSITIVE marking at the top and bottom of every page.
 
@@ -41,9 +41,12 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from dashboard import scorecard_data as sd
-from dashboard.figures import SOURCE
-from dashboard.snapshot import NoSnapshotError
+from dashboard.data import area as area_data
+from dashboard.data import national as national_data
+from dashboard.data import scorecard as sd
+from dashboard.data.snapshot import NoSnapshotError
+from dashboard.ui.figures import SOURCE
+from scorecard import periods
 
 log = logging.getLogger(__name__)
 
@@ -210,8 +213,8 @@ def volumes_drawing(frame: pd.DataFrame, period: str, width: float) -> Drawing |
         (label, [_count(v) for v in frame[col]])
         for label, col in (
             (period, "Value"),
-            (sd.previous_period(period), "Previous period"),
-            (f"{sd.year_earlier(period)} (year earlier)", "Year earlier"),
+            (periods.previous_period(period), "Previous period"),
+            (f"{periods.year_earlier(period)} (year earlier)", "Year earlier"),
         )
     ]
     return bar_chart(names, series, width)
@@ -219,7 +222,7 @@ def volumes_drawing(frame: pd.DataFrame, period: str, width: float) -> Drawing |
 
 def withdrawal_drawing(plot: pd.DataFrame, width: float) -> Drawing | None:
     """The shares of withdrawals by stage and by reason (the plot frame of
-    :func:`dashboard.scorecard_data.withdrawal_breakdown`), the force beside national, as
+    :func:`dashboard.data.area.withdrawal_breakdown`), the force beside national, as
     horizontal bars like the area page's. A hidden share draws no bar and is written
     "suppressed" (or "no data") in its place, never as a number; None when nothing has a
     number, as the page then shows only the table."""
@@ -326,7 +329,7 @@ SUPPRESSION_NOTE = (
 
 
 def national_pack(period: str, info: sd.PeriodInfo) -> bytes:
-    card = sd.national_scorecard(period)
+    card = national_data.national_scorecard(period)
     shown = dict(info.options).get(period, period)
     width = landscape(A4)[0] - 24 * mm
     sections: list[Section] = [
@@ -343,35 +346,36 @@ def national_pack(period: str, info: sd.PeriodInfo) -> bytes:
         (
             "Recommendation owners by status (RAG)",
             f"Status as at {info.data_as_at}",
-            sd.recommendation_rollup(),
+            national_data.recommendation_rollup(),
             REC_SOURCE,
         ),
         (
             "Published national figures, 2015/16 to 2019/20 (context)",
             "Financial years 2015-16 to 2019-20",
-            sd.published_series(),
+            national_data.published_series(),
             PUBLISHED_SOURCE,
         ),
     ]
     notes = [
         f"Period: {shown}. Data as at {info.data_as_at}. Changes are on the previous period "
-        f"({sd.previous_period(period)}) and a year earlier ({sd.year_earlier(period)}). SPC "
-        f"icons describe the latest complete quarter ({card.spc_quarter}).",
+        f"({periods.previous_period(period)}) and a year earlier "
+        f"({periods.year_earlier(period)}). SPC icons describe the latest complete quarter "
+        f"({card.spc_quarter}).",
         SUPPRESSION_NOTE,
     ]
     return render_pdf("National scorecard", f"Board pack: {shown}", sections, notes)
 
 
-def area_pack(force: sd.ForceInfo, period: str, info: sd.PeriodInfo) -> bytes:
+def area_pack(force: area_data.ForceInfo, period: str, info: sd.PeriodInfo) -> bytes:
     shown = dict(info.options).get(period, period)
     areas = " and ".join(a.name for a in force.areas) or "no CPS Area"
-    rows = sd.area_rows(force, period)
+    rows = area_data.area_rows(force, period)
     width = landscape(A4)[0] - 24 * mm
     sections: list[Section] = [
         (
             f"Every metric: {force.name} and {areas}",
             shown,
-            sd.area_table(force, period, rows=rows),
+            area_data.area_table(force, period, rows=rows),
             SOURCE,
         ),
     ]
@@ -381,19 +385,19 @@ def area_pack(force: sd.ForceInfo, period: str, info: sd.PeriodInfo) -> bytes:
         ("action-plans", "Action plans and case progression", 4),
     ):
         if key == "withdrawal":  # as on the page's tab: the stage and reason chart first
-            plot, shares = sd.withdrawal_breakdown(force, period, rows=rows)
+            plot, shares = area_data.withdrawal_breakdown(force, period, rows=rows)
             drawing = withdrawal_drawing(plot, width)
-            sections.append((sd.withdrawal_title(force), shown, shares, SOURCE, drawing))
-        frame = sd.area_table(
-            force, period, sd.metrics_for_rec(rec), rows=rows, all_breakdowns=True
+            sections.append((area_data.withdrawal_title(force), shown, shares, SOURCE, drawing))
+        frame = area_data.area_table(
+            force, period, area_data.metrics_for_rec(rec), rows=rows, all_breakdowns=True
         )
         sections.append((f"{label} (recommendation {rec})", shown, frame, SOURCE))
-    owners = (sd.Org(force.code, force.name), *force.areas)
+    owners = (area_data.Org(force.code, force.name), *force.areas)
     sections.append(
         (
             f"Recommendations owned by {force.name} and {areas}",
             f"Status as at {info.data_as_at}",
-            sd.owned_recommendations(owners),
+            area_data.owned_recommendations(owners),
             REC_SOURCE,
         )
     )
@@ -452,7 +456,7 @@ def register(server: Flask) -> None:
     @server.get("/area/<force_code>/board-pack.pdf")
     def area_board_pack(force_code: str) -> Response:
         try:
-            force = sd.force_info(force_code)
+            force = area_data.force_info(force_code)
             info = sd.period_info()
         except NoSnapshotError as exc:
             return _plain(str(exc), 503)

@@ -18,17 +18,18 @@ import re
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date, timedelta
+from datetime import date
 from importlib import resources
 
 import duckdb
 import numpy as np
 import pyarrow as pa
 
+from scorecard import periods, rag
 from scorecard.settings import Settings
 from warehouse.cells import build_cells
 from warehouse.db import qualified, table_exists, transaction
-from warehouse.metrics import catalogue, disclosure, funnel, periods, spc
+from warehouse.metrics import catalogue, disclosure, funnel, spc
 from warehouse.sql import mart_sql
 
 log = logging.getLogger(__name__)
@@ -192,13 +193,6 @@ def data_dates(con: duckdb.DuckDBPyConnection) -> tuple[date | None, date | None
     return (row[0], row[1]) if row else (None, None)
 
 
-def last_complete_fy(ref: date | None) -> str | None:
-    if ref is None:
-        return None
-    fy = periods.fy_of(ref)
-    return fy if periods.bounds(fy)[1] <= ref else periods.fy_of(ref - timedelta(days=366))
-
-
 def build_funnel(con: duckdb.DuckDBPyConnection) -> int:
     """Funnel limits for every rate of a funnel metric against the national rate (SQL; the
     method and constants are those of :mod:`warehouse.metrics.funnel`)."""
@@ -206,23 +200,6 @@ def build_funnel(con: duckdb.DuckDBPyConnection) -> int:
               "w_lo": funnel.WINSOR[0] / 100, "w_hi": funnel.WINSOR[1] / 100}  # fmt: skip
     con.execute(mart_sql("025_funnel.sql"), params)
     return _count(con, "core.metric_funnel")
-
-
-def _quarters_between(first: str, last: str) -> list[str]:
-    out, d = [], periods.bounds(first)[0]
-    end = periods.bounds(last)[0]
-    while d <= end:
-        out.append(periods.quarter_of(d))
-        d = periods.bounds(out[-1])[1] + timedelta(days=1)
-    return out
-
-
-def last_complete_quarter(ref: date) -> str:
-    """The last quarter ending on or before the reference date."""
-    last_q = periods.quarter_of(ref)
-    if periods.bounds(last_q)[1] > ref:
-        last_q = periods.quarter_of(periods.bounds(last_q)[0] - timedelta(days=1))
-    return last_q
 
 
 SPC_COLUMNS = (
@@ -254,7 +231,7 @@ def build_spc(con: duckdb.DuckDBPyConnection, ref: date | None) -> int:
     con.execute(f"CREATE OR REPLACE TABLE core.spc_internal ({SPC_COLUMNS})")
     if ref is None:
         return 0
-    last_q = last_complete_quarter(ref)
+    last_q = periods.last_complete_quarter(ref)
     row = con.execute(
         "SELECT min(period) FROM core.metric_values_internal "
         "WHERE period_kind = 'quarter' AND period <= ? AND value IS NOT NULL",
@@ -262,7 +239,7 @@ def build_spc(con: duckdb.DuckDBPyConnection, ref: date | None) -> int:
     ).fetchone()
     if not row or row[0] is None:
         return 0
-    quarters = _quarters_between(row[0], last_q)
+    quarters = periods.quarters_between(row[0], last_q)
     try:
         con.execute(mart_sql("035_spc_values.sql"), {"quarters": quarters})
         con.execute(mart_sql("036_spc_series.sql"),
@@ -404,9 +381,10 @@ def _build_marts(
         counts["mart.spc"] = _count(con, "mart.spc")
     with _stage("recommendations", on_stage):
         build_recommendation_updates(con)
-        con.execute(mart_sql("050_recommendation_status.sql"))
+        status_sql = mart_sql("050_recommendation_status.sql")
+        con.execute(status_sql.format(rag=rag.rag_sql(), overdue=rag.OVERDUE))
         counts["mart.recommendation_status"] = _count(con, "mart.recommendation_status")
-        current_fy = last_complete_fy(ref)
+        current_fy = periods.last_complete_fy(ref)
         con.execute(mart_sql("060_recommendation_evidence.sql"), {"current_fy": current_fy})
         counts["mart.recommendation_evidence"] = _count(con, "mart.recommendation_evidence")
     con.execute(

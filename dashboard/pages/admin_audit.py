@@ -12,7 +12,7 @@ import pandas as pd
 from dash import html
 
 from dashboard import appdb, ids
-from dashboard.components import page_header, table
+from dashboard.ui.components import page_header, table
 
 dash.register_page(__name__, name="Audit log", path="/admin/audit", title="Audit log", order=7)
 

@@ -18,7 +18,7 @@ from dashboard import appdb, ids
 from dashboard.auth import policy
 from dashboard.auth import users as accounts
 from dashboard.auth.web import current_role, signed_in
-from dashboard.components import page_header, table
+from dashboard.ui.components import page_header, table
 from scorecard import reference
 
 dash.register_page(

@@ -15,16 +15,20 @@ import logging
 import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
-import plotly.graph_objects as go
 from dash import Input, Output, State, html
 
 from dashboard import ids
-from dashboard import scorecard_data as sd
-from dashboard.charts import figure, trend
-from dashboard.charts.cards import labelled_select, pdf_href
-from dashboard.components import notice, page_header
-from dashboard.figures import PALETTE, figure_card
-from dashboard.snapshot import NoSnapshotError
+from dashboard.data import area as area_data
+from dashboard.data import national as national_data
+from dashboard.data import scorecard as sd
+from dashboard.data.snapshot import NoSnapshotError
+from dashboard.ui.cards import labelled_select, pdf_href
+from dashboard.ui.charts import trend
+from dashboard.ui.charts.withdrawal import withdrawal_chart
+from dashboard.ui.components import notice, page_header
+from dashboard.ui.figures import figure_card
+from dashboard.ui.status import RAG_ORDER, rag_label
+from dashboard.ui.wording import POSITION_TEXT
 from warehouse.metrics import catalogue
 
 log = logging.getLogger(__name__)
@@ -51,7 +55,7 @@ def unknown_force(code: object) -> html.Div:
     """A clear page for a force code that does not exist, linking every valid force."""
     shown = str(code)[:60] if code else "(none)"
     try:
-        valid = sd.forces()
+        valid = area_data.forces()
     except NoSnapshotError as exc:
         return html.Div([page_header("No such force"), notice(str(exc))])
     return html.Div(
@@ -72,12 +76,12 @@ def unknown_force(code: object) -> html.Div:
 
 
 def render(
-    force: sd.ForceInfo, period: str, info: sd.PeriodInfo, rows: pd.DataFrame | None = None
+    force: area_data.ForceInfo, period: str, info: sd.PeriodInfo, rows: pd.DataFrame | None = None
 ) -> list:
     """Header and the every-metric table of the joint scorecard for one force and period."""
     shown = dict(info.options).get(period, period)
     area_names = " and ".join(a.name for a in force.areas) or "no CPS Area"
-    main = sd.area_table(force, period, rows=rows)
+    main = area_data.area_table(force, period, rows=rows)
     return [
         page_header(
             f"Joint area scorecard: {force.name}",
@@ -90,7 +94,7 @@ def render(
             "plot limits (99.8%, allowing for over-dispersion): ",
             className="mb-1",
         ),
-        html.Ul([html.Li(t) for t in sd.POSITION_TEXT.values()], className="small"),
+        html.Ul([html.Li(t) for t in POSITION_TEXT.values()], className="small"),
         html.H2("Every metric, side by side", className="h4 mt-4"),
         figure_card(
             "area-scorecard",
@@ -106,7 +110,7 @@ def render(
 
 
 def focus_panel(
-    force: sd.ForceInfo,
+    force: area_data.ForceInfo,
     period: str,
     info: sd.PeriodInfo,
     key: str | None,
@@ -118,9 +122,11 @@ def focus_panel(
     key, label, rec = next((t for t in TABS if t[0] == key), TABS[0])
     area_names = " and ".join(a.name for a in force.areas) or "no CPS Area"
     if rows is None:
-        rows = sd.area_rows(force, period)
+        rows = area_data.area_rows(force, period)
     shown = dict(info.options).get(period, period)
-    frame = sd.area_table(force, period, sd.metrics_for_rec(rec), rows=rows, all_breakdowns=True)
+    frame = area_data.area_table(
+        force, period, area_data.metrics_for_rec(rec), rows=rows, all_breakdowns=True
+    )
     cards = [
         figure_card(
             f"area-tab-{key}",
@@ -137,80 +143,17 @@ def focus_panel(
     return html.Div(cards)
 
 
-WITHDRAWAL_STYLE = (  # (colour, pattern): the force and national differ by pattern too
-    (PALETTE["blue"], ""),
-    (PALETTE["orange"], "/"),
-)
-
-
-def withdrawal_chart(plot: pd.DataFrame) -> go.Figure:
-    """Horizontal grouped bars: share of withdrawals per stage and per reason, the force
-    beside national. A suppressed share is written "suppressed" at the axis, never drawn as
-    a zero-length bar."""
-    labels = list(plot["label"])
-    traces: list[dict] = []
-    for i, (org, part) in enumerate(plot.groupby("org", sort=False)):
-        colour, pattern = WITHDRAWAL_STYLE[i % len(WITHDRAWAL_STYLE)]
-        values = [None if v is None or pd.isna(v) else float(v) for v in part["value"]]
-        traces.append(
-            {
-                "type": "bar",
-                "orientation": "h",
-                "y": list(part["label"]),
-                "x": values,
-                "name": str(org),
-                "offsetgroup": str(i),
-                "text": ["" if v is None else t for t, v in zip(part["text"], values, strict=True)],
-                "textposition": "outside",
-                "cliponaxis": False,
-                "marker": {"color": colour, "pattern": {"shape": pattern}},
-                "hovertemplate": "%{y}<br>" + str(org) + ": %{text}<extra></extra>",
-            }
-        )
-        hidden = part[[v is None for v in values]]
-        if len(hidden):
-            traces.append(
-                {
-                    "type": "scatter",
-                    "orientation": "h",
-                    "mode": "text",
-                    "y": list(hidden["label"]),
-                    "x": [0.0] * len(hidden),
-                    "text": [f"{org}: {t}" for t in hidden["text"]],
-                    "textposition": "middle right",
-                    "offsetgroup": str(i),
-                    "showlegend": False,
-                    "hoverinfo": "skip",
-                }
-            )
-    top = max((float(v) for v in plot["value"] if v is not None and not pd.isna(v)), default=0)
-    n = len(dict.fromkeys(labels))
-    return figure(
-        traces,
-        barmode="group",
-        scattermode="group",
-        height=max(320, 60 + 44 * n),
-        xaxis={
-            "title": {"text": "% of withdrawals"},
-            "range": [0, max(10.0, top * 1.25)],
-            "ticksuffix": "%",
-        },
-        yaxis={"type": "category", "autorange": "reversed", "automargin": True},
-        margin={"l": 20, "r": 20, "t": 30, "b": 50},
-    )
-
-
 def withdrawal_card(
-    force: sd.ForceInfo, period: str, shown: str, rows: pd.DataFrame
+    force: area_data.ForceInfo, period: str, shown: str, rows: pd.DataFrame
 ) -> html.Section:
     """Withdrawals by stage and by reason for the force beside national (recommendation 3:
     record when and why victims withdraw)."""
-    m = catalogue.get(sd.WITHDRAWAL_METRIC)
-    plot, frame = sd.withdrawal_breakdown(force, period, rows=rows)
+    m = catalogue.get(area_data.WITHDRAWAL_METRIC)
+    plot, frame = area_data.withdrawal_breakdown(force, period, rows=rows)
     has_numbers = any(v is not None and not pd.isna(v) for v in plot["value"])
     return figure_card(
         "area-withdrawal-stage-reason",
-        sd.withdrawal_title(force),
+        area_data.withdrawal_title(force),
         shown,
         frame,
         figure=withdrawal_chart(plot) if has_numbers else None,
@@ -221,10 +164,10 @@ def withdrawal_card(
     )
 
 
-def recs_block(force: sd.ForceInfo, info: sd.PeriodInfo) -> list:
+def recs_block(force: area_data.ForceInfo, info: sd.PeriodInfo) -> list:
     """The recommendations the force and its Area(s) own, with status and RAG in words."""
     area_names = " and ".join(a.name for a in force.areas) or "no CPS Area"
-    recs = sd.owned_recommendations((sd.Org(force.code, force.name), *force.areas))
+    recs = area_data.owned_recommendations((area_data.Org(force.code, force.name), *force.areas))
     return [
         figure_card(
             "area-recommendations",
@@ -233,7 +176,7 @@ def recs_block(force: sd.ForceInfo, info: sd.PeriodInfo) -> list:
             recs,
             source=REC_SOURCE,
             description="RAG is given in words: "
-            + "; ".join(sd.RAG_TEXT[r] for r in sd.RAG_ORDER)
+            + "; ".join(rag_label(r) for r in RAG_ORDER)
             + ".",
             table_open=True,
         ),
@@ -269,12 +212,12 @@ def focus_switch() -> html.Fieldset:
     )
 
 
-def trend_card(force: sd.ForceInfo, metric_id: str | None) -> html.Section:
+def trend_card(force: area_data.ForceInfo, metric_id: str | None) -> html.Section:
     """Quarterly values for the force, its Area(s) and national on one metric."""
     if not metric_id:
         return html.Section(notice("No quarterly metric to chart."))
     m = catalogue.get(metric_id)
-    plot, shown, key = sd.area_trend(force, metric_id)
+    plot, shown, key = area_data.area_trend(force, metric_id)
     if key is None:
         return figure_card("area-trend-card", f"{m.name}: quarterly trend", "no quarters", shown)
     basis, stat, bd = key
@@ -289,15 +232,15 @@ def trend_card(force: sd.ForceInfo, metric_id: str | None) -> html.Section:
     )
 
 
-def _trend_options(force: sd.ForceInfo) -> list[dict]:
-    return [{"label": m.name, "value": m.id} for m in sd.trend_metrics("national")]
+def _trend_options(force: area_data.ForceInfo) -> list[dict]:
+    return [{"label": m.name, "value": m.id} for m in national_data.trend_metrics("national")]
 
 
 def layout(force_code: object = None, period: object = None, **_: object) -> html.Div:
     try:
-        force = sd.force_info(force_code if isinstance(force_code, str) else None)
+        force = area_data.force_info(force_code if isinstance(force_code, str) else None)
         info = sd.period_info()
-        all_forces = sd.forces()
+        all_forces = area_data.forces()
     except NoSnapshotError as exc:
         return html.Div([page_header("Joint area scorecard"), notice(str(exc))])
     if force is None:
@@ -309,7 +252,7 @@ def layout(force_code: object = None, period: object = None, **_: object) -> htm
         return html.Div([page_header("Joint area scorecard"), notice("No figures yet.")])
     metrics = _trend_options(force)
     first = metrics[0]["value"] if metrics else None
-    rows = sd.area_rows(force, chosen)
+    rows = area_data.area_rows(force, chosen)
     return html.Div(
         [
             html.Div(
@@ -378,7 +321,7 @@ def _on_change(
     force_code: str | None, period: str | None, focus: str | None, metric_id: str | None
 ) -> tuple:
     """Redraw for the chosen force and period (marts only: a handful of small selects)."""
-    force = sd.force_info(force_code)
+    force = area_data.force_info(force_code)
     if force is None:
         raise dash.exceptions.PreventUpdate
     info = sd.period_info()
@@ -386,7 +329,7 @@ def _on_change(
     if chosen is None:
         raise dash.exceptions.PreventUpdate
     metric = metric_id if metric_id in catalogue.by_id() else None
-    rows = sd.area_rows(force, chosen)
+    rows = area_data.area_rows(force, chosen)
     return (
         render(force, chosen, info, rows),
         focus_panel(force, chosen, info, focus, rows),
@@ -406,7 +349,7 @@ def _on_change(
 )
 def _on_focus(focus: str | None, force_code: str | None, period: str | None) -> html.Div:
     """Build only the chosen focus table."""
-    force = sd.force_info(force_code)
+    force = area_data.force_info(force_code)
     info = sd.period_info()
     chosen, _ = sd.resolve_period(period, info)
     if force is None or chosen is None:
@@ -421,7 +364,7 @@ def _on_focus(focus: str | None, force_code: str | None, period: str | None) -> 
     prevent_initial_call=True,
 )
 def _on_trend_metric(metric_id: str | None, force_code: str | None) -> html.Section:
-    force = sd.force_info(force_code)
+    force = area_data.force_info(force_code)
     if force is None or metric_id not in catalogue.by_id():
         raise dash.exceptions.PreventUpdate
     return trend_card(force, metric_id)

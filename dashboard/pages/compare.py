@@ -16,11 +16,14 @@ import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import Input, Output, dcc, html
 
-from dashboard import charts_compare, ids
-from dashboard import compare_data as cd
-from dashboard.components import notice, page_header
-from dashboard.figures import figure_card
-from dashboard.snapshot import NoSnapshotError
+from dashboard import ids
+from dashboard.data import compare as cd
+from dashboard.data.snapshot import NoSnapshotError
+from dashboard.ui.charts import compare as charts_compare
+from dashboard.ui.charts import spc as spc_marks
+from dashboard.ui.components import notice, page_header
+from dashboard.ui.figures import figure_card
+from dashboard.ui.wording import spc_text
 from warehouse.metrics import catalogue
 
 log = logging.getLogger(__name__)
@@ -198,7 +201,7 @@ def _content(sel: cd.Selection) -> list[Any]:
     else:
         span = f"{series['period'].iloc[0]} to {series['period'].iloc[-1]}, {sel.basis} basis"
         latest = series["variation"].dropna()
-        icon = str(latest.iloc[-1]).replace("_", " ") if len(latest) else "not assessed"
+        icon = spc_text(str(latest.iloc[-1]) if len(latest) else None)
         spc_card = figure_card(
             ids.COMPARE_SPC_CARD,
             spc_title,
@@ -209,8 +212,8 @@ def _content(sel: cd.Selection) -> list[Any]:
             ),
             description=(
                 ("" if sel.force else "Choose a force to see its own chart. ")
-                + f"Latest quarter: {icon}. Special-cause points are triangles (up: high, "
-                "down: low); rules as in NHS England 'Making Data Count'."
+                + f"Latest quarter: {icon}. {spc_marks.DESCRIPTION} Rules as in NHS England "
+                "'Making Data Count'."
             ),
         )
     return [

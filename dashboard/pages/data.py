@@ -10,8 +10,8 @@ import pandas as pd
 from dash import Input, Output, State, html
 
 from dashboard import ids
-from dashboard.components import notice, page_header, table
-from dashboard.snapshot import NoSnapshotError, reader
+from dashboard.data.snapshot import NoSnapshotError, reader
+from dashboard.ui.components import notice, page_header, table
 from expectations.report_ids import report_id
 from pipelines.status import freshness, recent_runs
 

@@ -7,7 +7,7 @@ import pandas as pd
 from dash import Input, Output, dcc, html
 
 from dashboard import ids
-from dashboard.components import page_header, table
+from dashboard.ui.components import page_header, table
 from warehouse.metrics import catalogue
 
 dash.register_page(

@@ -16,12 +16,17 @@ import dash
 from dash import Input, Output, html
 
 from dashboard import ids
-from dashboard import scorecard_data as sd
-from dashboard.charts import stage
-from dashboard.charts.cards import labelled_select, pdf_href, spc_card, trend_options
-from dashboard.components import notice, page_header
-from dashboard.figures import figure_card
-from dashboard.snapshot import NoSnapshotError
+from dashboard.data import national as national_data
+from dashboard.data import scorecard as sd
+from dashboard.data.snapshot import NoSnapshotError
+from dashboard.ui.cards import labelled_select, pdf_href
+from dashboard.ui.charts import spc as spc_marks
+from dashboard.ui.charts import stage, trend
+from dashboard.ui.components import notice, page_header
+from dashboard.ui.figures import figure_card
+from dashboard.ui.status import RAG_ORDER, rag_label
+from dashboard.ui.wording import SPC_TEXT, spc_text
+from scorecard import periods
 from warehouse.metrics import catalogue
 
 log = logging.getLogger(__name__)
@@ -45,8 +50,8 @@ def render(period: str) -> list:
     """The scorecard's figure cards for one period (shared with nothing stateful)."""
     started = time.perf_counter()
     info = sd.period_info()
-    card = sd.national_scorecard(period)
-    prev, year = sd.previous_period(period), sd.year_earlier(period)
+    card = national_data.national_scorecard(period)
+    prev, year = periods.previous_period(period), periods.year_earlier(period)
     shown = period_name(info, period)
     children: list = [
         html.P(
@@ -55,13 +60,7 @@ def render(period: str) -> list:
                 f"previous period ({prev}) and the same period a year earlier ({year}). SPC "
                 f"icons describe the latest complete quarter ({card.spc_quarter or 'none'}) "
                 "of each metric's quarterly series: ",
-                html.Strong("▲ improving"),
-                ", ",
-                html.Strong("▼ concerning"),
-                ", ",
-                html.Strong("● common cause"),
-                " or ",
-                html.Strong("◆ special cause neither better nor worse"),
+                *_spc_key(),
                 ".",
             ]
         )
@@ -81,8 +80,8 @@ def render(period: str) -> list:
                 table_open=figure is None,
             )
         )
-    published = sd.published_series()
-    rollup = sd.recommendation_rollup()
+    published = national_data.published_series()
+    rollup = national_data.recommendation_rollup()
     children += [
         html.H2("Published national series (context)", className="h4 mt-4"),
         figure_card(
@@ -103,7 +102,7 @@ def render(period: str) -> list:
             rollup,
             figure=stage.rollup_chart(rollup),
             source=REC_SOURCE,
-            description="; ".join(sd.RAG_TEXT[r] for r in sd.RAG_ORDER) + ".",
+            description="; ".join(rag_label(r) for r in RAG_ORDER) + ".",
         ),
         html.Nav(
             html.Ul(
@@ -227,3 +226,48 @@ dash.clientside_callback(
     Input(ids.NAT_PERIOD, "value"),
     prevent_initial_call=True,
 )
+
+
+def trend_options(level: str = "national") -> list[dict]:
+    return [{"label": m.name, "value": m.id} for m in national_data.trend_metrics(level)]
+
+
+def spc_card(card_id: str, metric_id: str | None, level: str, org: str) -> html.Section:
+    """Quarterly SPC chart of one metric's headline series, with its points as a table."""
+    if not metric_id:
+        return html.Section(notice("No quarterly metric to chart."))
+    m = catalogue.get(metric_id)
+    points, key = national_data.spc_series(level, org, metric_id)
+    if key is None:
+        return figure_card(
+            card_id,
+            f"{m.name}: quarterly SPC chart",
+            "No quarters published",
+            national_data.spc_frame(points, m.unit),
+        )
+    basis, stat, bd = key
+    unit = sd.stat_unit(m, stat)
+    label = f"{m.name} ({sd.stat_label(m, stat)}, {basis} basis, {sd.breakdown_label(bd)})"
+    period = f"Quarters {points['period'].iloc[0]} to {points['period'].iloc[-1]}"
+    return figure_card(
+        card_id,
+        f"{label}: quarterly SPC chart",
+        period,
+        national_data.spc_frame(points, unit),
+        figure=trend.spc_chart(points, sd.stat_label(m, stat), m.direction),
+        description=f"{m.definition} Latest quarter: {spc_text(points['variation'].iloc[-1])}."
+        f" Limits are 3 sigma around the mean. {spc_marks.DESCRIPTION}",
+    )
+
+
+def _spc_key() -> list:
+    """The SPC icons in words, as the scorecard's cells write them (one wording)."""
+    words = list(SPC_TEXT.values())
+    out: list = []
+    for i, text in enumerate(words):
+        out.append(html.Strong(text))
+        if i < len(words) - 2:
+            out.append(", ")
+        elif i == len(words) - 2:
+            out.append(" or ")
+    return out

@@ -17,14 +17,16 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, dcc, html
 
 from dashboard import appdb, ids
-from dashboard import recommendations_data as rd
 from dashboard.auth import policy
 from dashboard.auth.web import signed_in
-from dashboard.components import notice, page_header
-from dashboard.figures import figure_card
-from dashboard.recommendations_data import SOURCE, legend
-from dashboard.scorecard_data import QueryFn, snapshot_cached
-from dashboard.snapshot import NoSnapshotError
+from dashboard.data import recommendations as rd
+from dashboard.data.snapshot import NoSnapshotError
+from dashboard.data.source import snapshot_cached
+from dashboard.ui.components import notice, page_header
+from dashboard.ui.figures import figure_card
+from dashboard.ui.recommendations import owners_body
+from dashboard.ui.status import RECS_SOURCE as SOURCE
+from dashboard.ui.status import legend
 from scorecard import reference
 from warehouse.metrics import catalogue
 
@@ -76,14 +78,12 @@ def _not_found(message: str) -> html.Div:
 
 def _owners_card(rec_no: int) -> html.Section:
     """The owners card; rebuilt only for a new snapshot or a new app update (a save changes
-    :func:`~dashboard.recommendations_data.app_version`, so it shows at once)."""
-    return _owners_card_for(rec_no, rd.app_version(), query=rd.live_query())
+    :func:`~dashboard.data.recommendations.app_version`, so it shows at once)."""
+    return _owners_card_for(rec_no, rd.app_version())
 
 
 @snapshot_cached
-def _owners_card_for(
-    rec_no: int, version: tuple[int, int], query: QueryFn | None = None
-) -> html.Section:
+def _owners_card_for(rec_no: int, version: tuple[int, int]) -> html.Section:
     df = rd.status_table(rec_no)
     as_at = rd.as_at()
     return figure_card(
@@ -94,7 +94,7 @@ def _owners_card_for(
         source=SOURCE,
         description="The newer of each owner's latest extract return and any update made "
         "here. Overdue: past the target date and not implemented, verified or not applicable.",
-        body=rd.owners_body(df),
+        body=owners_body(df, rd.owners_table(df)),
     )
 
 

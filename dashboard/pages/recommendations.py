@@ -11,18 +11,17 @@ import logging
 from typing import Any
 
 import dash
-import pandas as pd
-import plotly.graph_objects as go
 from dash import html
 
 from dashboard import ids
-from dashboard import recommendations_data as rd
-from dashboard.charts import figure
-from dashboard.components import notice, page_header
-from dashboard.figures import figure_card
-from dashboard.recommendations_data import RAG_PATTERN, RAG_STYLE, SOURCE, legend
-from dashboard.scorecard_data import QueryFn, snapshot_cached
-from dashboard.snapshot import NoSnapshotError
+from dashboard.data import recommendations as rd
+from dashboard.data.snapshot import NoSnapshotError
+from dashboard.data.source import snapshot_cached
+from dashboard.ui.components import notice, page_header
+from dashboard.ui.figures import figure_card
+from dashboard.ui.recommendations import grid, summary_figure
+from dashboard.ui.status import RECS_SOURCE as SOURCE
+from dashboard.ui.status import legend
 from scorecard import reference
 
 log = logging.getLogger(__name__)
@@ -36,94 +35,6 @@ dash.register_page(
 )
 
 
-def summary_figure(summary: pd.DataFrame) -> go.Figure:
-    """Owners per recommendation by RAG: stacked bars, each RAG with its own pattern (plain
-    dict traces on the shared base layout: no per-figure plotly validation)."""
-    y = [f"Rec {n}" for n in summary["Recommendation"]]
-    cols = {
-        "green": "Done (green)",
-        "amber": "In hand (amber)",
-        "red": "Overdue (red)",
-        "grey": "Not applicable (grey)",
-    }
-    traces = [
-        {
-            "type": "bar",
-            "y": y,
-            "x": [int(v) for v in summary[col]],
-            "name": f"{rd.RAG[rag][0]} {col}",
-            "orientation": "h",
-            "marker": {
-                "color": RAG_STYLE[rag]["backgroundColor"],
-                "pattern": {"shape": RAG_PATTERN[rag], "fgcolor": "#000000", "fgopacity": 0.35},
-            },
-            "hovertemplate": "%{y}: %{x} owners " + col.split(" (")[0].lower() + "<extra></extra>",
-        }
-        for rag, col in cols.items()
-    ]
-    return figure(
-        traces,
-        barmode="stack",
-        height=460,
-        yaxis={"autorange": "reversed", "title": {"text": "Recommendation"}},
-        xaxis={"title": {"text": "Owners"}},
-    )
-
-
-def grid_badge(status: str, rag: str) -> html.Span:
-    """A grid cell's status badge: symbol and words, its colour from a CSS class
-    (``rag-<rag>`` in assets/scorecard.css, the same Okabe-Ito colours as
-    :data:`recommendations_data.RAG_STYLE`) rather than an inline style, which every one of
-    the ~400 badges repeated in the JSON the page sends."""
-    symbol, word, meaning = rd.RAG[rag]
-    return html.Span(
-        [
-            html.Span(symbol, **{"aria-hidden": "true"}),
-            " " + rd.STATUS_TEXT.get(status, status),
-            html.Span(f" ({word}: {meaning.split(':')[0]})", className="visually-hidden"),
-        ],
-        className=f"badge rag-{rag}",
-    )
-
-
-def grid(df: pd.DataFrame) -> html.Div:
-    """Owners (rows) x recommendations (columns) as badges; links to each recommendation."""
-    recs = sorted(df["rec_no"].unique())
-    by = {(r.rec_no, r.owner_code): r for r in df.itertuples()}
-    owners = (
-        df[["owner_code", "owner_name", "owner_kind"]]
-        .drop_duplicates()
-        .assign(k=lambda x: x["owner_kind"].map(rd.KIND_ORDER))
-        .sort_values(["k", "owner_name"])
-    )
-    head = html.Tr(
-        [html.Th("Owner", scope="col")]
-        + [html.Th(html.A(f"Rec {n}", href=f"/recommendations/{n}"), scope="col") for n in recs]
-    )
-    body = []
-    for o in owners.itertuples():
-        cells: list[Any] = [html.Th(o.owner_name, scope="row", className="text-nowrap")]
-        for n in recs:
-            r = by.get((n, o.owner_code))
-            cells.append(html.Td(grid_badge(r.status, r.rag)) if r is not None else html.Td())
-        body.append(html.Tr(cells))
-    return html.Div(
-        html.Table(
-            [
-                html.Caption("Status of each recommendation by owner (blank: not an owner)"),
-                html.Thead(head),
-                html.Tbody(body),
-            ],
-            className="table table-sm align-middle small",
-        ),
-        className="table-responsive mb-2",
-        style={"maxHeight": "70vh"},
-        tabIndex="0",
-        role="region",
-        **{"aria-label": "Owner by recommendation status grid (scrollable)"},
-    )
-
-
 def layout(**_: Any) -> html.Div:
     header = page_header(
         "The 13 recommendations",
@@ -131,14 +42,14 @@ def layout(**_: Any) -> html.Div:
         "got, and what is overdue. Owners update their status on each recommendation's page.",
     )
     try:
-        body = _body(rd.app_version(), query=rd.live_query())
+        body = _body(rd.app_version())
     except NoSnapshotError as exc:
         return html.Div([header, notice(str(exc))])
     return html.Div([header, *body])
 
 
 @snapshot_cached
-def _body(version: tuple[int, int], query: QueryFn | None = None) -> tuple[Any, ...]:
+def _body(version: tuple[int, int]) -> tuple[Any, ...]:
     """Everything below the header, built once per snapshot and app-database version (a
     save changes the version, so it shows on the next load). The ~5,000 components of the
     grid and tables are only serialised, never changed, so sharing them is safe."""

@@ -11,7 +11,7 @@ from datetime import date
 import numpy as np
 import pyarrow as pa
 
-from scorecard import reference
+from scorecard import periods, reference
 from scorecard.synthetic import profile as P
 from scorecard.synthetic.arrays import NONE, date_array
 
@@ -49,7 +49,7 @@ def _area_population_k(area: str) -> float:
 def workforce_table(org: str, seed: int, as_at: date) -> pa.Table:
     """One row per financial year 2016-17 to the snapshot's year; forces and Areas differ."""
     rng = P.org_rng(seed, org, "workforce")
-    years = np.arange(P.FIRST_FY, P.fy_of(as_at) + 1)
+    years = np.arange(P.FIRST_FY, periods.fy_start_year(as_at) + 1)
     k = len(years)
     after = np.maximum(0, years - 2020)  # years since the 2021 report
     noise = rng.lognormal(0.0, 0.08, size=k)
@@ -85,7 +85,7 @@ def workforce_table(org: str, seed: int, as_at: date) -> pa.Table:
     return pa.table(
         {
             "org_code": pa.array([org] * k),
-            "financial_year": pa.array([P.fy_label(int(y)) for y in years]),
+            "financial_year": pa.array([periods.fy_label(int(y)) for y in years]),
             **cols,
             "joint_trauma_training_staff": pa.array(trained.astype(np.int64)),
         }

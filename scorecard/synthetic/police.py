@@ -15,7 +15,7 @@ from datetime import date
 import numpy as np
 import pyarrow as pa
 
-from scorecard import reference
+from scorecard import periods, reference
 from scorecard.contract import (
     DECISIONS,
     EARLY_ADVICE,
@@ -116,7 +116,8 @@ def generate_police(
     end = P.day(as_at)
     rec = _recorded_days(rng, plan, scale, end)
     n = len(rec)
-    fy_starts = np.array([P.fy_start(y) for y in range(P.FIRST_FY, P.fy_of(as_at) + 2)])
+    last_fy = periods.fy_start_year(as_at)
+    fy_starts = np.array([P.fy_start(y) for y in range(P.FIRST_FY, last_fy + 2)])
     fy = P.FIRST_FY + np.searchsorted(fy_starts, rec, side="right") - 1
     since = (fy - P.FIRST_FY).astype(float)  # years since 2016-17: drives the trends
 

@@ -21,7 +21,7 @@ from functools import cache
 import numpy as np
 from scipy.special import ndtr
 
-from scorecard import reference
+from scorecard import periods, reference
 
 EPOCH = date(1970, 1, 1)
 START = date(2016, 4, 1)  # first day covered by a snapshot (contract: recorded_date >= this)
@@ -34,15 +34,8 @@ def day(d: date) -> int:
 
 
 def fy_start(fy: int) -> int:
-    return day(date(fy, 4, 1))
-
-
-def fy_of(d: date) -> int:
-    return d.year if d.month >= 4 else d.year - 1
-
-
-def fy_label(fy: int) -> str:
-    return f"{fy}-{(fy + 1) % 100:02d}"
+    """The first day of financial year ``fy`` (its starting year) as a day number."""
+    return day(periods.fy_first_day(fy))
 
 
 # --- volumes -----------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from dashboard.ui.wording import POSITION_SUPPRESSED
 from tests.browser.conftest import PageLog, Served
 from tests.browser.scorecard_helpers import axe_violations, card, downloaded_csv, open_page
 
@@ -108,7 +109,7 @@ def test_csv_matches_the_table_alternative(served: Served, page: tuple[object, P
     shown = alt_table(pg, FUNNEL)
     suppressed = [r for r in shown[1:] if "suppressed" in r[5]]
     for r in suppressed:
-        assert "(" in r[5] and r[4] == "" and r[-1] == "not compared (suppressed)"
+        assert "(" in r[5] and r[4] == "" and r[-1] == POSITION_SUPPRESSED
 
 
 def test_grid_sorts_by_rate(served: Served, page: tuple[object, PageLog]) -> None:

@@ -30,7 +30,7 @@ REFUSED = "You cannot open this page"
 def app(published_home: Path) -> Iterator[Any]:
     mp = pytest.MonkeyPatch()
     mp.setenv("SCORECARD_HOME", str(published_home))
-    import dashboard.snapshot as snapshot
+    import dashboard.data.snapshot as snapshot
     from dashboard.app import create_app
 
     snapshot._reader = None

@@ -16,10 +16,11 @@ import numpy as np
 import pytest
 
 from bench.build_bench import load_raw
+from scorecard import periods
 from scorecard.synthetic import GenerateOptions, generate_all
 from tests.helpers.warehouse import settings
 from warehouse import build as wbuild
-from warehouse.metrics import catalogue, periods, spc
+from warehouse.metrics import catalogue, spc
 from warehouse.migrate import migrate
 from warehouse.reference_load import load_reference
 
@@ -120,7 +121,7 @@ def _reference_spc(con: duckdb.DuckDBPyConnection, ref: date, levels: tuple[str,
     keys = ["level", "org_code", "basis", "metric_id", "stat", "breakdown"]
     for key, g in df.groupby(keys, sort=True):
         if key[4] == "count":
-            g = g.set_index("period").reindex(wbuild._quarters_between(g.period.iloc[0], last_q))
+            g = g.set_index("period").reindex(periods.quarters_between(g.period.iloc[0], last_q))
             g["value"] = g["value"].fillna(0.0)
             g = g.reset_index(names="period")
         if len(g) < spc.MIN_POINTS:

@@ -8,9 +8,9 @@ import pytest
 from flask import Flask
 
 from dashboard import api
-from dashboard.snapshot import NoSnapshotError
+from dashboard.data import source
+from tests.helpers.serving import MissingSnapshot, serving
 from tests.helpers.warehouse import Warehouse, d
-from tests.unit.test_compare_data import FakeReader
 from warehouse.metrics import export
 
 
@@ -26,11 +26,11 @@ def wh() -> Warehouse:
 
 
 @pytest.fixture
-def client(wh: Warehouse, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
-    monkeypatch.setattr(api, "reader", lambda: FakeReader(wh.con))
+def client(wh: Warehouse):  # type: ignore[no-untyped-def]
     app = Flask(__name__)
     api.register_api(app)
-    return app.test_client()
+    with serving(wh.con):
+        yield app.test_client()
 
 
 def test_rows_and_columns_match_the_export(client, wh: Warehouse) -> None:  # type: ignore[no-untyped-def]
@@ -69,14 +69,11 @@ def test_bad_parameters_are_clear_400s(client, query: str, words: str) -> None: 
     assert words in resp.get_json()["error"]
 
 
-def test_no_snapshot_is_a_503(monkeypatch: pytest.MonkeyPatch) -> None:
-    def missing() -> None:
-        raise NoSnapshotError("no serving snapshot; run `scorecard etl run` first")
-
-    monkeypatch.setattr(api, "reader", missing)
+def test_no_snapshot_is_a_503() -> None:
     app = Flask(__name__)
     api.register_api(app)
-    resp = app.test_client().get("/api/metrics?level=force")
+    with source.use(MissingSnapshot()):
+        resp = app.test_client().get("/api/metrics?level=force")
     assert resp.status_code == 503 and "etl run" in resp.get_json()["error"]
 
 

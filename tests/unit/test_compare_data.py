@@ -5,14 +5,14 @@ curves that reproduce the mart's own limits, peer groups and the SPC table."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from dashboard import compare_data as cd
+from dashboard.data import compare as cd
+from dashboard.ui.wording import POSITION_SUPPRESSED
+from tests.helpers.serving import serving
 from tests.helpers.warehouse import Warehouse, d
 
 # (offences recorded in FY 2022-23, of which referred in the year)
@@ -25,22 +25,6 @@ FORCES = {
     "essex": (45, 6),
     "norfolk": (30, 9),
 }
-
-
-class FakeReader:
-    def __init__(self, con: Any) -> None:
-        self.con = con
-
-    def query(self, sql: str, params: list | None = None) -> pd.DataFrame:
-        return self.con.execute(sql, params or []).df()
-
-    @contextmanager
-    def cursor(self) -> Iterator[Any]:
-        cur = self.con.cursor()
-        try:
-            yield cur
-        finally:
-            cur.close()
 
 
 @pytest.fixture(scope="module")
@@ -64,9 +48,9 @@ def wh() -> Warehouse:
 
 
 @pytest.fixture
-def snap(wh: Warehouse, monkeypatch: pytest.MonkeyPatch) -> Warehouse:
-    monkeypatch.setattr(cd, "reader", lambda: FakeReader(wh.con))
-    return wh
+def snap(wh: Warehouse) -> Iterator[Warehouse]:
+    with serving(wh.con):
+        yield wh
 
 
 def test_parse_query_defaults_and_clear_problems() -> None:
@@ -137,7 +121,7 @@ def test_force_rates_all_43_with_suppression_as_text(snap: Warehouse) -> None:
     assert table.iloc[0]["Rate"] == f"{100 * 64 / 378:.1f}"
     city = table[table["Force"].str.startswith("City of London")].iloc[0]
     assert city["Rate"].startswith("suppressed") and "fewer than 10" in city["Rate"]
-    assert city["Against national"] == "not compared (suppressed)" and city["Denominator"] == ""
+    assert city["Against national"] == POSITION_SUPPRESSED and city["Denominator"] == ""
     k = table[table["Force"].str.startswith("Kent")].iloc[0]
     assert (k["Highlight"], k["Rate"], k["Denominator"]) == ("selected", "20.0", "60")
     grid = {r["force"]: r for r in cd.grid_rows(rates, "per_100")}
@@ -184,25 +168,21 @@ def test_funnel_curves_reproduce_each_forces_published_limits(snap: Warehouse) -
             assert got == pytest.approx(getattr(r, name), abs=0.5)
 
 
-def test_implied_phi_falls_back_to_overdispersion() -> None:
-    rates = pd.DataFrame(
-        {
-            "numerator": [5, 10, 20, 8, 12],
-            "denominator": [50, 60, 80, 40, 70],
-            "lower_95": [None] * 5,
-            "upper_95": [None] * 5,
-        }
-    )
-    assert cd.implied_phi(rates, 0.2, 100.0) is None
+def test_curves_use_the_phi_the_mart_published(snap: Warehouse) -> None:
+    """The mart publishes one phi per funnel (mart.metric_values.phi, at least 1) and the
+    curves use it as is; without one (no force figures) the limits are unadjusted."""
+    sel = cd.resolve(cd.parse_query({"period": "2022-23"}))
+    rates = cd.force_rates(sel)
+    published = set(rates["phi"].dropna())
+    assert len(published) == 1 and min(published) >= 1.0
+    curves = cd.funnel_curves(rates, cd.national_rate(sel), "per_100")
+    assert curves is not None and curves.phi == pytest.approx(published.pop())
+    bare = pd.DataFrame({"denominator": [50, 60, 80, 40, 70], "phi": [None] * 5})
     nat = {"numerator": 55, "denominator": 300, "value": 100 * 55 / 300, "suppressed": None}
-    curves = cd.funnel_curves(rates, nat, "percent")
-    y = rates["numerator"] / rates["denominator"]
-    expected = cd.funnel.overdispersion(
-        y.to_numpy(), rates["denominator"].to_numpy(float), 55 / 300
-    )
-    assert curves is not None and curves.phi == pytest.approx(expected)
-    assert curves.upper_998.max() <= 100.0
-    assert cd.funnel_curves(rates, {"suppressed": "small_base"}, "percent") is None
+    unadjusted = cd.funnel_curves(bare, nat, "percent")
+    assert unadjusted is not None and unadjusted.phi == 1.0
+    assert unadjusted.upper_998.max() <= 100.0
+    assert cd.funnel_curves(bare, {"suppressed": "small_base"}, "percent") is None
 
 
 def test_peer_groups_region_configured_and_none() -> None:

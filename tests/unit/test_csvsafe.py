@@ -9,7 +9,7 @@ import io
 import pandas as pd
 import pytest
 
-from dashboard import figures
+from dashboard.ui import figures
 from scorecard.csvsafe import frame_to_csv, neutralise, rows_to_csv
 from warehouse.metrics import export
 

@@ -11,7 +11,7 @@ import pytest
 from flask import Flask
 
 from dashboard import pdf
-from dashboard import scorecard_data as sd
+from tests.helpers.serving import serving
 from tests.helpers.warehouse import Warehouse, d
 
 pypdf = pytest.importorskip("pypdf")
@@ -64,15 +64,10 @@ def client() -> Iterator[object]:
     w.police("surrey", [{**wd, "withdrawal_stage": "after_charge",
                          "withdrawal_reason": "other"}] * 3)  # fmt: skip
     w.build()
-    mp = pytest.MonkeyPatch()
-    mp.setattr(sd, "_default_query", lambda sql, params: w.con.execute(sql, params).df())
-    # the mart-read cache is keyed by snapshot: give this warehouse its own key, so reads an
-    # earlier test cached for the live snapshot (or for none) are never served here
-    mp.setattr(sd, "_snapshot_id", lambda: ("test_pdf", id(w)))
     app = Flask(__name__)
     pdf.register(app)
-    yield app.test_client()
-    mp.undo()
+    with serving(w.con):  # a stand-in has its own cache key: nothing cached elsewhere is served
+        yield app.test_client()
 
 
 def test_national_pack_route(client: object) -> None:
@@ -112,7 +107,8 @@ def test_area_pack_has_withdrawal_stage_reason(client: object) -> None:
 
 
 def plot_frame(rows: list[tuple[str, str, float | None, str]]) -> pd.DataFrame:
-    """A withdrawal plot frame as sd.withdrawal_breakdown returns: (label, org, value, text)."""
+    """A withdrawal plot frame as dashboard.data.scorecard.withdrawal_breakdown returns:
+    (label, org, value, text)."""
     return pd.DataFrame(
         [
             {"group": lab.split(":")[0], "category": lab.split(": ")[1], "label": lab,

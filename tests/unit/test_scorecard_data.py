@@ -4,17 +4,23 @@ text, the recommendations roll-up, the joint area table and unknown-force handli
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Iterator
 
 import pandas as pd
 import pytest
 
-from dashboard import scorecard_data as sd
+from dashboard.data import area as area_data
+from dashboard.data import national as national_data
+from dashboard.data import scorecard as sd
+from dashboard.data import source
+from dashboard.ui.wording import POSITION_NONE, POSITION_TEXT
+from scorecard import periods
+from tests.helpers.serving import FakeReader, serving
 from tests.helpers.warehouse import Warehouse, d
 
 
 @pytest.fixture(scope="module")
-def built() -> tuple[Warehouse, Callable[[str, list], pd.DataFrame]]:
+def wh() -> Warehouse:
     """Kent: 30 offences in 2022-23 and 40 in 2023-24, some with an ISVA referral; Surrey: 3
     offences (a suppressed count); two recommendation returns."""
     w = Warehouse()
@@ -32,16 +38,23 @@ def built() -> tuple[Warehouse, Callable[[str, list], pd.DataFrame]]:
         ],
     )
     w.build()
-    return w, lambda sql, params: w.con.execute(sql, params).df()
+    return w
+
+
+@pytest.fixture
+def built(wh: Warehouse) -> Iterator[Warehouse]:
+    """Every read of the test goes to the module's warehouse (the one query seam)."""
+    with serving(wh.con):
+        yield wh
 
 
 def test_previous_and_year_earlier_periods() -> None:
-    assert sd.previous_period("2023-24") == "2022-23"
-    assert sd.year_earlier("2023-24") == "2022-23"
-    assert sd.previous_period("2023-24-Q1") == "2022-23-Q4"
-    assert sd.previous_period("2023-24-Q3") == "2023-24-Q2"
-    assert sd.year_earlier("2023-24-Q3") == "2022-23-Q3"
-    assert sd.previous_period("1999-00") == "1998-99"
+    assert periods.previous_period("2023-24") == "2022-23"
+    assert periods.year_earlier("2023-24") == "2022-23"
+    assert periods.previous_period("2023-24-Q1") == "2022-23-Q4"
+    assert periods.previous_period("2023-24-Q3") == "2023-24-Q2"
+    assert periods.year_earlier("2023-24-Q3") == "2022-23-Q3"
+    assert periods.previous_period("1999-00") == "1998-99"
 
 
 def test_change_text_arithmetic_and_suppression() -> None:
@@ -67,17 +80,15 @@ def test_resolve_period() -> None:
     assert period == "2023-24" and msg and "No figures" in msg
 
 
-def test_period_info_defaults_to_the_latest_complete_year(built: tuple) -> None:
-    _, q = built
-    info = sd.period_info(q)
+def test_period_info_defaults_to_the_latest_complete_year(built: Warehouse) -> None:
+    info = sd.period_info()
     assert info.default == "2023-24"  # as at 2024-03-31: 2023-24 is complete
     assert "2022-23" in info.values and "2023-24-Q1" in info.values
     assert info.values.index("2023-24") < info.values.index("2023-24-Q1")  # years first
 
 
-def test_national_scorecard_values_and_changes(built: tuple) -> None:
-    _, q = built
-    card = sd.national_scorecard("2023-24", q)
+def test_national_scorecard_values_and_changes(built: Warehouse) -> None:
+    card = national_data.national_scorecard("2023-24")
     groups = {key: frame for key, _, frame in card.groups}
     vol = groups["volumes"]
     rec = vol[vol["Metric"] == "Adult rape offences recorded"].iloc[0]
@@ -92,9 +103,9 @@ def test_national_scorecard_values_and_changes(built: tuple) -> None:
         assert all(isinstance(v, str) for v in frame.to_numpy().ravel())
 
 
-def test_recommendation_rollup_counts(built: tuple) -> None:
-    w, q = built
-    roll = sd.recommendation_rollup(q)
+def test_recommendation_rollup_counts(built: Warehouse) -> None:
+    w = built
+    roll = national_data.recommendation_rollup()
     assert list(roll["Recommendation"]) == [str(n) for n in range(1, 14)]
     for r in roll.itertuples():
         assert int(r.Green) + int(r.Amber) + int(r.Red) + int(r.Grey) == int(r.Owners)
@@ -106,81 +117,77 @@ def test_recommendation_rollup_counts(built: tuple) -> None:
     assert int(rec7["Grey"]) == 1
 
 
-def test_unknown_force_and_the_met_has_two_areas(built: tuple) -> None:
-    _, q = built
-    assert sd.force_info("nope", q) is None
-    assert sd.force_info("", q) is None
-    assert sd.force_info("x" * 500, q) is None
-    met = sd.force_info("metropolitan", q)
+def test_unknown_force_and_the_met_has_two_areas(built: Warehouse) -> None:
+    assert area_data.force_info("nope") is None
+    assert area_data.force_info("") is None
+    assert area_data.force_info("x" * 500) is None
+    met = area_data.force_info("metropolitan")
     assert met is not None
     assert [a.code for a in met.areas] == ["cps_london_north", "cps_london_south"]
 
 
-def test_area_table_side_by_side(built: tuple) -> None:
-    _, q = built
-    kent = sd.force_info("kent", q)
+def test_area_table_side_by_side(built: Warehouse) -> None:
+    kent = area_data.force_info("kent")
     assert kent is not None and [a.code for a in kent.areas] == ["cps_south_east"]
-    frame = sd.area_table(kent, "2023-24", query=q)
+    frame = area_data.area_table(kent, "2023-24")
     area = kent.areas[0].name
-    assert list(frame.columns) == sd.area_columns(kent)
+    assert list(frame.columns) == area_data.area_columns(kent)
     rec = frame[frame["Metric"] == "Adult rape offences recorded"].iloc[0]
     assert rec[kent.name] == "40" and rec["National"] == "43"
     assert rec[area] == "force only"  # a police metric is not published for a CPS Area
     isva = frame[frame["Metric"] == "Victims referred to an ISVA"].iloc[0]
-    assert isva[f"{kent.name}: against national"] in set(sd.POSITION_TEXT.values()) | {
-        sd.POSITION_NONE
-    }
-    surrey = sd.force_info("surrey", q)
+    assert isva[f"{kent.name}: against national"] in set(POSITION_TEXT.values()) | {POSITION_NONE}
+    surrey = area_data.force_info("surrey")
     assert surrey is not None
-    s = sd.area_table(surrey, "2023-24", query=q)
+    s = area_data.area_table(surrey, "2023-24")
     srec = s[s["Metric"] == "Adult rape offences recorded"].iloc[0]
     assert srec[surrey.name] == "suppressed (count of 1-4)"  # 3 offences: never shown as 3 or 0
 
 
-def test_owned_recommendations(built: tuple) -> None:
-    _, q = built
-    kent = sd.force_info("kent", q)
+def test_owned_recommendations(built: Warehouse) -> None:
+    kent = area_data.force_info("kent")
     assert kent is not None
-    recs = sd.owned_recommendations([sd.Org(kent.code, kent.name), *kent.areas], q)
+    recs = area_data.owned_recommendations([area_data.Org(kent.code, kent.name), *kent.areas])
     mine = recs[recs["Owner"] == kent.name]
     assert set(mine["Recommendation"]) >= {"1", "7"}
     assert mine[mine["Recommendation"] == "1"].iloc[0]["RAG"].startswith("Green")
     assert mine[mine["Recommendation"] == "7"].iloc[0]["RAG"].startswith("Grey")
-    assert sd.owned_recommendations([], q).empty
+    assert area_data.owned_recommendations([]).empty
 
 
-def test_area_trend_quarters(built: tuple) -> None:
-    _, q = built
-    kent = sd.force_info("kent", q)
+def test_area_trend_quarters(built: Warehouse) -> None:
+    kent = area_data.force_info("kent")
     assert kent is not None
-    plot, shown, key = sd.area_trend(kent, "volume.recorded", q)
+    plot, shown, key = area_data.area_trend(kent, "volume.recorded")
     assert key == ("period", "count", "")
     assert set(shown["Organisation"]) == {"National", kent.name}
     assert all(p.count("-Q") == 1 for p in shown["Quarter"])
     assert len(plot) == len(shown)
 
 
-def test_snapshot_cache_is_per_snapshot(built: tuple, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_snapshot_cache_is_per_snapshot(wh: Warehouse, monkeypatch: pytest.MonkeyPatch) -> None:
     """A repeat read on the same snapshot is served from memory; a newly published snapshot
     (a new file) is read afresh, so a refresh is never hidden by the cache."""
-    _, q = built
     calls: list[str] = []
     snapshot = ["snap-1"]
 
-    def counting(sql: str, params: list) -> pd.DataFrame:
-        calls.append(sql)
-        return q(sql, params)
+    class Counting(FakeReader):
+        def query(self, sql: str, params: list | None = None) -> pd.DataFrame:
+            calls.append(sql)
+            return super().query(sql, params)
 
-    monkeypatch.setattr(sd, "_default_query", counting)
-    monkeypatch.setattr(sd, "_snapshot_id", lambda: snapshot[0])
-    first = sd.recommendation_rollup()
-    n = len(calls)
-    assert sd.recommendation_rollup() is first and len(calls) == n
-    snapshot[0] = "snap-2"
-    sd.recommendation_rollup()
-    assert len(calls) == n + 1
-    # an explicit query always reads through
-    sd.recommendation_rollup(query=counting)
+    with source.use(Counting(wh.con)):
+        monkeypatch.setattr(source, "snapshot_key", lambda: snapshot[0])
+        first = national_data.recommendation_rollup()
+        n = len(calls)
+        assert national_data.recommendation_rollup() is first and len(calls) == n
+        snapshot[0] = "snap-2"
+        national_data.recommendation_rollup()
+        assert len(calls) == n + 1
+    monkeypatch.undo()
+    # a new stand-in is a new snapshot: read afresh
+    with source.use(Counting(wh.con)):
+        national_data.recommendation_rollup()
     assert len(calls) == n + 2
 
 
@@ -201,10 +208,10 @@ def test_withdrawal_breakdown_force_beside_national() -> None:
     w.police("surrey", [{**wd, "withdrawal_stage": "after_charge",
                          "withdrawal_reason": "other"}] * 3)  # fmt: skip
     w.build()
-    q = lambda sql, params: w.con.execute(sql, params).df()  # noqa: E731
-    kent = sd.force_info("kent", q)
-    assert kent is not None
-    plot, shown = sd.withdrawal_breakdown(kent, "2023-24", query=q)
+    with serving(w.con):
+        kent = area_data.force_info("kent")
+        assert kent is not None
+        plot, shown = area_data.withdrawal_breakdown(kent, "2023-24")
     assert list(shown.columns) == ["Withdrawal by", "Category", kent.name, "National"]
     cells = {(r[0], r[1]): (r[2], r[3]) for r in shown.itertuples(index=False)}
     # Categories in the contract's order, stages first; 'u' is not recorded, never shown.

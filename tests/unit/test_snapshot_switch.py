@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dashboard.snapshot import SnapshotReader
+from dashboard.data.snapshot import SnapshotReader
 from pipelines.publish import current_snapshot, publish_snapshot
 from scorecard.settings import load_settings
 from warehouse import db

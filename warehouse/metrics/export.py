@@ -11,8 +11,9 @@ from typing import Any
 
 import duckdb
 
+from scorecard import periods
 from scorecard.csvsafe import rows_to_csv
-from warehouse.metrics import catalogue, periods
+from warehouse.metrics import catalogue
 
 COLUMNS = ("level", "org_code", "period", "basis", "metric_id", "stat", "breakdown",
            "numerator", "denominator", "value", "suppressed", "lower_95", "upper_95",

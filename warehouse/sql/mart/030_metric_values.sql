@@ -1,11 +1,13 @@
--- The consumer-facing, disclosure-controlled metric table (exactly the export columns).
+-- The consumer-facing, disclosure-controlled metric table: the export columns
+-- (warehouse.metrics.export.COLUMNS) and phi, the over-dispersion factor of the row's funnel
+-- (one per comparison group, from every unit's figures, so it discloses no unit's count).
 -- $count_max and $base_min are bound from settings; the reason rule is
 -- warehouse.metrics.disclosure.REASON_SQL, substituted by build.py (str.format "reason").
 CREATE OR REPLACE TABLE mart.metric_values AS
 WITH r AS (
     SELECT *, {reason} AS suppressed FROM core.metric_values_internal
 ), v AS (
-    SELECT i.*, f.lower_95, f.upper_95, f.lower_998, f.upper_998, f.position
+    SELECT i.*, f.lower_95, f.upper_95, f.lower_998, f.upper_998, f.position, f.phi
     FROM r i
     LEFT JOIN core.metric_funnel f
         ON f.level = i.level AND f.org_code = i.org_code AND f.period = i.period
@@ -21,6 +23,7 @@ SELECT level, org_code, period, basis, metric_id, stat, breakdown,
        CASE WHEN suppressed IS NULL THEN upper_95 END AS upper_95,
        CASE WHEN suppressed IS NULL THEN lower_998 END AS lower_998,
        CASE WHEN suppressed IS NULL THEN upper_998 END AS upper_998,
-       CASE WHEN suppressed IS NULL THEN position END AS position
+       CASE WHEN suppressed IS NULL THEN position END AS position,
+       phi
 FROM v
 ORDER BY level, org_code, period, basis, metric_id, stat, breakdown;

@@ -1,8 +1,7 @@
 -- Every recommendation x owner: latest status, target date (the owner's latest stated
 -- target, else the rule's default), overdue as at the latest extract date loaded (max as_at
 -- of current extracts - deterministic), RAG, last update.
--- RAG: grey not_applicable; green implemented/verified; red overdue (past target and not
--- done, which includes not started or no return past due); amber otherwise.
+-- RAG is scorecard.rag.RULES, substituted by build.py (str.format "rag"); overdue is red.
 CREATE OR REPLACE TABLE mart.recommendation_status AS
 WITH as_of AS (
     SELECT max(as_at) AS as_at FROM raw.extracts WHERE is_current
@@ -29,13 +28,7 @@ WITH as_of AS (
     CROSS JOIN as_of a
 )
 SELECT rec_no, title, owner_code, owner_kind, owner_rule, status, target_date, target_source,
-       default_due_date, as_at,
-       coalesce(status NOT IN ('implemented', 'verified', 'not_applicable')
-                AND as_at > target_date, false) AS overdue,
-       CASE WHEN status = 'not_applicable' THEN 'grey'
-            WHEN status IN ('implemented', 'verified') THEN 'green'
-            WHEN coalesce(as_at > target_date, false) THEN 'red'
-            ELSE 'amber' END AS rag,
+       default_due_date, as_at, rag = '{overdue}' AS overdue, rag,
        last_updated_on, evidence, last_update_source
-FROM s
+FROM (SELECT *, {rag} AS rag FROM s)
 ORDER BY rec_no, owner_code;

@@ -4,7 +4,7 @@ Each builder takes the numbers a figure card shows and returns a figure; the car
 the title, period, source, table alternative and CSV. Series are told apart by marker and
 dash style as well as colour, so nothing rests on colour alone.
 
-Figures are assembled from plain dicts on top of the shared :func:`dashboard.figures.
+Figures are assembled from plain dicts on top of the shared :func:`dashboard.ui.figures.
 base_layout` (resolved once): plotly's per-figure validation and template copy cost ~90 ms
 a chart, which would dominate a callback that otherwise reads a few hundred mart rows.
 """
@@ -17,7 +17,7 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-from dashboard.figures import base_layout
+from dashboard.ui.figures import base_layout
 
 
 @cache

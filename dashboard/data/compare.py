@@ -2,8 +2,9 @@
 rates with their funnel limits, the funnel curves, peer groups and each force's SPC series.
 
 Every query is a simple filtered select on the precomputed marts (``mart.metric_values``,
-``mart.spc``, ``ref.forces``); the only computation here is drawing the funnel curves, which
-reuses :mod:`warehouse.metrics.funnel` so the curves and the per-force limits agree.
+``mart.spc``, ``ref.forces``); the only computation here is drawing the funnel curves, with
+:mod:`warehouse.metrics.funnel` and the over-dispersion factor the mart published
+(``mart.metric_values.phi``), so the curves and the per-force limits agree.
 """
 
 from __future__ import annotations
@@ -18,11 +19,18 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from dashboard import snapshot as _snapshot
-from dashboard.scorecard_data import QueryFn, snapshot_cached
-from dashboard.snapshot import reader
-from scorecard import reference
-from warehouse.metrics import catalogue, funnel, periods
+from dashboard.data import source
+from dashboard.data.source import snapshot_cached
+from dashboard.ui.wording import (
+    POSITION_NO_FIGURES,
+    POSITION_SUPPRESSED,
+    format_value,
+    position_text,
+    spc_rules_text,
+    special_cause_text,
+)
+from scorecard import periods, reference
+from warehouse.metrics import catalogue, funnel
 
 log = logging.getLogger(__name__)
 
@@ -193,32 +201,20 @@ def peers_of(force: str, mode: str) -> tuple[str, tuple[str, ...]]:
 
 # --- snapshot queries ------------------------------------------------------------------
 #
-# Each read is memoised per serving snapshot (:func:`dashboard.scorecard_data.snapshot_cached`).
+# Each read is memoised per serving snapshot (:func:`dashboard.data.source.snapshot_cached`).
 # mart.metric_values is ordered by level, organisation and period, not by metric, so one
 # metric's rows sit in every block of the table: a read's cost is the blocks it must
 # decompress, not the rows it returns. Reading every period of a metric (or every force's
 # SPC series) cost 4-6 times a read of the one period (or one organisation) on show, so each
 # read is narrowed to exactly what a callback draws; what metrics, breakdowns and periods
-# exist comes from one narrow read per snapshot. A stand-in ``reader`` (the unit tests'
-# hand-built warehouse) is read through, uncached.
-
-
-def _live_query() -> QueryFn | None:
-    """None on the live snapshot (so the read is memoised), else the stand-in's query."""
-    return None if reader is _snapshot.reader else reader().query
-
-
-def _read(sql: str, params: list) -> pd.DataFrame:
-    return reader().query(sql, params)
+# exist comes from one narrow read per snapshot.
 
 
 @snapshot_cached
-def _compare_catalogue(
-    query: QueryFn | None = None,
-) -> dict[tuple[str, str], dict[str, tuple[str, ...]]]:
+def _compare_catalogue() -> dict[tuple[str, str], dict[str, tuple[str, ...]]]:
     """(metric, basis) -> breakdown ('' first) -> periods with force rates, newest first:
     one narrow read per snapshot answers every choice list of the page."""
-    df = (query or _read)(
+    df = source.query(
         "SELECT DISTINCT metric_id, basis, breakdown, period FROM mart.metric_values "
         "WHERE level = ? AND stat = 'rate' ORDER BY metric_id, basis, breakdown, period DESC",
         [LEVEL],
@@ -231,8 +227,8 @@ def _compare_catalogue(
 
 
 @snapshot_cached
-def _compare_current_fy(query: QueryFn | None = None) -> str | None:
-    df = (query or _read)("SELECT current_fy FROM mart.build_info LIMIT 1", [])
+def _compare_current_fy() -> str | None:
+    df = source.query("SELECT current_fy FROM mart.build_info LIMIT 1", [])
     return None if df.empty else str(df["current_fy"].iloc[0])
 
 
@@ -242,18 +238,18 @@ SPC_SERIES_COLUMNS = (
 )  # fmt: skip
 RATE_COLUMNS = (
     "numerator", "denominator", "value", "suppressed", "lower_95", "upper_95", "lower_998",
-    "upper_998", "position",
+    "upper_998", "position", "phi",
 )  # fmt: skip
 NATIONAL_FIELDS = ("numerator", "denominator", "value", "suppressed")
 
 
 @snapshot_cached
 def _compare_period(
-    metric: str, basis: str, breakdown: str, period: str, query: QueryFn | None = None
+    metric: str, basis: str, breakdown: str, period: str
 ) -> tuple[pd.DataFrame, dict[str, object] | None]:
     """(all 43 forces with their rate and limits, national rate) of one metric and period,
     in one read: every force is on show at once, so this is the least a funnel can read."""
-    df = (query or _read)(
+    df = source.query(
         "SELECT level AS _level, org_code, "
         + ", ".join(RATE_COLUMNS)
         + " FROM mart.metric_values WHERE level IN (?, 'national') AND metric_id = ? "
@@ -267,7 +263,7 @@ def _compare_period(
         first = {c: nat[c].iloc[0] for c in NATIONAL_FIELDS}
         national = {c: None if pd.isna(v) else v for c, v in first.items()}
     # Every force, in name order, once per read (a merge per call cost more than the read).
-    forces = _compare_forces(query=query)
+    forces = _compare_forces()
     if not is_force.any():
         return forces.assign(**{c: np.nan for c in RATE_COLUMNS}), national
     rows = df[is_force].drop(columns=["_level"])
@@ -275,19 +271,15 @@ def _compare_period(
 
 
 @snapshot_cached
-def _compare_forces(query: QueryFn | None = None) -> pd.DataFrame:
+def _compare_forces() -> pd.DataFrame:
     """The 43 forces in name order (code, name, region): every funnel lists all of them."""
-    return (query or _read)(
-        "SELECT code AS org_code, name, region FROM ref.forces ORDER BY name", []
-    )
+    return source.query("SELECT code AS org_code, name, region FROM ref.forces ORDER BY name", [])
 
 
 @snapshot_cached
-def _compare_spc(
-    metric: str, basis: str, breakdown: str, level: str, org: str, query: QueryFn | None = None
-) -> pd.DataFrame:
+def _compare_spc(metric: str, basis: str, breakdown: str, level: str, org: str) -> pd.DataFrame:
     """One organisation's quarterly SPC series for one metric (the chart shows one)."""
-    return (query or _read)(
+    return source.query(
         "SELECT " + ", ".join(SPC_SERIES_COLUMNS) + " FROM mart.spc WHERE level = ? "
         "AND org_code = ? AND metric_id = ? AND basis = ? AND stat = 'rate' AND breakdown = ? "
         "ORDER BY seq",
@@ -297,18 +289,18 @@ def _compare_spc(
 
 def available_breakdowns(metric: str, basis: str) -> list[str]:
     """Breakdowns with force rates ('' - all cases - first when present)."""
-    return list(_compare_catalogue(query=_live_query()).get((metric, basis), {}))
+    return list(_compare_catalogue().get((metric, basis), {}))
 
 
 def available_periods(metric: str, basis: str, breakdown: str) -> list[str]:
     """Periods with force rates, newest first."""
-    got = _compare_catalogue(query=_live_query()).get((metric, basis), {})
+    got = _compare_catalogue().get((metric, basis), {})
     return list(got.get(breakdown, ()))
 
 
 def current_fy() -> str | None:
     """The latest complete financial year of the snapshot (``mart.build_info``)."""
-    return _compare_current_fy(query=_live_query())
+    return _compare_current_fy()
 
 
 def default_period(avail: list[str]) -> str | None:
@@ -332,7 +324,7 @@ def period_options(avail: list[str]) -> list[dict[str, str]]:
 def _period_read(sel: Selection) -> tuple[pd.DataFrame | None, dict[str, object] | None]:
     if not sel.period:
         return None, None
-    return _compare_period(sel.metric, sel.basis, sel.breakdown, sel.period, query=_live_query())
+    return _compare_period(sel.metric, sel.basis, sel.breakdown, sel.period)
 
 
 def force_rates(sel: Selection) -> pd.DataFrame:
@@ -341,7 +333,7 @@ def force_rates(sel: Selection) -> pd.DataFrame:
     is memoised and shared)."""
     rows, _ = _period_read(sel)
     if rows is None:
-        forces = _compare_forces(query=_live_query())
+        forces = _compare_forces()
         return forces.assign(**{c: np.nan for c in RATE_COLUMNS})
     return rows.copy()
 
@@ -354,7 +346,7 @@ def national_rate(sel: Selection) -> dict[str, float | str | None] | None:
 def spc_series(sel: Selection, org_code: str | None) -> pd.DataFrame:
     """Quarterly SPC points for one force (or national when no force is chosen); a copy."""
     level, org = (LEVEL, org_code) if org_code else ("national", "national")
-    got = _compare_spc(sel.metric, sel.basis, sel.breakdown, level, org, query=_live_query())
+    got = _compare_spc(sel.metric, sel.basis, sel.breakdown, level, org)
     return got.copy()
 
 
@@ -380,39 +372,28 @@ def _floats(column: pd.Series) -> np.ndarray:
     return np.asarray(column.to_numpy(dtype=float, na_value=np.nan), dtype=float)
 
 
-def implied_phi(rates: pd.DataFrame, p0: float, scale: float) -> float | None:
-    """The over-dispersion factor the mart used, read back from one force's published 95%
-    limits (se = (upper - p0) / z; phi = se^2 n / p0 (1 - p0)); None when no force has an
-    unclamped published limit. All forces in one funnel share phi, so the median is exact."""
-    if not 0.0 < p0 < 1.0:
-        return None
-    up, low, n = (_floats(rates[c]) for c in ("upper_95", "lower_95", "denominator"))
-    with np.errstate(invalid="ignore"):
-        ok = (low > 0) & (up < scale) & (n > 0)  # NaN compares False: missing drops out
-    if not ok.any():
-        return None
-    se = (up[ok] / scale - p0) / funnel.Z95
-    phi = se**2 * n[ok] / (p0 * (1.0 - p0))
-    return float(np.median(phi))
+def mart_phi(rates: pd.DataFrame) -> float:
+    """The over-dispersion factor the mart's limits use (``mart.metric_values.phi``, one
+    per funnel); 1.0 when no force has one (nothing on the plot to adjust for)."""
+    got = _floats(rates["phi"]) if "phi" in rates.columns else np.array([])
+    got = got[~np.isnan(got)]
+    return float(got[0]) if len(got) else 1.0
 
 
 def funnel_curves(
     rates: pd.DataFrame, national: Mapping[str, object] | None, unit: str
 ) -> FunnelCurves | None:
-    """Curves drawn from the national rate and the forces' denominators with
-    :func:`warehouse.metrics.funnel.limits` (Spiegelhalter 2005, multiplicative phi)."""
+    """Curves drawn from the national rate, the forces' denominators and the mart's phi with
+    :func:`warehouse.metrics.funnel.limits` (Spiegelhalter 2005, multiplicative phi), so the
+    curves pass through every force's published limits."""
     if not national or national.get("suppressed") or not national.get("denominator"):
         return None
     num, den = float(national["numerator"] or 0), float(national["denominator"])  # type: ignore[arg-type]
     p0 = num / den
     value = float(national["value"])  # type: ignore[arg-type]
     scale = value / p0 if p0 > 0 else 100.0
-    phi = implied_phi(rates, p0, scale)
-    nums, dens = _floats(rates["numerator"]), _floats(rates["denominator"])
-    if phi is None:
-        with np.errstate(invalid="ignore"):
-            shown = ~np.isnan(nums) & (dens > 0)
-        phi = funnel.overdispersion(nums[shown] / dens[shown], dens[shown], p0)
+    phi = mart_phi(rates)
+    dens = _floats(rates["denominator"])
     dens = dens[~np.isnan(dens)]
     top = float(dens.max()) if len(dens) else den / 10
     lo = max(1.0, float(dens.min()) * 0.5) if len(dens) else 1.0
@@ -424,7 +405,7 @@ def funnel_curves(
 
 @snapshot_cached
 def _compare_curves(
-    metric: str, basis: str, breakdown: str, period: str, unit: str, query: QueryFn | None = None
+    metric: str, basis: str, breakdown: str, period: str, unit: str
 ) -> FunnelCurves | None:
     sel = Selection(metric=metric, basis=basis, period=period, breakdown=breakdown)
     return funnel_curves(force_rates(sel), national_rate(sel), unit)
@@ -433,18 +414,13 @@ def _compare_curves(
 def curves_for(sel: Selection, unit: str) -> FunnelCurves | None:
     """:func:`funnel_curves` for a resolved selection, memoised per snapshot (the curves do
     not depend on which force is highlighted)."""
-    if _live_query() is not None or sel.period is None:
+    if sel.period is None:
         return funnel_curves(force_rates(sel), national_rate(sel), unit)
     return _compare_curves(sel.metric, sel.basis, sel.breakdown, sel.period, unit)
 
 
 # --- shown figures (table alternative, CSV, grid) ---------------------------------------
 
-POSITION_TEXT = {
-    "above": "above the 99.8% limit",
-    "below": "below the 99.8% limit",
-    "within": "within the limits",
-}
 ROLE_TEXT = {"selected": "selected", "peer": "peer", "other": ""}
 FUNNEL_COLUMNS = (
     "Force",
@@ -488,9 +464,14 @@ def with_roles(rates: pd.DataFrame, force: str, peers: tuple[str, ...]) -> pd.Da
     return out
 
 
-def _fmt(value: object, unit: str, suppressed: object = None) -> str:
-    from dashboard.figures import format_value
+def _against(position: object, suppressed: str | None) -> str:
+    """The funnel position in words (the one wording, :mod:`dashboard.ui.wording`)."""
+    if suppressed:
+        return POSITION_SUPPRESSED
+    return position_text(position) if isinstance(position, str) else POSITION_NO_FIGURES
 
+
+def _fmt(value: object, unit: str, suppressed: object = None) -> str:
     reason = suppressed if isinstance(suppressed, str) and suppressed else None
     if value is None or (isinstance(value, float) and np.isnan(value)):
         value = None
@@ -533,11 +514,7 @@ def funnel_table(
                 "95% upper": "" if sup else _fmt(r.upper_95, unit),
                 "99.8% lower": "" if sup else _fmt(r.lower_998, unit),
                 "99.8% upper": "" if sup else _fmt(r.upper_998, unit),
-                "Against national": (
-                    "not compared (suppressed)"
-                    if sup
-                    else POSITION_TEXT.get(r.position, "not compared (no figures)")
-                ),
+                "Against national": _against(r.position, sup),
             }
         )
     return pd.DataFrame(rows, columns=list(FUNNEL_COLUMNS))
@@ -567,11 +544,7 @@ def grid_rows(rates: pd.DataFrame, unit: str) -> list[dict[str, object]]:
                 "upper_95": None if sup else num(r.upper_95, 1),
                 "lower_998": None if sup else num(r.lower_998, 1),
                 "upper_998": None if sup else num(r.upper_998, 1),
-                "position": (
-                    "not compared (suppressed)"
-                    if sup
-                    else POSITION_TEXT.get(r.position, "not compared (no figures)")
-                ),
+                "position": _against(r.position, sup),
                 "note": _fmt(None, unit, sup) if sup else "",
             }
         )
@@ -595,17 +568,7 @@ def spc_table(series: pd.DataFrame, unit: str, direction: str) -> pd.DataFrame:
     for r in _rows(series, SPC_FIELDS):
         sup = r.suppressed if isinstance(r.suppressed, str) else None
         special = bool(r.special_cause) if not pd.isna(r.special_cause) else False
-        if special:
-            side = str(r.cause_side)
-            good = (
-                None
-                if direction == "neutral"
-                else (side == "high") == (direction == "higher_is_better")
-            )
-            word = {True: "improving", False: "concerning", None: "neither"}[good]
-            cause = f"yes, {side} ({word})"
-        else:
-            cause = ""
+        cause = special_cause_text(str(r.cause_side), direction) if special else ""
         rows.append(
             {
                 "Quarter": r.period,
@@ -614,7 +577,7 @@ def spc_table(series: pd.DataFrame, unit: str, direction: str) -> pd.DataFrame:
                 "Lower limit (3 sigma)": "" if sup else _fmt(r.lower_3s, unit),
                 "Upper limit (3 sigma)": "" if sup else _fmt(r.upper_3s, unit),
                 "Special cause": cause,
-                "Rules": "" if not special else str(r.rules).replace(",", ", ").replace("_", " "),
+                "Rules": spc_rules_text(r.rules) if special else "",
             }
         )
     return pd.DataFrame(rows, columns=list(SPC_COLUMNS))

@@ -1,25 +1,21 @@
 """Scorecard summary charts: volumes from report to charge, the published national series,
-and the recommendations' owner roll-up (RAG by colour AND pattern AND legend text)."""
+and the recommendations' owner roll-up (RAG by colour AND pattern AND legend text, from
+:mod:`dashboard.ui.status`)."""
 
 from __future__ import annotations
 
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.charts import base, figure
-from dashboard.figures import PALETTE
+from dashboard.ui.charts import base, figure
+from dashboard.ui.figures import PALETTE
+from dashboard.ui.status import rag_bar_traces
 
 PERIOD_STYLE = (
     ("Value", PALETTE["blue"], ""),
     ("Previous period", PALETTE["sky"], "/"),
     ("Year earlier", PALETTE["orange"], "."),
 )
-RAG_STYLE = {
-    "Green": (PALETTE["green"], ""),
-    "Amber": (PALETTE["orange"], "/"),
-    "Red": (PALETTE["vermillion"], "x"),
-    "Grey": (PALETTE["grey"], "."),
-}
 
 
 def _number(text: object) -> float | None:
@@ -77,17 +73,9 @@ def published_chart(frame: pd.DataFrame) -> go.Figure:
 def rollup_chart(frame: pd.DataFrame) -> go.Figure:
     """Horizontal stacked bars: owners of each recommendation by RAG."""
     y = [f"Rec {r}" for r in frame["Recommendation"]]
-    traces = [
-        {
-            "type": "bar",
-            "y": y,
-            "x": [int(v) for v in frame[col]],
-            "name": col,
-            "orientation": "h",
-            "marker": {"color": colour, "pattern": {"shape": pattern, "fgcolor": "#ffffff"}},
-        }
-        for col, (colour, pattern) in RAG_STYLE.items()
-    ]
+    names = {rag: rag.capitalize() for rag in ("green", "amber", "red", "grey")}
+    counts = {rag: [int(v) for v in frame[name]] for rag, name in names.items()}
+    traces = rag_bar_traces(y, counts, names)
     return figure(
         traces,
         barmode="stack",

@@ -6,8 +6,9 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.charts import figure
-from dashboard.figures import PALETTE
+from dashboard.ui.charts import figure
+from dashboard.ui.charts.spc import special_cause_traces
+from dashboard.ui.figures import PALETTE
 
 SERIES_STYLE = (
     (PALETTE["blue"], "solid", "circle"),
@@ -22,9 +23,9 @@ def _nums(values: pd.Series) -> list[float | None]:
     return [None if pd.isna(v) else float(v) for v in values]
 
 
-def spc_chart(points: pd.DataFrame, y_title: str) -> go.Figure:
-    """Values with centre and control limits; special-cause points drawn as larger open
-    diamonds (shape, not only colour). Suppressed quarters are gaps."""
+def spc_chart(points: pd.DataFrame, y_title: str, direction: str) -> go.Figure:
+    """Values with centre and control limits; special-cause points marked as on every SPC
+    chart (:mod:`dashboard.ui.charts.spc`). Suppressed quarters are gaps."""
     x = list(points["period"])
     limit = {"color": PALETTE["grey"], "dash": "dash", "width": 1}
     traces = [
@@ -63,23 +64,14 @@ def spc_chart(points: pd.DataFrame, y_title: str) -> go.Figure:
             "connectgaps": False,
         },
     ]
-    special = points[points["special_cause"].fillna(False).astype(bool)]
-    if len(special):
-        traces.append(
-            {
-                "type": "scatter",
-                "x": list(special["period"]),
-                "y": _nums(special["value"]),
-                "mode": "markers",
-                "name": "Special cause",
-                "marker": {
-                    "symbol": "diamond-open",
-                    "size": 12,
-                    "line": {"width": 2},
-                    "color": PALETTE["vermillion"],
-                },
-            }
-        )
+    traces += special_cause_traces(
+        points["period"],
+        points["value"],
+        points["special_cause"],
+        points["cause_side"],
+        points["rules"],
+        direction,
+    )
     return figure(traces, y_title=y_title, xaxis=X_AXIS)
 
 

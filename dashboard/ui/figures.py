@@ -2,13 +2,13 @@
 
 A card has a title, the period, a source line, the chart (if any), a table alternative of
 exactly the figures shown, and a CSV download of those same figures. Suppressed values
-are shown as "suppressed" with the reason, never as zero. Colours come from the
+are shown as "suppressed" with the reason, never as zero (the wording is
+:mod:`dashboard.ui.wording`). Colours come from the
 Okabe-Ito colour-blind-safe palette; status is never carried by colour alone.
 """
 
 from __future__ import annotations
 
-import math
 import re
 from typing import Any
 
@@ -17,7 +17,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import MATCH, Input, Output, State, dcc, html
 
-from dashboard.components import table
+from dashboard.ui.components import table
 from scorecard.csvsafe import frame_to_csv
 
 # Okabe & Ito (2008), "Color Universal Design": distinguishable with colour-vision deficiency.
@@ -34,37 +34,11 @@ PALETTE = {
 }
 SOURCE = "Source: force and CPS Area extracts (synthetic in the demo), rape response scorecard."
 
-SUPPRESSION_REASONS = {
-    "small_count": "suppressed (count of 1-4)",
-    "small_base": "suppressed (fewer than 10 cases)",
-}
-
 CSV_BUTTON, CSV_DATA, CSV_DOWNLOAD = "csv-button", "csv-data", "csv-download"
 
 
 def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-
-
-def suppressed_text(reason: str | None) -> str:
-    if not reason:
-        return ""
-    return SUPPRESSION_REASONS.get(reason, f"suppressed ({reason.replace('_', ' ')})")
-
-
-def format_value(value: Any, unit: str, suppressed: str | None = None) -> str:
-    """A figure as shown: suppressed with its reason, or rounded for its unit."""
-    if suppressed:
-        return suppressed_text(suppressed)
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "no data"
-    if unit == "percent":
-        return f"{value:.1f}%"
-    if unit in {"per_100", "ratio"}:
-        return f"{value:.1f}"
-    if unit == "days":
-        return f"{value:.0f} days"
-    return f"{value:,.0f}"
 
 
 def base_layout(fig: go.Figure, *, y_title: str | None = None) -> go.Figure:

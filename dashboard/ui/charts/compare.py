@@ -1,7 +1,8 @@
 """Figure builders for ``/compare``: the funnel plot and the quarterly SPC chart.
 
 Highlighting is carried by marker shape and a text label as well as colour (WCAG 1.4.1), and
-special-cause points by shape (triangle up / down) as well as colour. Colours are Okabe-Ito.
+special-cause points as on every SPC chart (:mod:`dashboard.ui.charts.spc`). Colours are
+Okabe-Ito.
 
 Figures are plain dicts (``{"data", "layout"}``, which ``dcc.Graph`` takes as is) on the
 shared base layout of :mod:`dashboard.charts`: plotly's graph_objects validation cost more
@@ -13,13 +14,17 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from dashboard.charts import base
-from dashboard.compare_data import FunnelCurves
-from dashboard.figures import PALETTE, format_value
+from dashboard.ui.charts import base
+from dashboard.ui.charts.spc import special_cause_traces
+from dashboard.ui.figures import PALETTE
+from dashboard.ui.wording import format_value, position_text
+
+if TYPE_CHECKING:
+    from dashboard.data.compare import FunnelCurves
 
 UNIT_AXIS = {"per_100": "per 100", "percent": "%", "ratio": "ratio", "days": "days"}
 ROLE_STYLE = {
@@ -138,9 +143,9 @@ def funnel_figure(
                 "color": colour,
                 "line": {"width": 1.5, "color": colour if role == "other" else PALETTE["black"]},
             },
-            "customdata": [[n, format_value(v, unit), p] for _, v, n, p in part],
+            "customdata": [[n, format_value(v, unit), position_text(p)] for _, v, n, p in part],
             "hovertemplate": "%{customdata[0]}<br>%{customdata[1]} on %{x:,.0f}"
-            "<br>%{customdata[2]} the 99.8% limits<extra></extra>",
+            "<br>%{customdata[2]}<extra></extra>",
         }
         if labelled:
             trace["text"] = [short_name(p[2]) for p in part]
@@ -153,33 +158,6 @@ def funnel_figure(
         yaxis={"rangemode": "tozero"},
         height=460,
     )
-
-
-SPC_MARKS = {
-    # (cause_side, is the side good?) -> legend, symbol, colour
-    ("high", True): ("Special cause, improving (triangle up)", "triangle-up", PALETTE["blue"]),
-    ("high", False): (
-        "Special cause, concerning (triangle up)",
-        "triangle-up",
-        PALETTE["vermillion"],
-    ),
-    ("high", None): ("Special cause, high (triangle up)", "triangle-up", PALETTE["purple"]),
-    ("low", True): ("Special cause, improving (triangle down)", "triangle-down", PALETTE["blue"]),
-    ("low", False): (
-        "Special cause, concerning (triangle down)",
-        "triangle-down",
-        PALETTE["vermillion"],
-    ),
-    ("low", None): ("Special cause, low (triangle down)", "triangle-down", PALETTE["purple"]),
-}
-
-
-def side_is_good(side: str, direction: str) -> bool | None:
-    if direction == "higher_is_better":
-        return side == "high"
-    if direction == "lower_is_better":
-        return side == "low"
-    return None
 
 
 def spc_figure(
@@ -230,34 +208,14 @@ def spc_figure(
             "hovertemplate": "%{x}: %{y:.1f}<extra></extra>",
         },
     ]
-    marks: dict[tuple[str, bool | None], list[tuple[str, float | None, str]]] = {}
-    cols = [series[c] for c in ("period", "value", "special_cause", "cause_side", "rules")]
-    for period, value, special, side, rules in zip(*cols, strict=True):
-        if not _flag(special):
-            continue
-        key = (side, side_is_good(str(side), direction))
-        marks.setdefault(key, []).append((str(period), _num(value), str(rules)))
-    for key, (legend, symbol, colour) in SPC_MARKS.items():
-        part = marks.get(key)
-        if not part:
-            continue
-        traces.append(
-            {
-                "type": "scatter",
-                "x": [p[0] for p in part],
-                "y": [p[1] for p in part],
-                "mode": "markers",
-                "name": legend,
-                "marker": {
-                    "symbol": symbol,
-                    "size": 13,
-                    "color": colour,
-                    "line": {"width": 1, "color": PALETTE["black"]},
-                },
-                "customdata": [r.replace(",", ", ").replace("_", " ") for _, _, r in part],
-                "hovertemplate": "%{x}: %{y:.1f}<br>rules: %{customdata}<extra></extra>",
-            }
-        )
+    traces += special_cause_traces(
+        series["period"],
+        series["value"],
+        series["special_cause"],
+        series["cause_side"],
+        series["rules"],
+        direction,
+    )
     return figure(
         traces,
         y_title=axis_title(metric_name, unit),
@@ -265,14 +223,4 @@ def spc_figure(
         height=420,
         legend={**base()["legend"], "y": -0.3},
         margin={**base()["margin"], "b": 40},
-    )
-
-
-def _flag(v: object) -> bool:
-    """A nullable boolean cell as True only when set (NA / NaN / None are False)."""
-    return (
-        v is not None
-        and v is not pd.NA
-        and not (isinstance(v, float) and math.isnan(v))
-        and bool(v)
     )

@@ -3,8 +3,8 @@ every recommendation x owner, overlaid with any newer update an owner made in th
 
 The mart (``mart.recommendation_status``) holds the latest return each owner sent in its
 extract; the app database holds updates made on the page. Whichever is newer wins, and the
-overdue flag and RAG are recomputed with the mart's own rules (as at the snapshot's latest
-extract date) so both sources are judged alike.
+overdue flag and RAG are recomputed with the rule the mart's SQL is generated from
+(:mod:`scorecard.rag`, as at the snapshot's latest extract date) so both are judged alike.
 """
 
 from __future__ import annotations
@@ -16,46 +16,17 @@ from typing import Any
 
 import pandas as pd
 import sqlalchemy as sa
-from dash import html
 
 from dashboard import appdb
-from dashboard import snapshot as _snapshot
-from dashboard.figures import PALETTE, format_value
-from dashboard.scorecard_data import QueryFn, snapshot_cached
-from dashboard.snapshot import reader
+from dashboard.data import source
+from dashboard.data.source import snapshot_cached
+from dashboard.ui.status import KIND_ORDER, OWNER_KIND_TEXT, STATUS_TEXT, status_words
+from dashboard.ui.wording import format_value, position_text
 from scorecard import reference
 from scorecard.contract import REC_STATUSES
+from scorecard.rag import rag_of
 
 log = logging.getLogger(__name__)
-
-DONE = ("implemented", "verified")
-STATUS_TEXT = {
-    "not_started": "Not started",
-    "in_progress": "In progress",
-    "implemented": "Implemented",
-    "verified": "Verified",
-    "not_applicable": "Not applicable",
-    "no_return": "No return",
-}
-# RAG -> (symbol, word, meaning); the symbol and word carry the status, colour only helps.
-RAG = {
-    "red": ("✕", "red", "overdue: past its target date and not done"),
-    "amber": ("●", "amber", "in hand: not done, not yet due"),
-    "green": ("✓", "green", "done: implemented or verified"),
-    "grey": ("–", "grey", "not applicable to this owner"),
-}
-OWNER_KIND_TEXT = {"national": "National body", "cps_area": "CPS Area", "force": "Police force"}
-KIND_ORDER = {"national": 0, "cps_area": 1, "force": 2}
-
-
-def rag_of(status: str, target: date | None, as_at: date | None) -> tuple[str, bool]:
-    """(RAG, overdue) by the mart's rules (warehouse/sql/mart/050_recommendation_status.sql)."""
-    late = bool(target and as_at and as_at > target)
-    if status == "not_applicable":
-        return "grey", False
-    if status in DONE:
-        return "green", False
-    return ("red", True) if late else ("amber", False)
 
 
 def _d(v: Any) -> date | None:
@@ -77,15 +48,6 @@ STATUS_COLUMNS = [
 ]  # fmt: skip
 
 
-def live_query() -> QueryFn | None:
-    """None on the live snapshot (so reads are memoised per snapshot), else a stand-in's."""
-    return None if reader is _snapshot.reader else reader().query
-
-
-def _read(sql: str, params: list) -> pd.DataFrame:
-    return reader().query(sql, params)
-
-
 def app_version() -> tuple[int, int]:
     """(number of app updates, newest id): changes on every save, so anything memoised on
     it is rebuilt right after an owner's update (in this or any other worker process)."""
@@ -96,9 +58,9 @@ def app_version() -> tuple[int, int]:
 
 
 @snapshot_cached
-def _mart_status(query: QueryFn | None = None) -> tuple[dict[str, Any], ...]:
+def _mart_status() -> tuple[dict[str, Any], ...]:
     """Every recommendation x owner row of the mart, dates as dates (read once a snapshot)."""
-    mart = (query or _read)(
+    mart = source.query(
         "SELECT rec_no, title, owner_code, owner_kind, status, target_date, target_source, "
         "as_at, overdue, rag, last_updated_on, evidence FROM mart.recommendation_status "
         "ORDER BY rec_no, owner_code",
@@ -143,11 +105,9 @@ def _effective(mart: Iterable[dict[str, Any]], app: dict[tuple[int, str], dict])
 
 
 @snapshot_cached
-def _status(
-    rec_no: int | None, version: tuple[int, int], query: QueryFn | None = None
-) -> pd.DataFrame:
+def _status(rec_no: int | None, version: tuple[int, int]) -> pd.DataFrame:
     """The effective status table for a snapshot and an app-database version."""
-    mart = _mart_status(query=query)
+    mart = _mart_status()
     if rec_no is not None:
         mart = tuple(r for r in mart if r["rec_no"] == rec_no)
     return _effective(mart, appdb.latest(rec_no))
@@ -159,7 +119,7 @@ def status_table(rec_no: int | None = None) -> pd.DataFrame:
 
     Memoised per snapshot and per app-database version (:func:`app_version`), so a save
     shows on the next read; the frame returned is the caller's own copy."""
-    return _status(rec_no, app_version(), query=live_query()).copy()
+    return _status(rec_no, app_version()).copy()
 
 
 def current_state(rec_no: int, owner_code: str) -> appdb.RecState | None:
@@ -172,22 +132,17 @@ def current_state(rec_no: int, owner_code: str) -> appdb.RecState | None:
 
 
 @snapshot_cached
-def _as_at(query: QueryFn | None = None) -> date | None:
-    df = (query or _read)("SELECT max(as_at) AS as_at FROM mart.recommendation_status", [])
+def _as_at() -> date | None:
+    df = source.query("SELECT max(as_at) AS as_at FROM mart.recommendation_status", [])
     return None if df.empty else _d(df["as_at"].iloc[0])
 
 
 def as_at() -> date | None:
     """The latest return date in the snapshot (overdue is judged as at this date)."""
-    return _as_at(query=live_query())
+    return _as_at()
 
 
 # --- shown figures -----------------------------------------------------------------------
-
-
-def status_words(status: str, rag: str) -> str:
-    """The cell text for CSV and table alternative: status and RAG in words."""
-    return f"{STATUS_TEXT.get(status, status)} ({rag}: {RAG[rag][2].split(':')[0]})"
 
 
 def owner_grid(df: pd.DataFrame) -> pd.DataFrame:
@@ -284,17 +239,15 @@ def owners_table(df: pd.DataFrame) -> pd.DataFrame:
 def evidence_table(rec_no: int, owner_code: str) -> tuple[str, pd.DataFrame]:
     """(period, the evidence metrics' current figures for one owner), suppressed cells as
     suppressed with the reason; memoised per snapshot (the frame returned is a copy)."""
-    period, frame = _evidence(rec_no, owner_code, query=live_query())
+    period, frame = _evidence(rec_no, owner_code)
     return period, frame.copy()
 
 
 @snapshot_cached
-def _evidence(
-    rec_no: int, owner_code: str, query: QueryFn | None = None
-) -> tuple[str, pd.DataFrame]:
+def _evidence(rec_no: int, owner_code: str) -> tuple[str, pd.DataFrame]:
     from warehouse.metrics import catalogue
 
-    df = (query or _read)(
+    df = source.query(
         "SELECT metric_id, level, org_code, period, basis, stat, breakdown, numerator, "
         "denominator, value, suppressed, lower_998, upper_998, position "
         "FROM mart.recommendation_evidence WHERE rec_no = ? AND owner_code = ? "
@@ -312,14 +265,15 @@ def _evidence(
         elif r.stat in ("mean", "median") and unit in ("percent", "per_100"):
             unit = "ratio"
         sup = r.suppressed if isinstance(r.suppressed, str) else None
-        pos = {"above": "above national", "below": "below national", "within": "within limits"}
         rows.append(
             {
                 "Metric": m.name if m else r.metric_id,
                 "Figure": r.stat + ("" if not r.breakdown else f", {r.breakdown}"),
                 "Value": format_value(None if pd.isna(r.value) else r.value, unit, sup),
                 "Cases": "" if sup or pd.isna(r.denominator) else f"{int(r.denominator):,}",
-                "Against national (99.8% limits)": "" if sup else pos.get(r.position or "", ""),
+                "Against national (99.8% limits)": ""
+                if sup or not r.position
+                else position_text(r.position),
                 "Scope": f"{r.level} ({r.basis} basis)",
             }
         )
@@ -360,82 +314,3 @@ def owner_choices(rec_no: int) -> list[dict[str, str]]:
     kinds = {c: reference.org_kind(c) or "" for c in codes}
     ordered = sorted(codes, key=lambda c: (KIND_ORDER.get(kinds[c], 9), appdb.owner_name(c)))
     return [{"label": appdb.owner_name(c), "value": c} for c in ordered]
-
-
-# --- presentation shared by /recommendations and /recommendations/<n> -------------------
-
-SOURCE = (
-    "Source: owners' recommendation returns (extracts) and updates made in this app; "
-    "recommendations from the 2021 HMICFRS/HMCPSI joint inspection."
-)
-# Okabe-Ito; text on each is black (grey: white), all at least 4.5:1.
-RAG_STYLE = {
-    "green": {"backgroundColor": PALETTE["green"], "color": "#000000"},
-    "amber": {"backgroundColor": PALETTE["orange"], "color": "#000000"},
-    "red": {"backgroundColor": PALETTE["vermillion"], "color": "#000000"},
-    "grey": {"backgroundColor": PALETTE["grey"], "color": "#ffffff"},
-}
-RAG_PATTERN = {"green": "", "amber": ".", "red": "x", "grey": "/"}
-
-
-def badge(status: str, rag: str) -> html.Span:
-    """A status badge: symbol + words, coloured; the RAG meaning in words for screen readers."""
-    symbol, word, meaning = RAG[rag]
-    return html.Span(
-        [
-            html.Span(symbol, **{"aria-hidden": "true"}),
-            " " + STATUS_TEXT.get(status, status),
-            html.Span(f" ({word}: {meaning.split(':')[0]})", className="visually-hidden"),
-        ],
-        className="badge",
-        style=RAG_STYLE[rag],
-    )
-
-
-def legend() -> html.Ul:
-    """Key to the badges: each RAG's symbol, colour and meaning in words."""
-    return html.Ul(
-        [
-            html.Li(
-                [
-                    html.Span(
-                        [html.Span(sym, **{"aria-hidden": "true"}), f" {word}"],
-                        className="badge",
-                        style=RAG_STYLE[rag],
-                    ),
-                    f" {meaning}",
-                ],
-                className="me-3",
-            )
-            for rag, (sym, word, meaning) in RAG.items()
-        ],
-        className="list-unstyled d-flex flex-wrap small mb-3",
-        **{"aria-label": "Key to the status symbols and colours"},
-    )
-
-
-def owners_body(df: pd.DataFrame) -> html.Div:
-    """One recommendation's owners as a table with status badges (the card's visual)."""
-    frame = owners_table(df)
-    part = df.assign(k=df["owner_kind"].map(KIND_ORDER)).sort_values(["k", "owner_name"])
-    rows = [
-        html.Tr(
-            [
-                html.Th(f["Owner"], scope="row"),
-                html.Td(badge(r.status, r.rag)),
-                html.Td(f["Target date"]),
-                html.Td(f["Days overdue"]),
-                html.Td(f["Last update"]),
-                html.Td(f["Evidence"], className="small"),
-            ]
-        )
-        for f, r in zip(frame.to_dict("records"), part.itertuples(), strict=True)
-    ]
-    head = html.Tr([html.Th(c, scope="col") for c in frame.columns])
-    return html.Div(
-        html.Table(
-            [html.Caption("Status by owner"), html.Thead(head), html.Tbody(rows)],
-            className="table table-sm align-middle",
-        ),
-        className="table-responsive",
-    )
