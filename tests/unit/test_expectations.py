@@ -58,6 +58,25 @@ def test_every_rule_is_covered_by_the_suite_and_these_tests() -> None:
     assert set(BREAKS) <= {r for k in KINDS for r, _, _ in all_rule_ids(k)}
 
 
+def test_every_column_declaration_has_its_rules() -> None:
+    """The rules a column's declaration implies are in the suite (the per-rule tests take their
+    list from the suite, so a type rule dropped from its generation would go unnoticed)."""
+    for kind, spec in KINDS.items():
+        declared = set()
+        for col in spec.columns:
+            suffixes = {"required"} if col.required else set()
+            if col.type in {"date", "fy", "integer", "number"}:
+                suffixes.add("type")
+            if col.type in {"enum", "flag"}:
+                suffixes.add("enum")
+            if col.max_len is not None:
+                suffixes.add("max_length")
+            if col.type in {"integer", "number"} and {col.min_value, col.max_value} != {None}:
+                suffixes.add("range")
+            declared |= {(f"{kind}.{col.name}.{s}", "must", col.name) for s in suffixes}
+        assert declared <= set(all_rule_ids(kind)), kind
+
+
 BAD_DATES = (
     "2023-02-30",
     "2023-02-29",
