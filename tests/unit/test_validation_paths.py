@@ -145,10 +145,10 @@ def test_split_covers_every_expectation_once(kind: str) -> None:
         assert set(part.columns or ()) == used
 
 
-# Missing columns. One run per column (64 in all, per path) is not needed: an expectation
-# sees only the columns it reads, so columns never read by one expectation together may go
-# missing in one run and each expectation still meets at most one missing column, as in a
-# run without that column alone. validate_frame's helper columns are derived from urn.
+# Missing columns. One run per column (64 in all) is not needed: an expectation sees only
+# the columns it reads, so columns never read by one expectation together may go missing in
+# one run and each expectation still meets at most one missing column, as in a run without
+# that column alone. validate_frame's helper columns are derived from urn.
 _DERIVED = {CASE_RECEIVED_COLUMN: "urn", CASE_KNOWN_COLUMN: "urn"}
 
 
@@ -172,26 +172,43 @@ def _missing_groups(kind: str) -> tuple[tuple[str, ...], ...]:
     return tuple(tuple(g) for g in groups)
 
 
+def _group_of(kind: str, column: str) -> tuple[str, ...]:
+    return next(g for g in _missing_groups(kind) if column in g)
+
+
 @cache
 def _missing(path: str, kind: str, group: tuple[str, ...]) -> Validated:
     return run_on(path, kind, valid_frame(kind).drop(columns=list(group)))
 
 
-@pytest.mark.parametrize(
-    ("kind", "column"), [(k, c) for k, spec in KINDS.items() for c in spec.column_names]
-)
-def test_missing_column_is_a_header_failure_only(path: str, kind: str, column: str) -> None:
-    group = next(g for g in _missing_groups(kind) if column in g)
-    outcome = _missing(path, kind, group).outcome
+def _assert_header_only(outcome: validate.ValidationOutcome, group: tuple[str, ...]) -> None:
     assert not outcome.ok
     assert sorted((f.rule_id, f.column) for f in outcome.failures) == sorted(
         ("file.header", c) for c in group
     )
-    (failure,) = (f for f in outcome.failures if f.column == column)
-    assert failure.count is None
-    assert failure.detail == f"column {column} is missing"
-    if path != "whole":
-        assert failure_facts(outcome) == failure_facts(_missing("whole", kind, group).outcome)
+    for failure in outcome.failures:
+        assert failure.count is None
+        assert failure.detail == f"column {failure.column} is missing"
+
+
+@pytest.mark.parametrize(
+    ("kind", "column"), [(k, c) for k, spec in KINDS.items() for c in spec.column_names]
+)
+def test_missing_column_is_a_header_failure_only(kind: str, column: str) -> None:
+    group = _group_of(kind, column)
+    outcome = _missing("whole", kind, group).outcome
+    _assert_header_only(outcome, group)
+    assert ("file.header", column) in {(f.rule_id, f.column) for f in outcome.failures}
+
+
+@pytest.mark.parametrize("kind", list(KINDS))
+@pytest.mark.parametrize("path", ["split", "distinct"])
+def test_missing_column_is_still_a_header_failure_only(path: str, kind: str) -> None:
+    """On the split paths, the columns missing with the kind's last column (as whole)."""
+    group = _group_of(kind, KINDS[kind].column_names[-1])
+    outcome = _missing(path, kind, group).outcome
+    _assert_header_only(outcome, group)
+    assert failure_facts(outcome) == failure_facts(_missing("whole", kind, group).outcome)
 
 
 @cache
@@ -219,6 +236,8 @@ def test_many_broken_rows_in_a_large_frame(path: str) -> None:
     if path == "distinct":
         assert _large(path).used
         assert _results(outcome) == _results(_large("split").outcome)
+    else:
+        assert _large(path).used == []
 
 
 def test_distinct_rows_are_the_distinct_value_combinations(
