@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bench import build_bench, dashboard_bench, etl_bench
+from bench import build_bench, dashboard_bench, etl_bench, validate_bench
 
 
 def main() -> None:
@@ -10,6 +10,7 @@ def main() -> None:
         etl_bench.main(["--scale", scale])
         build_bench.main(["--scale", scale])
     dashboard_bench.main(["--scale", "1"])
+    validate_bench.main([])
     _load_test()
 
 

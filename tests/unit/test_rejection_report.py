@@ -10,7 +10,7 @@ import pytest
 from expectations.report import failure_line, write_report
 from expectations.validate import RuleFailure, ValidationOutcome
 from scorecard.contract import ContractError
-from tests.unit.test_expectations import AS_AT, ORG, run, valid_frame
+from tests.helpers.validation import AS_AT, ORG, run, valid_frame
 
 SECRET = "ZQ-SECRET-CRIME-REF-7731"
 SECRET_URN = "52ZZ9999999"
