@@ -1,17 +1,19 @@
-"""Joint area scorecard (/area/<force>): clean load, axe, force and period controls, focus
-switch (withdrawals by stage and reason on the withdrawal tab), CSV = table, unknown force
-page, board-pack PDF."""
+"""Joint area scorecard (/area/<force>): a force with two CPS Areas, force and period
+controls, focus switch (withdrawals by stage and reason on the withdrawal tab, with axe on
+that tab), CSV = table, unknown force page, board-pack PDF. A clean load and axe, as every
+role, are tests/browser/test_pages.py."""
 
 from __future__ import annotations
 
 import re
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import PageLog, Served
-from tests.browser.scorecard_helpers import (
-    axe_violations,
+from tests.helpers.browser import (
+    PageLog,
+    Served,
+    assert_axe_clean,
     card,
     downloaded_csv,
     open_page,
@@ -22,65 +24,58 @@ from tests.browser.scorecard_helpers import (
 pytestmark = pytest.mark.browser
 
 
-def test_loads_cleanly_and_passes_axe(served: Served, page: tuple[object, PageLog]) -> None:
+def test_a_force_with_two_cps_areas(served: Served, page: tuple[Page, PageLog]) -> None:
     pg, log = page
     open_page(pg, served, "/area/metropolitan")
-    assert log.console_errors == []
-    assert log.failed_requests == []
-    violations = axe_violations(pg)
-    assert violations == [], [(v["id"], [n["target"] for n in v["nodes"]]) for v in violations]
+    assert log.console_errors == [] and log.failed_requests == []
     header = table_cells(pg, "area-scorecard")[0]
     # The Met is served by two CPS Areas: both sit beside the force.
     assert "CPS London North" in header and "CPS London South" in header
-    body = pg.inner_text("#area-content")  # type: ignore[attr-defined]
+    body = pg.inner_text("#area-content")
     assert "within national limits" in body
-    assert pg.locator("#area-trend .js-plotly-plot").count() == 1  # type: ignore[attr-defined]
+    assert pg.locator("#area-trend .js-plotly-plot").count() == 1
 
 
 def test_changing_force_and_period_updates_figures(
-    served: Served, page: tuple[object, PageLog]
+    served: Served, page: tuple[Page, PageLog]
 ) -> None:
     pg, log = page
     open_page(pg, served, "/area/kent")
-    assert "Kent" in pg.inner_text("#main h1")  # type: ignore[attr-defined]
+    assert "Kent" in pg.inner_text("#main h1")
     before = table_cells(pg, "area-scorecard")
-    pg.select_option("#area-force", "surrey")  # type: ignore[attr-defined]
-    # Web-first waits, not wait_for_function: the app's CSP (no 'unsafe-eval') refuses the
-    # string predicates Playwright evaluates in the page.
-    expect(pg.locator("#main h1")).to_contain_text("Surrey")  # type: ignore[attr-defined]
-    pg.wait_for_load_state("networkidle")  # type: ignore[attr-defined]
+    pg.select_option("#area-force", "surrey")
+    expect(pg.locator("#main h1")).to_contain_text("Surrey")
+    pg.wait_for_load_state("networkidle")
     surrey = table_cells(pg, "area-scorecard")
     assert surrey != before
-    assert "/area/surrey" in pg.url  # type: ignore[attr-defined]
-    assert pg.get_attribute("#area-pdf", "href").startswith("/area/surrey/board-pack.pdf")  # type: ignore[attr-defined,union-attr]
-    pg.select_option("#area-period", "2022-23")  # type: ignore[attr-defined]
-    expect(pg.locator("#area-content p.mb-1")).to_have_text(  # type: ignore[attr-defined]
+    assert "/area/surrey" in pg.url
+    assert (pg.get_attribute("#area-pdf", "href") or "").startswith("/area/surrey/board-pack.pdf")
+    pg.select_option("#area-period", "2022-23")
+    expect(pg.locator("#area-content p.mb-1")).to_have_text(
         re.compile(r"^Financial year 2022-23\."), use_inner_text=True
     )
-    pg.wait_for_load_state("networkidle")  # type: ignore[attr-defined]
+    pg.wait_for_load_state("networkidle")
     assert table_cells(pg, "area-scorecard") != surrey
-    assert pg.url.endswith("/area/surrey?period=2022-23")  # type: ignore[attr-defined]
+    assert pg.url.endswith("/area/surrey?period=2022-23")
     assert log.console_errors == [] and log.failed_requests == []
 
 
-def test_focus_switch_and_csv_match_the_tables(
-    served: Served, page: tuple[object, PageLog]
-) -> None:
+def test_focus_switch_and_csv_match_the_tables(served: Served, page: tuple[Page, PageLog]) -> None:
     pg, _ = page
     open_page(pg, served, "/area/kent?period=2023-24")
     assert downloaded_csv(pg, "area-scorecard") == table_cells(pg, "area-scorecard")
-    assert card(pg, "area-tab-equalities").count() == 1  # type: ignore[attr-defined]
+    assert card(pg, "area-tab-equalities").count() == 1
     # The switch is native radios styled as buttons: click the visible label.
-    pg.locator("#area-tabs label", has_text="Victim withdrawal").click()  # type: ignore[attr-defined]
-    pg.wait_for_selector('section[aria-labelledby="area-tab-withdrawal-title"]')  # type: ignore[attr-defined]
-    assert card(pg, "area-tab-equalities").count() == 0  # type: ignore[attr-defined]
-    assert "Victim does not support action" in pg.inner_text("#area-focus")  # type: ignore[attr-defined]
+    pg.locator("#area-tabs label", has_text="Victim withdrawal").click()
+    pg.wait_for_selector('section[aria-labelledby="area-tab-withdrawal-title"]')
+    assert card(pg, "area-tab-equalities").count() == 0
+    assert "Victim does not support action" in pg.inner_text("#area-focus")
     assert downloaded_csv(pg, "area-tab-withdrawal") == table_cells(pg, "area-tab-withdrawal")
     # Withdrawals by stage and by reason: Kent beside national, chart, table and CSV.
     figure = card(pg, "area-withdrawal-stage-reason")
-    assert figure.count() == 1  # type: ignore[attr-defined]
-    assert "Withdrawals by stage and reason" in figure.inner_text()  # type: ignore[attr-defined]
-    assert figure.locator(".js-plotly-plot").count() == 1  # type: ignore[attr-defined]
+    assert figure.count() == 1
+    assert "Withdrawals by stage and reason" in figure.inner_text()
+    assert figure.locator(".js-plotly-plot").count() == 1
     shares = table_cells(pg, "area-withdrawal-stage-reason")
     assert shares[0] == ["Withdrawal by", "Category", "Kent Police", "National"]
     assert {r[0] for r in shares[1:]} == {"Stage", "Reason"}
@@ -90,41 +85,41 @@ def test_focus_switch_and_csv_match_the_tables(
         for cell in row[2:]:
             assert re.fullmatch(r"\d{1,3}\.\d%", cell) or cell.startswith("suppressed ("), row
     assert downloaded_csv(pg, "area-withdrawal-stage-reason") == shares
-    violations = axe_violations(pg)
-    assert violations == [], [(v["id"], [n["target"] for n in v["nodes"]]) for v in violations]
+    # The withdrawal tab is reached only by this switch: its one axe check is here.
+    assert_axe_clean(pg)
     recs = table_cells(pg, "area-recommendations")
     assert len(recs) > 1 and all("Kent Police" in r[2] or "CPS" in r[2] for r in recs[1:])
-    assert card(pg, "area-recommendations").count() == 1  # type: ignore[attr-defined]
+    assert card(pg, "area-recommendations").count() == 1
 
 
-def test_unknown_force_gives_a_clear_page(served: Served, page: tuple[object, PageLog]) -> None:
+def test_unknown_force_gives_a_clear_page(served: Served, page: tuple[Page, PageLog]) -> None:
     pg, log = page
     open_page(pg, served, "/area/nope")
-    assert "No such force" in pg.inner_text("#main h1")  # type: ignore[attr-defined]
-    assert "nope" in pg.inner_text("#area-unknown-force")  # type: ignore[attr-defined]
-    assert pg.locator('#main a[href="/area/kent"]').count() == 1  # type: ignore[attr-defined]
-    assert "Traceback" not in pg.content()  # type: ignore[attr-defined]
+    assert "No such force" in pg.inner_text("#main h1")
+    assert "nope" in pg.inner_text("#area-unknown-force")
+    assert pg.locator('#main a[href="/area/kent"]').count() == 1
+    assert "Traceback" not in pg.content()
     assert log.console_errors == []
 
 
 def test_malformed_period_falls_back_with_a_message(
-    served: Served, page: tuple[object, PageLog]
+    served: Served, page: tuple[Page, PageLog]
 ) -> None:
     pg, _ = page
     open_page(pg, served, "/area/kent?period=24-25")
-    assert "not a financial year" in pg.inner_text("#area-message")  # type: ignore[attr-defined]
-    assert "Kent" in pg.inner_text("#main h1")  # type: ignore[attr-defined]
+    assert "not a financial year" in pg.inner_text("#area-message")
+    assert "Kent" in pg.inner_text("#main h1")
 
 
-def test_board_pack_pdf(served: Served, page: tuple[object, PageLog]) -> None:
+def test_board_pack_pdf(served: Served, page: tuple[Page, PageLog]) -> None:
     pg, _ = page
     open_page(pg, served, "/area/kent?period=2023-24")
-    href = pg.get_attribute("#area-pdf", "href")  # type: ignore[attr-defined]
+    href = pg.get_attribute("#area-pdf", "href")
     assert href == "/area/kent/board-pack.pdf?period=2023-24"
-    response = pg.request.get(served.url + href)  # type: ignore[attr-defined]
+    response = pg.request.get(served.url + href)
     assert response.status == 200
     assert response.headers["content-type"] == "application/pdf"
     text = pdf_text(response.body())
     assert "Joint area scorecard: Kent Police" in text and "OFFICIAL-SENSITIVE" in text
-    missing = pg.request.get(served.url + "/area/nope/board-pack.pdf")  # type: ignore[attr-defined]
+    missing = pg.request.get(served.url + "/area/nope/board-pack.pdf")
     assert missing.status == 404 and "No such force" in missing.text()

@@ -1,33 +1,32 @@
-"""The 13 recommendations (/recommendations, /recommendations/<n>): clean load and axe, the
-grid and the escalation list, CSV = table alternative, an owner's update round-trips into
-the history with before and after, validation messages, and clear pages for bad numbers."""
+"""The 13 recommendations (/recommendations, /recommendations/<n>): the grid and the
+escalation list, CSV = table alternative, an owner's update round-trips into the history
+with before and after, validation messages, only owners get the form, and clear pages for
+bad numbers. A clean load and axe, as every role, are tests/browser/test_pages.py; the
+owner's form, which only an owner of the recommendation sees, is checked with axe here."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import PageLog, Served
-from tests.browser.scorecard_helpers import axe_violations, card, downloaded_csv, open_page
-from tests.browser.test_compare import alt_table
+from tests.helpers.browser import (
+    PageLog,
+    Served,
+    alt_table,
+    assert_axe_clean,
+    card,
+    downloaded_csv,
+    open_page,
+)
 
 pytestmark = pytest.mark.browser
 
-
-@pytest.mark.parametrize("path", ["/recommendations", "/recommendations/4"])
-def test_loads_cleanly_and_passes_axe(
-    served: Served, page: tuple[object, PageLog], path: str
-) -> None:
-    pg, log = page
-    open_page(pg, served, path)
-    assert log.console_errors == [] and log.failed_requests == []
-    violations = axe_violations(pg)
-    assert violations == [], [(v["id"], [n["target"] for n in v["nodes"]]) for v in violations]
+PageAs = Callable[[str | None], tuple[Page, PageLog]]
 
 
-def test_grid_and_escalation_list(served: Served, page: tuple[object, PageLog]) -> None:
+def test_grid_and_escalation_list(served: Served, page: tuple[Page, PageLog]) -> None:
     pg, _ = page
     open_page(pg, served, "/recommendations")
     grid = alt_table(pg, "recs-grid")
@@ -35,7 +34,7 @@ def test_grid_and_escalation_list(served: Served, page: tuple[object, PageLog]) 
     owners = [r[0] for r in grid[1:]]
     assert "Home Office" in owners and len(owners) == 43 + 14 + 6
     # Every badge carries a symbol and words, not colour alone.
-    badges = card(pg, "recs-grid").locator(".table-responsive .badge").all_inner_texts()  # type: ignore[attr-defined]
+    badges = card(pg, "recs-grid").locator(".table-responsive .badge").all_inner_texts()
     assert badges and all(b[0] in "✕●✓–" and len(b) > 3 for b in badges)
     overdue = alt_table(pg, "recs-overdue")
     assert overdue[0][:3] == ["Days overdue", "Recommendation", "Owner"]
@@ -45,29 +44,28 @@ def test_grid_and_escalation_list(served: Served, page: tuple[object, PageLog]) 
         assert downloaded_csv(pg, card_id) == alt_table(pg, card_id), card_id
 
 
-def test_owner_update_round_trips_into_history(
-    served: Served, page_as: Callable[[str | None], tuple[object, PageLog]]
-) -> None:
+def test_owner_update_round_trips_into_history(served: Served, page_as: PageAs) -> None:
     pg, log = page_as("owner")  # signed in for CPS headquarters
     open_page(pg, served, "/recommendations/9")  # CPS HQ is the only owner
-    # Web-first waits: the app's CSP (no 'unsafe-eval') refuses string predicates.
-    expect(pg.locator("#rec-form-status")).not_to_have_value("")  # type: ignore[attr-defined]
-    before_status = pg.input_value("#rec-form-status")  # type: ignore[attr-defined]
+    expect(pg.locator("#rec-form-status")).not_to_have_value("")
+    before_status = pg.input_value("#rec-form-status")
     # The form offers only the signed-in owner's organisation and names who is updating.
-    offered = [o for o in pg.locator("#rec-form-owner option").all_inner_texts() if o]  # type: ignore[attr-defined]
+    offered = [o for o in pg.locator("#rec-form-owner option").all_inner_texts() if o]
     assert len(offered) == 1 and offered[0].startswith("CPS headquarters")
-    assert "signed in as test-owner" in pg.inner_text("#main")  # type: ignore[attr-defined]
+    assert "signed in as test-owner" in pg.inner_text("#main")
+    # Only an owner of the recommendation sees the form: its one axe check is here.
+    assert_axe_clean(pg)
 
     # Validation: evidence missing for "implemented".
-    pg.select_option("#rec-form-status", "implemented")  # type: ignore[attr-defined]
-    pg.fill("#rec-form-evidence", "")  # type: ignore[attr-defined]
-    pg.click("#rec-form-submit")  # type: ignore[attr-defined]
-    expect(pg.locator("#rec-form-result")).to_contain_text("Evidence is required")  # type: ignore[attr-defined]
-    pg.fill("#rec-form-evidence", "Public policy page republished; link in the board pack.")  # type: ignore[attr-defined]
-    pg.fill("#rec-form-target", "2027-03-31")  # type: ignore[attr-defined]
-    pg.click("#rec-form-submit")  # type: ignore[attr-defined]
-    pg.wait_for_selector("#rec-form-result .alert-success")  # type: ignore[attr-defined]
-    pg.wait_for_load_state("networkidle")  # type: ignore[attr-defined]
+    pg.select_option("#rec-form-status", "implemented")
+    pg.fill("#rec-form-evidence", "")
+    pg.click("#rec-form-submit")
+    expect(pg.locator("#rec-form-result")).to_contain_text("Evidence is required")
+    pg.fill("#rec-form-evidence", "Public policy page republished; link in the board pack.")
+    pg.fill("#rec-form-target", "2027-03-31")
+    pg.click("#rec-form-submit")
+    pg.wait_for_selector("#rec-form-result .alert-success")
+    pg.wait_for_load_state("networkidle")
 
     history = alt_table(pg, "rec-history-card")
     assert history[0] == ["When", "Who", "Owner", "Before", "After", "Source"]
@@ -80,7 +78,7 @@ def test_owner_update_round_trips_into_history(
 
     # The newer app update is what every page shows from now on.
     open_page(pg, served, "/recommendations/9")
-    assert "test-owner" in pg.inner_text("#rec-history")  # type: ignore[attr-defined]
+    assert "test-owner" in pg.inner_text("#rec-history")
     assert "Implemented (green: done)" in alt_table(pg, "rec-owners")[1][1]
     assert log.console_errors == [] and log.failed_requests == []
 
@@ -90,22 +88,20 @@ def test_owner_update_round_trips_into_history(
     [("/recommendations/99", "no recommendation 99"), ("/recommendations/abc", "'abc'")],
 )
 def test_unknown_recommendation_gives_a_clear_page(
-    served: Served, page: tuple[object, PageLog], path: str, words: str
+    served: Served, page: tuple[Page, PageLog], path: str, words: str
 ) -> None:
     pg, log = page
     open_page(pg, served, path)
-    assert pg.inner_text("#main h1") == "Recommendation not found"  # type: ignore[attr-defined]
-    assert words in pg.inner_text("#main")  # type: ignore[attr-defined]
-    assert "Traceback" not in pg.content()  # type: ignore[attr-defined]
+    assert pg.inner_text("#main h1") == "Recommendation not found"
+    assert words in pg.inner_text("#main")
+    assert "Traceback" not in pg.content()
     assert log.console_errors == [] and log.failed_requests == []
 
 
 @pytest.mark.parametrize("role", ["board", "pcc"])
-def test_only_owners_see_the_update_form(
-    served: Served, page_as: Callable[[str | None], tuple[object, PageLog]], role: str
-) -> None:
+def test_only_owners_see_the_update_form(served: Served, page_as: PageAs, role: str) -> None:
     pg, log = page_as(role)
     open_page(pg, served, "/recommendations/9")
-    assert pg.locator("#rec-form-submit").count() == 0  # type: ignore[attr-defined]
-    assert "You cannot update this recommendation" in pg.inner_text("#main")  # type: ignore[attr-defined]
+    assert pg.locator("#rec-form-submit").count() == 0
+    assert "You cannot update this recommendation" in pg.inner_text("#main")
     assert log.console_errors == [] and log.failed_requests == []

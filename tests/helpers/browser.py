@@ -1,0 +1,147 @@
+"""Helpers shared by the browser tests (tests/browser): the served app, a page's log of
+console errors and failed requests, signing in, opening a page, reading a figure card's
+table alternative and CSV, axe, and web-first waits.
+
+Web-first waits only: the app's CSP (no 'unsafe-eval') refuses the string predicates that
+Playwright's `wait_for_function` evaluates in the page, and a fixed sleep is either too short
+on the shared 2-CPU machines or wasted time everywhere else."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from playwright.sync_api import BrowserContext, Locator, Page, Response, expect
+
+from tests.helpers.auth import PASSWORD, user_for
+
+CHROMIUM = os.environ.get("SCORECARD_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]  # fmt: skip
+# Web-first assertions wait for a callback's redraw. Playwright's 5 s default is too short on
+# the shared 2-CPU machines, where a redraw waits its turn for CPU (a compare-page redraw
+# once took longer under load); a real failure still fails, just 20 s later.
+EXPECT_TIMEOUT_MS = 20_000
+# The roles that may open the scorecards (/, /area/*, /compare, /recommendations*).
+SCORECARD_ROLES = ("board", "pcc", "owner")
+
+
+@dataclass
+class Served:
+    url: str
+    home: Path
+
+
+@dataclass
+class PageLog:
+    console_errors: list[str] = field(default_factory=list)
+    failed_requests: list[str] = field(default_factory=list)
+
+
+def logged_page(context: BrowserContext) -> tuple[Page, PageLog]:
+    """A new page in the context that records console errors and failed requests."""
+    pg = context.new_page()
+    log = PageLog()
+    pg.on("console", lambda m: log.console_errors.append(m.text) if m.type == "error" else None)
+    pg.on("requestfailed", lambda r: log.failed_requests.append(f"{r.url} {r.failure}"))
+    pg.on(
+        "response",
+        lambda r: (
+            log.failed_requests.append(f"{r.url} HTTP {r.status}") if r.status >= 400 else None
+        ),
+    )
+    return pg, log
+
+
+def try_sign_in(pg: Page, served: Served, username: str, password: str) -> str:
+    """Submit the login form as a person would; the address it ends on."""
+    pg.goto(served.url + "/login")
+    pg.fill("#username", username)
+    pg.fill("#password", password)
+    with pg.expect_navigation():
+        pg.click("button[type=submit]")
+    return str(pg.url)
+
+
+def sign_in(pg: Page, served: Served, role: str) -> None:
+    """Sign in as the role's test user through the login page."""
+    url = try_sign_in(pg, served, user_for(role).username, PASSWORD)
+    assert "/login" not in url, f"{role} could not sign in"
+
+
+def open_page(pg: Page, served: Served, path: str) -> Response | None:
+    """Go to the path and wait for its heading and for the network to settle (the first
+    callbacks' redraws); the navigation's response."""
+    resp = pg.goto(served.url + path)
+    pg.wait_for_selector("#main h1")
+    pg.wait_for_load_state("networkidle")
+    return resp
+
+
+def card(pg: Page, card_id: str) -> Locator:
+    """A figure card, by its id (the section its title labels)."""
+    return pg.locator(f'section[aria-labelledby="{card_id}-title"]')
+
+
+def table_cells(pg: Page, card_id: str) -> list[list[str]]:
+    """The card's table alternative (open or folded): header row then body rows, as text."""
+    return (
+        card(pg, card_id)
+        .locator("table tr")
+        .evaluate_all(
+            "rows => rows.map(r => Array.from(r.querySelectorAll('th, td'))"
+            ".map(c => c.textContent.trim()))"
+        )
+    )
+
+
+def alt_table(pg: Page, card_id: str) -> list[list[str]]:
+    """The card's table alternative inside its <details>, header then rows, whitespace
+    collapsed."""
+    rows = card(pg, card_id).locator("details table tr")
+    return [
+        [" ".join(c.split()) for c in rows.nth(i).locator("th, td").all_text_contents()]
+        for i in range(rows.count())
+    ]
+
+
+def downloaded_csv(pg: Page, card_id: str) -> list[list[str]]:
+    """Click the card's CSV button and parse what the browser saved."""
+    button = card(pg, card_id).get_by_role("button", name="Download the figures")
+    with pg.expect_download() as info:
+        button.click()
+    text = Path(info.value.path()).read_text(encoding="utf-8")
+    return [[c.strip() for c in row] for row in csv.reader(io.StringIO(text))]
+
+
+def pdf_text(body: bytes) -> str:
+    from pypdf import PdfReader
+
+    return "\n".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(body)).pages)
+
+
+def assert_axe_clean(pg: Page) -> None:
+    """No axe-core violations on the page as it is now (every rule axe runs, best practices
+    included); the message names each rule and the nodes it failed on."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    violations = Axe().run(pg).response["violations"]
+    assert violations == [], [(v["id"], [n["target"] for n in v["nodes"]]) for v in violations]
+
+
+def wait_text(pg: Page, selector: str, text: str) -> None:
+    """Wait until the (first) element shows the text, then for the network to settle."""
+    expect(pg.locator(selector).first).to_contain_text(text, use_inner_text=True)
+    pg.wait_for_load_state("networkidle")
+
+
+def url_has(pg: Page, text: str) -> None:
+    """Wait until the address contains the text (a clientside callback rewrites it just after
+    the redraw)."""
+    expect(pg).to_have_url(re.compile(re.escape(text)))
