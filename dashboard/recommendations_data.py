@@ -18,7 +18,7 @@ import pandas as pd
 import sqlalchemy as sa
 from dash import html
 
-from dashboard import appdb
+from accounts import appdb
 from dashboard import snapshot as _snapshot
 from dashboard.figures import PALETTE, format_value
 from dashboard.scorecard_data import QueryFn, snapshot_cached

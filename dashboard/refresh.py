@@ -50,7 +50,7 @@ def start_refresh(settings: Settings) -> str:
     log_path = logs / f"refresh-{datetime.now():%Y%m%dT%H%M%S}.log"
     with log_path.open("wb") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "scorecard.cli", "etl", "run"],
+            [sys.executable, "-m", "scorecard_app", "etl", "run"],
             stdout=out,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,

@@ -27,8 +27,8 @@ def run_refresh(source_names: list[str] | None = None):  # -> RunResult
 
 
 def status_report(limit: int = 10) -> str:
-    from pipelines.status import freshness, recent_runs
     from warehouse import db
+    from warehouse.status import freshness, recent_runs
 
     settings = load_settings()
     if not settings.warehouse_path.exists():

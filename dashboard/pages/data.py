@@ -12,7 +12,7 @@ from dash import Input, Output, State, html
 from dashboard import ids
 from dashboard.components import notice, page_header, table
 from dashboard.snapshot import NoSnapshotError, reader
-from pipelines.status import freshness, recent_runs
+from warehouse.status import freshness, recent_runs
 
 dash.register_page(
     __name__, name="Data and pipeline", path="/data", title="Data and pipeline", order=4
