@@ -29,6 +29,7 @@ from typing import Any
 import great_expectations as gx
 import great_expectations.expectations as gxe
 from great_expectations.expectations.expectation import Expectation
+from great_expectations.expectations.metadata_types import FailureSeverity
 from great_expectations.expectations.row_conditions import Column as Col
 
 from expectations.custom import (
@@ -311,7 +312,9 @@ def build_suite(kind: str) -> gx.ExpectationSuite:
             # Named by rule, not position, so adding a rule leaves the other ids alone.
             copy.id = _stable_id(kind, info.rule_id, info.column, str(m))
             copy.meta = {"rule_id": info.rule_id, "severity": info.severity, "column": info.column}
-            copy.severity = "critical" if info.severity == "must" else "warning"
+            copy.severity = (
+                FailureSeverity.CRITICAL if info.severity == "must" else FailureSeverity.WARNING
+            )
             suite.expectations.append(copy)
     return suite
 

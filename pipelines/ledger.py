@@ -105,6 +105,7 @@ def finish_run(
         "FROM meta.run_files WHERE run_id = ?",
         [run_id],
     ).fetchone()
+    assert counts is not None  # an aggregate without GROUP BY always returns one row
     con.execute(
         "UPDATE meta.runs SET finished_at = ?, status = ?, files_new = ?, files_loaded = ?, "
         "files_rejected = ?, warnings = ?, snapshot = ?, message = ? WHERE run_id = ?",

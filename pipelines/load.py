@@ -110,7 +110,7 @@ def load_extract(
     relation = f"incoming_{kind}"
     with transaction(con):
         check_newer(con, kind, org_code, as_at)
-        extract_id = con.execute("SELECT nextval('meta.extract_id_seq')").fetchone()[0]
+        (extract_id,) = con.execute("SELECT nextval('meta.extract_id_seq')").fetchall()[0]
         con.execute(
             "UPDATE raw.extracts SET is_current = FALSE "
             "WHERE kind = ? AND org_code = ? AND is_current",

@@ -45,7 +45,9 @@ def connect(path: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPyConn
         raise FileNotFoundError(f"no DuckDB file at {p}; run the pipeline first")
     if not read_only:
         p.parent.mkdir(parents=True, exist_ok=True)
-    config = {"memory_limit": os.environ.get(MEMORY_ENV) or DEFAULT_MEMORY_LIMIT}
+    config: dict[str, str | bool | int | float | list[str]] = {
+        "memory_limit": os.environ.get(MEMORY_ENV) or DEFAULT_MEMORY_LIMIT
+    }
     return duckdb.connect(str(p), read_only=read_only, config=config)
 
 
