@@ -56,7 +56,6 @@ from scorecard.contract import (
 log = logging.getLogger(__name__)
 
 GX_DIR = Path(__file__).resolve().parent / "gx"
-SUITES_DIR = GX_DIR / "expectations"
 # Helper column validate_frame adds to cps_action_plans: the case's received_date, by urn.
 CASE_RECEIVED_COLUMN = "case_received_date"
 # Helper column validate_frame adds to cps_action_plans: "y" where the row's urn is one of the
