@@ -21,9 +21,12 @@ install: $(BIN)/scorecard
 demo: install
 	$(BIN)/scorecard demo
 
+# Ruff, the layer contracts (import-linter, [tool.importlinter]) and mypy ([tool.mypy]).
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 test: lint
 	$(BIN)/pytest -q

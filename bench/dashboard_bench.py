@@ -88,7 +88,7 @@ def build_home(home: Path, scale: float) -> float:
     started = time.perf_counter()
     if not any(landing.glob("police_cases__*")):
         subprocess.run(
-            [sys.executable, "-m", "scorecard.cli", "generate", "--out", str(landing),
+            [sys.executable, "-m", "scorecard_app", "generate", "--out", str(landing),
              "--scale", str(scale), "--seed", "1"],
             check=True,
         )  # fmt: skip
@@ -100,7 +100,7 @@ def build_home(home: Path, scale: float) -> float:
     }
     # Exit 3 (some extracts rejected) still publishes a snapshot.
     subprocess.run(
-        [sys.executable, "-m", "scorecard.cli", "etl", "run"],
+        [sys.executable, "-m", "scorecard_app", "etl", "run"],
         env=env,
         check=False,
         stdout=subprocess.DEVNULL,
@@ -333,7 +333,7 @@ PAGES = tuple(
 def bench_logins() -> dict[str, tuple[str, str]]:
     """A board and an analyst user with fresh random passwords in the home's app database
     (the pages need a session): role -> (username, password)."""
-    from dashboard.auth import users
+    from accounts import users
 
     out = {}
     for role, name in BENCH_USERS.items():

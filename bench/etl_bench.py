@@ -38,7 +38,7 @@ def generate(out: Path, scale: float) -> None:
     if any(out.glob("police_cases__*")):
         return
     subprocess.run(
-        [sys.executable, "-m", "scorecard.cli", "generate", "--out", str(out), "--scale",
+        [sys.executable, "-m", "scorecard_app", "generate", "--out", str(out), "--scale",
          str(scale), "--seed", "1"],
         check=True,
     )  # fmt: skip
@@ -113,7 +113,7 @@ def refresh(files: Path, home: Path) -> Child:
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
         "DO_NOT_TRACK": "1",
     }
-    return run_child([sys.executable, "-m", "scorecard.cli", "etl", "run"], env=env,
+    return run_child([sys.executable, "-m", "scorecard_app", "etl", "run"], env=env,
                      with_stderr=True)  # fmt: skip
 
 

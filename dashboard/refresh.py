@@ -48,7 +48,8 @@ def _state(pid: int) -> str | None:
 def _running(pid_file: Path) -> bool:
     """Whether the refresh recorded in ``pid_file`` is still running: the process exists,
     is not a zombie (exited but not yet reaped, by this worker or another), and is a
-    ``scorecard.cli`` process (a pid reused by something else after a restart is not)."""
+    ``scorecard_app`` process as ``start_refresh`` spawns it (a pid reused by something else
+    after a restart is not)."""
     try:
         pid = int(pid_file.read_text().strip())
     except (FileNotFoundError, ValueError):
@@ -70,7 +71,7 @@ def _running(pid_file: Path) -> bool:
         cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
     except OSError:
         return False
-    return b"scorecard.cli" in cmdline
+    return b"scorecard_app" in cmdline
 
 
 def start_refresh(settings: Settings) -> str:
@@ -89,7 +90,7 @@ def start_refresh(settings: Settings) -> str:
     log_path = logs / f"refresh-{datetime.now():%Y%m%dT%H%M%S}.log"
     with log_path.open("wb") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "scorecard.cli", "etl", "run"],
+            [sys.executable, "-m", "scorecard_app", "etl", "run"],
             stdout=out,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,

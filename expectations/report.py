@@ -127,6 +127,7 @@ def write_report(
     ``outcome`` is a validation outcome or the ContractError a file-level check raised
     (unreadable, header, empty, name); kind/org/as_at may be None when the name is the problem.
     """
+    skipped: tuple[str, ...]
     if isinstance(outcome, ContractError):
         failures, rows, skipped = _failures_for_error(outcome), None, ()
     else:

@@ -29,6 +29,7 @@ from typing import Any
 import great_expectations as gx
 import great_expectations.expectations as gxe
 from great_expectations.expectations.expectation import Expectation
+from great_expectations.expectations.metadata_types import FailureSeverity
 from great_expectations.expectations.row_conditions import Column as Col
 
 from expectations.custom import (
@@ -55,7 +56,6 @@ from scorecard.contract import (
 log = logging.getLogger(__name__)
 
 GX_DIR = Path(__file__).resolve().parent / "gx"
-SUITES_DIR = GX_DIR / "expectations"
 # Helper column validate_frame adds to cps_action_plans: the case's received_date, by urn.
 CASE_RECEIVED_COLUMN = "case_received_date"
 # Helper column validate_frame adds to cps_action_plans: "y" where the row's urn is one of the
@@ -311,7 +311,9 @@ def build_suite(kind: str) -> gx.ExpectationSuite:
             # Named by rule, not position, so adding a rule leaves the other ids alone.
             copy.id = _stable_id(kind, info.rule_id, info.column, str(m))
             copy.meta = {"rule_id": info.rule_id, "severity": info.severity, "column": info.column}
-            copy.severity = "critical" if info.severity == "must" else "warning"
+            copy.severity = (
+                FailureSeverity.CRITICAL if info.severity == "must" else FailureSeverity.WARNING
+            )
             suite.expectations.append(copy)
     return suite
 

@@ -18,20 +18,21 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import great_expectations as gx
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-from great_expectations.core import ExpectationSuiteValidationResult
+from great_expectations.core import ExpectationSuiteValidationResult, ExpectationValidationResult
 from great_expectations.data_context.types.base import (
     DataContextConfig,
     InMemoryStoreBackendDefaults,
     ProgressBarsConfig,
 )
 from great_expectations.execution_engine import pandas_execution_engine as _pandas_engine
+from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
 from great_expectations.validator.validator import calc_validation_statistics
 
 from expectations import suites as _suites
@@ -126,13 +127,18 @@ def _template_suite(kind: str, root: str) -> gx.ExpectationSuite:
     return context.suites.get(kind)
 
 
+def _suite_dict(suite: gx.ExpectationSuite) -> dict[str, Any]:
+    """The suite as a dict to edit and rebuild; GX types it as any JSON value."""
+    return cast(dict[str, Any], suite.to_json_dict())
+
+
 @cache
 def _suite_variant(kind: str, root: str, skip: frozenset[str]) -> gx.ExpectationSuite:
     """The template minus rules whose per-file input the caller did not supply."""
     template = _template_suite(kind, root)
     if not skip:
         return template
-    data = template.to_json_dict()
+    data = _suite_dict(template)
     data["expectations"] = [e for e in data["expectations"] if e["meta"].get("rule_id") not in skip]
     return gx.ExpectationSuite(**data)
 
@@ -161,7 +167,7 @@ def _columns_used(kwargs: Mapping[str, Any]) -> set[str]:
                 walk(v)
 
     cond = kwargs.get("row_condition")
-    walk(cond.dict() if hasattr(cond, "dict") else cond)
+    walk(cond.dict() if cond is not None and hasattr(cond, "dict") else cond)
     return used
 
 
@@ -221,7 +227,7 @@ def _parts(kind: str, root: str, skip: frozenset[str], split: bool) -> tuple[_Pa
     suite = _suite_variant(kind, root, skip)
     if not split:
         return (_Part(None, suite),)
-    data = suite.to_json_dict()
+    data = _suite_dict(suite)
     groups: dict[tuple[tuple[str, ...], bool], list[dict]] = {}
     for exp in data["expectations"]:
         key = (tuple(sorted(_columns_used(exp["kwargs"]))), _distinct_safe(exp))
@@ -300,7 +306,7 @@ class _Distinct:
         if len(names) == 1:
             columns = [uniques[0]]
         else:
-            sizes = [len(u) for u in uniques]
+            sizes = [len(u) for u in uniques if u is not None]
             if math.prod(sizes) >= 2**62:
                 return None
             keys = np.zeros(n, dtype=np.int64)
@@ -348,6 +354,12 @@ def _row_numbers(result: Mapping[str, Any]) -> list[int]:
     return sorted(out)
 
 
+def _config(r: ExpectationValidationResult) -> ExpectationConfiguration:
+    """The result's expectation: typed optional by GX, always set when a suite is validated."""
+    assert r.expectation_config is not None
+    return r.expectation_config
+
+
 def _scrub(res: ExpectationSuiteValidationResult, suite: gx.ExpectationSuite) -> None:
     """Remove every cell value GX copied into the results; keep counts and row numbers."""
     templates = {e.id: e for e in suite.expectations}
@@ -358,9 +370,9 @@ def _scrub(res: ExpectationSuiteValidationResult, suite: gx.ExpectationSuite) ->
             result.pop(key, None)
         if rows:
             result["partial_unexpected_index_list"] = [{ROW_NO: n} for n in rows]
-        if r.expectation_config.type not in {"expect_table_row_count_to_be_between"}:
+        if _config(r).type not in {"expect_table_row_count_to_be_between"}:
             result.pop("observed_value", None)
-        template = templates.get(r.expectation_config.id)
+        template = templates.get(_config(r).id)
         if template is not None:  # parameters (known urns) back to their $PARAMETER form
             r.expectation_config = template.configuration
         if r.exception_info:
@@ -421,7 +433,8 @@ def validate_frame(
         data = data.assign(**{_suites.CASE_RECEIVED_COLUMN: received})
     if kind == "cps_action_plans" and known_urns is not None and "urn" in data.columns:
         known = data["urn"].isin(list(known_urns)).to_numpy(dtype=bool)
-        flag = pd.Series(np.where(known, "y", None), index=data.index).astype(TEXT_DTYPE)
+        # numpy's stubs reject None as a value; an object array of "y" and None is intended.
+        flag = pd.Series(np.where(known, "y", None), index=data.index).astype(TEXT_DTYPE)  # type: ignore[call-overload]
         data = data.assign(**{_suites.CASE_KNOWN_COLUMN: flag})
 
     previous = previous_rows or 0
@@ -505,7 +518,7 @@ def _validate_parts(
         check = distinct.rows(frame) if part.distinct else None
         res = _validate_two_pass(frame, check, part.suite, params)
         first = first or res
-        by_id.update((r.expectation_config.id, r) for r in res.results)
+        by_id.update((_config(r).id, r) for r in res.results)
     assert first is not None
     results = [by_id[e.id] for e in suite.expectations if e.id in by_id]
     stats = calc_validation_statistics(results)
@@ -549,19 +562,19 @@ def _validate_two_pass(
     """
     batch = _runtime().get_batch(batch_parameters={"dataframe": frame if check is None else check})
     res = batch.validate(suite, expectation_parameters=params, result_format="BOOLEAN_ONLY")
-    failed = {r.expectation_config.id for r in res.results if not r.success}
+    failed = {_config(r).id for r in res.results if not r.success}
     if not failed:
         return res
     if check is not None:
         batch = _runtime().get_batch(batch_parameters={"dataframe": frame})
-    data = suite.to_json_dict()
+    data = _suite_dict(suite)
     data["expectations"] = [e for e in data["expectations"] if e["id"] in failed]
     data["id"] = None
     detail = batch.validate(
         gx.ExpectationSuite(**data), expectation_parameters=params, result_format=_DETAIL_FORMAT
     )
-    by_id = {r.expectation_config.id: r for r in detail.results}
-    res.results = [by_id.get(r.expectation_config.id, r) for r in res.results]
+    by_id = {_config(r).id: r for r in detail.results}
+    res.results = [by_id.get(_config(r).id, r) for r in res.results]
     return res
 
 
@@ -578,9 +591,9 @@ def _failures(
     for r in res.results:
         if r.success:
             continue
-        meta = r.expectation_config.meta or {}
+        meta = _config(r).meta or {}
         rule_id, column = meta["rule_id"], meta.get("column", "")
-        kwargs = r.expectation_config.kwargs
+        kwargs = _config(r).kwargs
         error = _exception_type(r.exception_info)
         if error is not None and rule_id != "file.header" and not _columns_used(kwargs) <= columns:
             continue  # a missing column: reported once, as file.header

@@ -152,6 +152,7 @@ def process_extract(
         rec.kind, rec.org_code, rec.as_at = meta.kind, meta.org_code, meta.as_at
         check_newer(con, meta.kind, meta.org_code, meta.as_at)
         remote = sources.RemoteFile(source_name, url, name)
+        data: bytes | None
         if sources.local_path(source, remote) is None:  # our own staged copy
             data = sources.read_local(Path(staged).parent, staged, limits)
         else:

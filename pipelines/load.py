@@ -119,7 +119,7 @@ def load_extract(
         if key_fingerprint is not None:
             ledger.pin_key(con, key_fingerprint)
         check_newer(con, kind, org_code, as_at)
-        extract_id = con.execute("SELECT nextval('meta.extract_id_seq')").fetchone()[0]
+        (extract_id,) = con.execute("SELECT nextval('meta.extract_id_seq')").fetchall()[0]
         con.execute(
             "UPDATE raw.extracts SET is_current = FALSE "
             "WHERE kind = ? AND org_code = ? AND is_current",

@@ -40,8 +40,8 @@ def check_key(key: bytes) -> None:
 
 
 def status_report(limit: int = 10) -> str:
-    from pipelines.status import freshness, recent_runs
     from warehouse import db
+    from warehouse.status import freshness, recent_runs
 
     settings = load_settings()
     if not settings.warehouse_path.exists():

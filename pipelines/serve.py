@@ -25,7 +25,9 @@ def deployments(config: PipelineConfig, home: str) -> list:
                 description=f"Refresh from {', '.join(sch.sources) or 'every source'} "
                 f"on cron '{sch.cron}' ({sch.timezone})",
                 tags=["scorecard"],
-                _sync=True,  # a sync caller may still have an event loop (e.g. under Playwright)
+                # a sync caller may still have an event loop (e.g. under Playwright); `_sync` is
+                # added by prefect's @async_dispatch, which its stubs do not show
+                _sync=True,  # type: ignore[call-arg]
             )
         )
     return out

@@ -611,7 +611,3 @@ def parse_extract_name(filename: str) -> ExtractName:
     if org_kind not in KINDS[kind].senders:
         raise ContractError("file.name", f"{filename!r}: a {org_kind} cannot send {kind} extracts")
     return ExtractName(kind, org, as_at, ext)
-
-
-def must_rules(kind: str) -> tuple[Rule, ...]:
-    return tuple(r for r in KINDS[kind].rules if r.severity == "must")

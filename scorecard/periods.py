@@ -57,7 +57,7 @@ def quarter_of(d: date) -> str:
 def is_valid(period: str) -> bool:
     """True for a well-formed financial year or quarter label (the years must be consecutive)."""
     m = FY_RE.match(period) or QUARTER_RE.match(period)
-    return bool(m) and (int(m[1]) + 1) % 100 == int(m[2])
+    return m is not None and (int(m[1]) + 1) % 100 == int(m[2])
 
 
 def kind(period: str) -> str:

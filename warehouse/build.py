@@ -5,10 +5,9 @@ Called by the pipeline after loading raw (migrations applied, reference loaded):
 aggregate is over integers or exact medians, values are rounded to 6 places, and Python
 post-processing (funnel limits, SPC) runs over rows in a fixed order.
 
-Recommendation updates: the extracts' ``raw.recommendation_updates`` (current extracts) are
-unioned with ``raw.app_recommendation_updates`` when that table exists (same columns as the
-contract: rec_no, owner_code, status, target_date, evidence, updated_on) - the place for
-updates entered in the app; an app update wins a same-day tie.
+Recommendation updates: ``core.recommendation_updates`` holds the current extracts' rows.
+Updates entered in the app live in the app database (``accounts.appdb``), never in the
+warehouse; the dashboard shows whichever of the two is newer.
 """
 
 from __future__ import annotations
@@ -28,14 +27,13 @@ import pyarrow as pa
 from scorecard import periods, rag
 from scorecard.settings import Settings
 from warehouse.cells import build_cells
-from warehouse.db import qualified, table_exists, transaction
+from warehouse.db import qualified, transaction
 from warehouse.metrics import catalogue, disclosure, funnel, spc
 from warehouse.sql import mart_sql
 
 log = logging.getLogger(__name__)
 
 CORE_PACKAGE = "warehouse.sql.core"
-NATIONAL = "national"
 
 StageHook = Callable[[str, float], None]
 
@@ -322,21 +320,14 @@ def spc_points(series: dict[str, np.ndarray], values: dict[str, np.ndarray]) -> 
 
 
 def build_recommendation_updates(con: duckdb.DuckDBPyConnection) -> None:
-    parts = [
+    # source and source_rank stay (constant) so the mart's columns and ordering are unchanged.
+    con.execute(
+        "CREATE OR REPLACE TABLE core.recommendation_updates AS "
         "SELECT u.rec_no, u.owner_code, u.status, u.target_date, u.evidence, u.updated_on, "
         "'extract' AS source, 2 AS source_rank, "
         "CAST(e.as_at AS VARCHAR) || '/' || lpad(CAST(u.row_no AS VARCHAR), 9, '0') AS row_key "
         "FROM raw.recommendation_updates u JOIN raw.extracts e ON e.extract_id = u.extract_id "
         "AND e.is_current AND e.kind = 'recommendation_updates'"
-    ]
-    if table_exists(con, "raw", "app_recommendation_updates"):
-        parts.append(
-            "SELECT rec_no, owner_code, status, target_date, evidence, updated_on, 'app', 1, "
-            "CAST(updated_on AS VARCHAR) || '/' || coalesce(status, '') "
-            "FROM raw.app_recommendation_updates"
-        )
-    con.execute(
-        "CREATE OR REPLACE TABLE core.recommendation_updates AS " + " UNION ALL ".join(parts)
     )
 
 

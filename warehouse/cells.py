@@ -17,6 +17,7 @@ from itertools import pairwise
 import duckdb
 import numpy as np
 import pyarrow as pa
+from numpy.typing import ArrayLike
 
 from warehouse.metrics.histogram import cell_stats
 from warehouse.sql import mart_sql
@@ -38,7 +39,7 @@ DISTS_SCHEMA = pa.schema([("cell", pa.int64()), ("mean_v", pa.float64()),
                           ("median_v", pa.float64())])  # fmt: skip
 
 
-def cell_ids(lv: int, o: np.ndarray, k: np.ndarray, p: np.ndarray) -> np.ndarray:
+def cell_ids(lv: int, o: ArrayLike, k: ArrayLike, p: ArrayLike) -> np.ndarray:
     """The BIGINT that names a cell in 015_cells.sql: ((lv*2^16 + o)*2^24 + k)*2^16 + p."""
     o64, k64, p64 = (np.asarray(a, dtype=np.int64) for a in (o, k, p))
     return ((lv * 65536 + o64) * 16777216 + k64) * 65536 + p64

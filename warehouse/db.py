@@ -45,7 +45,9 @@ def connect(path: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPyConn
         raise FileNotFoundError(f"no DuckDB file at {p}; run the pipeline first")
     if not read_only:
         p.parent.mkdir(parents=True, exist_ok=True)
-    config = {"memory_limit": os.environ.get(MEMORY_ENV) or DEFAULT_MEMORY_LIMIT}
+    config: dict[str, str | bool | int | float | list[str]] = {
+        "memory_limit": os.environ.get(MEMORY_ENV) or DEFAULT_MEMORY_LIMIT
+    }
     return duckdb.connect(str(p), read_only=read_only, config=config)
 
 
@@ -68,14 +70,6 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
         raise
     else:
         con.execute("COMMIT")
-
-
-def table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
-    row = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
-        [schema, table],
-    ).fetchone()
-    return bool(row and row[0])
 
 
 def columns_of(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> list[str]:

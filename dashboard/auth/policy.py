@@ -12,7 +12,8 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-ROLES = ("board", "pcc", "owner", "analyst", "admin")
+from accounts.roles import ROLES as ROLES  # re-exported: the pages list roles from here
+
 ROLE_TEXT = {
     "board": "Board member",
     "pcc": "Police and crime commissioner",
@@ -20,9 +21,6 @@ ROLE_TEXT = {
     "analyst": "Analyst",
     "admin": "Administrator",
 }
-# Roles tied to one organisation: a PCC to a force (their landing page), an owner to the
-# organisation whose recommendation rows they may change.
-ROLES_WITH_ORG = ("pcc", "owner")
 
 SCORECARDS = "scorecards"  # national, area, compare, recommendations, PDFs, /api/metrics
 UPDATE_RECS = "update_recommendations"  # change one's own organisation's recommendation rows

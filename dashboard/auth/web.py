@@ -25,9 +25,9 @@ from flask import Flask, Response, current_app, redirect, request, session
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from dashboard import appdb
+from accounts import appdb
+from accounts import users as accounts
 from dashboard.auth import policy
-from dashboard.auth import users as accounts
 
 log = logging.getLogger(__name__)
 

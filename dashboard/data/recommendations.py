@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 import sqlalchemy as sa
 
-from dashboard import appdb
+from accounts import appdb
 from dashboard.data import source
 from dashboard.data.source import snapshot_cached
 from dashboard.ui.status import KIND_ORDER, OWNER_KIND_TEXT, STATUS_TEXT, status_words

@@ -11,7 +11,8 @@ import dash
 import pandas as pd
 from dash import html
 
-from dashboard import appdb, ids
+from accounts import appdb
+from dashboard import ids
 from dashboard.ui.components import page_header, table
 
 dash.register_page(__name__, name="Audit log", path="/admin/audit", title="Audit log", order=7)

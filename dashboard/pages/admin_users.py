@@ -14,9 +14,10 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Input, Output, State, ctx, html
 
-from dashboard import appdb, ids
+from accounts import appdb
+from accounts import users as accounts
+from dashboard import ids
 from dashboard.auth import policy
-from dashboard.auth import users as accounts
 from dashboard.auth.web import current_role, signed_in
 from dashboard.ui.components import page_header, table
 from scorecard import reference

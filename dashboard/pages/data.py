@@ -13,7 +13,7 @@ from dashboard import ids
 from dashboard.data.snapshot import NoSnapshotError, reader
 from dashboard.ui.components import notice, page_header, table
 from expectations.report_ids import report_id
-from pipelines.status import freshness, recent_runs
+from warehouse.status import freshness, recent_runs, rejected_files
 
 dash.register_page(
     __name__, name="Data and pipeline", path="/data", title="Data and pipeline", order=4
@@ -22,19 +22,12 @@ dash.register_page(
 PREFECT_UI_ENV = "PREFECT_UI_URL"
 
 
-def _rejected() -> pd.DataFrame:
-    return reader().query(
-        "SELECT finished_at, org_code, kind, as_at, file_name, rules_failed, message, run_id "
-        "FROM meta.run_files WHERE outcome <> 'loaded' ORDER BY finished_at DESC LIMIT 50"
-    )
-
-
-def _report_link(row: pd.Series) -> html.A:
-    name = f"{report_id(row['file_name'])}.report.txt"
+def _report_link(run_id: str, file_name: str) -> html.A:
+    name = f"{report_id(file_name)}.report.txt"
     return html.A(
         "report",
-        href=f"/reports/{row['run_id']}/{name}",
-        **{"aria-label": f"Rejection report for {row['file_name']}"},
+        href=f"/reports/{run_id}/{name}",
+        **{"aria-label": f"Rejection report for {file_name}"},
     )
 
 
@@ -48,7 +41,7 @@ def layout(**_: str) -> html.Div:
         with reader().cursor() as cur:
             fresh = pd.DataFrame(freshness(cur, date.today()))
             runs = pd.DataFrame(recent_runs(cur, 15))
-        rejected = _rejected()
+            rejected = rejected_files(cur, 50)
     except NoSnapshotError as exc:
         return html.Div([header, notice(str(exc))])
     prefect_ui = os.environ.get(PREFECT_UI_ENV, "http://127.0.0.1:4200")
@@ -63,10 +56,10 @@ def layout(**_: str) -> html.Div:
                 html.Td(r.file_name),
                 html.Td(r.rules_failed or ""),
                 html.Td(r.message or ""),
-                html.Td(_report_link(pd.Series(r._asdict()))),
+                html.Td(_report_link(r.run_id, r.file_name)),
             ]
         )
-        for r in rejected.itertuples(index=False)
+        for r in rejected
     ]
     return html.Div(
         [

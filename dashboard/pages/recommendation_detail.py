@@ -16,7 +16,8 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, dcc, html
 
-from dashboard import appdb, ids
+from accounts import appdb
+from dashboard import ids
 from dashboard.auth import policy
 from dashboard.auth.web import signed_in
 from dashboard.data import recommendations as rd

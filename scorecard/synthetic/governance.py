@@ -60,7 +60,7 @@ def workforce_table(org: str, seed: int, as_at: date) -> pa.Table:
     null_f = pa.nulls(k, pa.float64())
     kind = reference.org_kind(org)
     if kind == "force":
-        pop = next(f.population_k for f in reference.forces() if f.code == org)
+        pop: float = next(f.population_k for f in reference.forces() if f.code == org)
         inv = np.rint(pop * rng.uniform(0.03, 0.06) * (1 + 0.12 * after) * noise)
         ssaidp = np.rint(inv * rng.uniform(0.15, 0.3, size=k))
         vac = np.rint(pop * rng.uniform(0.01, 0.04) * (1 + 0.3 * (years >= 2021)) * noise)

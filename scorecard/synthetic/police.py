@@ -293,8 +293,8 @@ def generate_police(
     stage_gap = min(P.WITHDRAWAL_STAGE_MISSING * plan.gap_mult, 0.5)
     stage[withdrawn & (rng.random(n) < stage_gap)] = NONE
     wreason = choice(rng, n, P.WITHDRAWAL_REASONS)
-    reason_gap = min(P.WITHDRAWAL_REASON_MISSING * plan.gap_mult, 0.5)
-    wreason[~withdrawn | (rng.random(n) < reason_gap)] = NONE
+    wreason_gap = min(P.WITHDRAWAL_REASON_MISSING * plan.gap_mult, 0.5)
+    wreason[~withdrawn | (rng.random(n) < wreason_gap)] = NONE
 
     # --- telling the victim about an NFA (Recs 6 and 7) ----------------------------------
     nfa_codes = np.array([_OC[c] for c in P.NFA_CODES])

@@ -30,7 +30,7 @@ def served(published_home: Path) -> Iterator[Served]:
     """Serve the app over the session's published home (tests/conftest.py) on a free port."""
     from werkzeug.serving import make_server
 
-    from dashboard import appdb
+    from accounts import appdb
 
     mp = pytest.MonkeyPatch()
     mp.setenv("SCORECARD_HOME", str(published_home))

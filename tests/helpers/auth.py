@@ -28,7 +28,7 @@ def user_for(role: str) -> RoleUser:
 
 def ensure_role_users() -> None:
     """One user per role in the current SCORECARD_HOME's app database (idempotent)."""
-    from dashboard.auth import users
+    from accounts import users
 
     for role in ROLES:
         u = user_for(role)

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from dashboard import appdb
+from accounts import appdb
 from dashboard.auth import policy
 from tests.helpers.auth import PAGES as SHARED_PAGES
 from tests.helpers.auth import ROLES, login, origin_headers, user_for

@@ -18,8 +18,8 @@ import pytest
 from typer.testing import CliRunner
 
 from scorecard import reference
-from scorecard.cli import app
 from scorecard.synthetic import GenerateOptions, Summary, generate_all
+from scorecard_app.cli import app
 
 pytestmark = pytest.mark.integration
 

@@ -180,7 +180,7 @@ def test_recommendation_status() -> None:
 
 
 def test_export_command(tmp_path, monkeypatch) -> None:
-    from scorecard.cli import app
+    from scorecard_app.cli import app
 
     w = random_warehouse(5)
     w.build()

@@ -18,7 +18,7 @@ import pytest
 from typer.testing import CliRunner
 
 from pipelines.runtime import close_all
-from scorecard.cli import app
+from scorecard_app.cli import app
 from tests.helpers.pipeline import run
 from tests.helpers.settings import TEST_KEY
 

@@ -80,7 +80,7 @@ def _run_and_kill(home: Path, api_url: str, kill_after: int, jitter: float) -> i
         "PREFECT_API_URL": api_url,
     }
     proc = subprocess.Popen(
-        [sys.executable, "-m", "scorecard.cli", "etl", "run"],
+        [sys.executable, "-m", "scorecard_app", "etl", "run"],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

@@ -13,7 +13,7 @@ import yaml
 from typer.testing import CliRunner
 
 from pipelines.runtime import close_all
-from scorecard.cli import app
+from scorecard_app.cli import app
 from tests.helpers.pipeline import generated, run
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("prefect_server")]
@@ -147,8 +147,8 @@ def test_schedules_register_as_deployments(home: Path) -> None:
 
 def test_demo_generates_loads_and_publishes(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """`scorecard demo` without serving: synthetic data in, snapshot out, demo key used."""
-    from scorecard.demo import run_demo
     from scorecard.settings import load_settings
+    from scorecard_app.demo import run_demo
 
     monkeypatch.delenv("SCORECARD_PSEUDONYM_KEY")
     assert run_demo(scale=0.01, serve=False) == 0

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from dashboard import appdb
+from accounts import appdb
 
 
 @pytest.fixture

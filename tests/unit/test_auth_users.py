@@ -11,8 +11,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from dashboard import appdb
-from dashboard.auth import users
+from accounts import appdb, users
 
 PW = "a-long-enough-password"
 
@@ -127,7 +126,7 @@ def test_audit_log_is_append_only_in_the_database(db) -> None:  # type: ignore[n
 
 def _cli(args: list[str], stdin: str = "") -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "scorecard.cli", "users", *args],
+        [sys.executable, "-m", "scorecard_app", "users", *args],
         input=stdin,
         capture_output=True,
         text=True,
@@ -159,7 +158,7 @@ def test_cli_reads_the_password_from_stdin_never_an_argument(home: Path) -> None
 
 
 def test_demo_users_get_fresh_random_passwords_each_run(db) -> None:  # type: ignore[no-untyped-def]
-    from scorecard.demo import demo_users
+    from scorecard_app.demo import demo_users
 
     first = demo_users()
     assert sorted(r for _, r, _, _ in first) == sorted(

@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from dashboard import appdb
-from dashboard.auth import users
+from accounts import appdb, users
 from tests.helpers.auth import PASSWORD, ensure_role_users, login, origin_headers, user_for
 
 SAME = origin_headers()

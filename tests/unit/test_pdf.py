@@ -47,7 +47,8 @@ def test_render_pdf_has_title_marking_source_and_suppression_text() -> None:
 @pytest.fixture(scope="module")
 def client() -> Iterator[object]:
     """The PDF routes over a small built mart (queries routed to it, no snapshot). Kent's
-    withdrawals are tests/unit/test_scorecard_data.py's: 16, of which 1 awaiting the CPS (suppressed)."""
+    withdrawals are those of tests/unit/test_scorecard_data.py: 16, of which 1 awaiting the
+    CPS (suppressed)."""
     w = Warehouse()
     wd = {"withdrawal_date": d("2023-06-01")}
     later16 = {"outcome_code": "16", "outcome_date": d("2023-07-01"),

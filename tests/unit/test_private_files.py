@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from dashboard import appdb
+from accounts import appdb
 from pipelines.config import default_config
 from scorecard.settings import load_settings
 
@@ -58,7 +58,7 @@ def test_an_existing_readable_app_database_is_tightened(
 def test_the_cli_makes_everything_it_creates_private(
     tmp_path: Path, open_umask: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from scorecard.cli import app
+    from scorecard_app.cli import app
 
     home = tmp_path / "home"
     monkeypatch.setenv("SCORECARD_HOME", str(home))

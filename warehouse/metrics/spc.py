@@ -89,8 +89,8 @@ def apply_rules(
         for s, beyond in (("high", x[i : i + 3] > hi2[i : i + 3]),
                           ("low", x[i : i + 3] < lo2[i : i + 3])):  # fmt: skip
             if beyond.sum() >= 2:
-                for j in np.flatnonzero(beyond):
-                    mark(i + int(j), "two_of_three", s)
+                for j in np.flatnonzero(beyond).tolist():
+                    mark(i + j, "two_of_three", s)
     sign = np.sign(x - centre)
     start = 0
     for i in range(1, n + 1):  # runs on one side of the centre

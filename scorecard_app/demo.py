@@ -24,7 +24,7 @@ def demo_users() -> list[tuple[str, str, str | None, str]]:
     fixed password ships with the product. Returns (username, role, org, password)."""
     import secrets
 
-    from dashboard.auth import users
+    from accounts import users
 
     made = []
     for username, role, org in DEMO_USERS:

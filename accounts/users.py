@@ -21,8 +21,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy.engine import Engine
 
-from dashboard import appdb
-from dashboard.auth.policy import ROLES, ROLES_WITH_ORG
+from accounts import appdb
+from accounts.roles import ROLES, ROLES_WITH_ORG
 from scorecard import reference
 
 log = logging.getLogger(__name__)

@@ -1,4 +1,6 @@
-"""Freshness per sender and recent runs, for ``scorecard etl status`` and the data page."""
+"""The read side of the run ledger (meta.*): freshness per sender, recent runs, rejected
+files. In the warehouse layer so ``scorecard etl status`` and the dashboard's data page share
+one read model without the dashboard importing the pipeline that writes the ledger."""
 
 from __future__ import annotations
 
@@ -64,3 +66,25 @@ def recent_runs(con: duckdb.DuckDBPyConnection, limit: int = 10) -> list[RunSumm
         [limit],
     ).fetchall()
     return [RunSummary(*r) for r in rows]
+
+
+@dataclass(frozen=True)
+class RejectedFile:
+    finished_at: datetime
+    org_code: str | None
+    kind: str | None
+    as_at: date | None
+    file_name: str
+    rules_failed: str | None
+    message: str | None
+    run_id: str
+
+
+def rejected_files(con: duckdb.DuckDBPyConnection, limit: int = 50) -> list[RejectedFile]:
+    """Files not loaded (rejected or failed), newest first."""
+    rows = con.execute(
+        "SELECT finished_at, org_code, kind, as_at, file_name, rules_failed, message, run_id "
+        "FROM meta.run_files WHERE outcome <> 'loaded' ORDER BY finished_at DESC LIMIT ?",
+        [limit],
+    ).fetchall()
+    return [RejectedFile(*r) for r in rows]

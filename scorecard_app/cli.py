@@ -243,7 +243,7 @@ def _read_password(confirm: bool = True) -> str:
 @contextmanager
 def _user_errors() -> Iterator[None]:
     """A refused user change becomes a one-line error and exit code 2."""
-    from dashboard.auth.users import UserError
+    from accounts.users import UserError
 
     try:
         yield
@@ -261,7 +261,7 @@ def users_add(
     ] = None,
 ) -> None:
     """Add a user; the password is read from standard input or a prompt."""
-    from dashboard.auth import users
+    from accounts import users
 
     with _user_errors():
         users.normalise_username(username)
@@ -277,7 +277,7 @@ def users_add(
 @users_app.command("list")
 def users_list() -> None:
     """List users: name, role, organisation, state, last sign-in."""
-    from dashboard.auth import users
+    from accounts import users
 
     rows = users.list_users()
     if not rows:
@@ -293,7 +293,7 @@ def users_list() -> None:
 @users_app.command("disable")
 def users_disable(username: Annotated[str, typer.Argument(help="User to disable.")]) -> None:
     """Disable a user and end their sessions (the account and its history are kept)."""
-    from dashboard.auth import users
+    from accounts import users
 
     with _user_errors():
         users.set_disabled(username, True, who=_who())
@@ -303,7 +303,7 @@ def users_disable(username: Annotated[str, typer.Argument(help="User to disable.
 @users_app.command("enable")
 def users_enable(username: Annotated[str, typer.Argument(help="User to re-enable.")]) -> None:
     """Re-enable a disabled user."""
-    from dashboard.auth import users
+    from accounts import users
 
     with _user_errors():
         users.set_disabled(username, False, who=_who())
@@ -313,7 +313,7 @@ def users_enable(username: Annotated[str, typer.Argument(help="User to re-enable
 @users_app.command("set-password")
 def users_set_password(username: Annotated[str, typer.Argument(help="User.")]) -> None:
     """Set a new password (stdin or prompt); unlocks the account and ends its sessions."""
-    from dashboard.auth import users
+    from accounts import users
 
     if users.get(username) is None:
         raise fail(f"no user {username!r}")
@@ -326,7 +326,7 @@ def users_set_password(username: Annotated[str, typer.Argument(help="User.")]) -
 @users_app.command("unlock")
 def users_unlock(username: Annotated[str, typer.Argument(help="User.")]) -> None:
     """Lift a lock-out after repeated failed sign-ins."""
-    from dashboard.auth import users
+    from accounts import users
 
     with _user_errors():
         users.unlock(username, who=_who())
@@ -341,7 +341,7 @@ def demo(
     serve: Annotated[bool, typer.Option(help="Start the dashboard after loading.")] = True,
 ) -> None:
     """Generate the synthetic national extracts, run the pipeline, start the dashboard."""
-    from scorecard.demo import run_demo
+    from scorecard_app.demo import run_demo
 
     os.environ.setdefault("SCORECARD_DEMO", "1")
     run_demo(port=port, scale=scale, serve=serve)
