@@ -57,7 +57,7 @@ def loaded_home(tmp_path_factory: pytest.TempPathFactory, prefect_server: None) 
     """The generated nation (every file valid) loaded and published ONCE per session by the
     real flow. Tests read it; a test that writes takes copy_home() of it (or loaded_copy)."""
     from pipelines.runtime import close_all
-    from tests.helpers.pipeline import fill_landing, generated, run
+    from tests.helpers.pipeline import LoadedHome, fill_landing, generated, run
 
     files = generated(tmp_path_factory.getbasetemp())
     home = tmp_path_factory.mktemp("loaded-home")
