@@ -5,6 +5,11 @@ One Prefect flow run per refresh. For each new file (by checksum) there is a pul
 Expectations) and loads it. A file that breaks a must rule is quarantined with a report;
 it never stops the others. Then core and marts are rebuilt and a serving snapshot is
 published. Tasks receive paths and ids, never connections or frames.
+
+A run is recorded as finished only once its snapshot is live. A refresh killed part-way
+therefore leaves either a stale live snapshot (the next run sees that the live snapshot's
+extracts differ from the warehouse's, rebuilds and republishes) or a live snapshot whose run
+is still "running" (the next run records it as finished from the snapshot's own ledger).
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 import pyarrow as pa
 from duckdb import DuckDBPyConnection
@@ -27,8 +33,9 @@ from prefect.context import get_run_context
 
 from pipelines import ledger, sources
 from pipelines.config import load_config
+from pipelines.killpoints import checkpoint
 from pipelines.ledger import FileRecord
-from pipelines.publish import snapshot_file_name
+from pipelines.publish import current_snapshot, snapshot_file_name, snapshot_run_id
 from pipelines.runtime import settings_for, warehouse
 from scorecard.contract import ContractError, parse_extract_name
 
@@ -212,6 +219,7 @@ def process_extract(
                 warnings=warnings,
                 key_fingerprint=ledger.key_fingerprint(key),
             )
+            checkpoint("file:loaded")
             rec.outcome = "loaded"
             rec.message = f"{rec.warnings} should-rule warning(s)" if rec.warnings else None
     except ContractError as err:
@@ -243,6 +251,7 @@ def process_extract(
         moved = sources.quarantine(source, sources.RemoteFile(source_name, url, name), run_id)
         if moved:
             log.info("moved rejected %s to %s", name, moved)
+    checkpoint("file:done")
     return {
         "file": name,
         "outcome": rec.outcome,
@@ -312,34 +321,66 @@ def build_marts(home: str) -> dict:
     from warehouse.build import build
 
     settings = settings_for(home)
-    return build(warehouse(settings), settings)
+    checkpoint("build:start")
+    counts = build(warehouse(settings), settings)
+    checkpoint("build:done")
+    return counts
 
 
 @task(name="publish-snapshot", cache_policy=None)
-def publish(home: str, run_id: str, name: str) -> str:
+def publish(home: str, run_id: str, name: str, status: str, message: str | None) -> str:
+    """Publish the snapshot; its own ledger shows this run finished (see publish_snapshot)."""
     from pipelines.publish import publish_snapshot
 
     settings = settings_for(home)
-    return str(publish_snapshot(warehouse(settings), settings.snapshots_dir, run_id, name))
+
+    def finish(out: DuckDBPyConnection) -> None:
+        ledger.finish_run(out, run_id, status=status, snapshot=name, message=message)
+
+    return str(publish_snapshot(warehouse(settings), settings.snapshots_dir, run_id, name, finish))
+
+
+def _extract_state(con: DuckDBPyConnection) -> set[tuple]:
+    return set(con.execute("SELECT extract_id, is_current FROM raw.extracts").fetchall())
 
 
 def _needs_build(home: str) -> bool:
-    """True when loads happened since the last published snapshot (or none exists)."""
-    from pipelines.publish import current_snapshot
+    """True unless the live snapshot was built from exactly the warehouse's extracts.
 
+    Decided from the files themselves, not the run ledger, so a refresh killed after a load
+    or a build but before its snapshot went live is repaired by the next run.
+    """
     settings = settings_for(home)
-    if current_snapshot(settings.snapshots_dir) is None:
+    live = current_snapshot(settings.snapshots_dir)
+    if live is None:
         return True
-    row = (
-        warehouse(settings)
-        .execute(
-            "SELECT (SELECT max(loaded_at) FROM raw.extracts) > "
-            "coalesce((SELECT max(finished_at) FROM meta.runs WHERE snapshot IS NOT NULL), "
-            "TIMESTAMP '1900-01-01')"
-        )
-        .fetchone()
-    )
-    return bool(row and row[0])
+    try:
+        with duckdb.connect(str(live), read_only=True) as snap:
+            published = _extract_state(snap)
+    except duckdb.Error as exc:
+        log.warning("cannot read the live snapshot %s (%s): rebuilding", live.name, exc)
+        return True
+    return published != _extract_state(warehouse(settings))
+
+
+def _recover_published_run(con: DuckDBPyConnection, snapshots_dir: Path) -> None:
+    """A run killed after its snapshot went live but before it was recorded: record it from
+    the snapshot's own ledger (its snapshot is live, so it finished)."""
+    live = current_snapshot(snapshots_dir)
+    run_id = snapshot_run_id(live) if live is not None else None
+    if live is None or run_id is None:
+        return
+    row = con.execute("SELECT status FROM meta.runs WHERE run_id = ?", [run_id]).fetchone()
+    if row is None or row[0] != "running":
+        return
+    with duckdb.connect(str(live), read_only=True) as snap:
+        got = snap.execute(
+            "SELECT status, message FROM meta.runs WHERE run_id = ?", [run_id]
+        ).fetchone()
+    if got is None or got[0] == "running":
+        return
+    ledger.finish_run(con, run_id, status=got[0], snapshot=live.name, message=got[1])
+    log.warning("run %s was killed after publishing %s; recorded it finished", run_id, live.name)
 
 
 @flow(name="refresh", log_prints=False, persist_result=False)
@@ -355,6 +396,7 @@ def refresh(home: str, source_names: list[str] | None = None) -> RunResult:
     except Exception:
         flow_run_id = None
     con = warehouse(settings)
+    _recover_published_run(con, settings.snapshots_dir)
     ledger.close_abandoned(con)
     ledger.start_run(con, run_id, [s.name for s in chosen], flow_run_id)
     result = RunResult(run_id=run_id, status="failed")
@@ -368,6 +410,7 @@ def refresh(home: str, source_names: list[str] | None = None) -> RunResult:
         for source in chosen:
             listed = sources.list_files(source)
             logger.info("source %s: %d file(s) listed", source.name, len(listed))
+            checkpoint("listed")
             for remote in sorted(listed, key=lambda r: _sort_key(r.name)):
                 if remote.hidden:
                     if ledger.record_hidden(con, run_id, source.name, remote.name, settings):
@@ -415,19 +458,18 @@ def refresh(home: str, source_names: list[str] | None = None) -> RunResult:
             result.status = "failed"
             result.message = "some files failed to process; see meta.run_files"
         if built or pending:
-            # Record the run as finished first, so the snapshot's own ledger shows it.
+            # The snapshot's own ledger shows this run finished; the warehouse records it
+            # only below, once the snapshot is live.
             name = snapshot_file_name(run_id)
-            ledger.finish_run(
-                con, run_id, status=result.status, snapshot=name, message=result.message
-            )
-            result.snapshot = publish(home, run_id, name)
+            result.snapshot = publish(home, run_id, name, result.status, result.message)
     except Exception as exc:
         result.status = "failed"
         result.message = f"{type(exc).__name__}: {exc}"
         logger.error("refresh failed: %s", result.message)
     finally:
+        snapshot = Path(result.snapshot).name if result.snapshot else None
         counts = ledger.finish_run(
-            con, run_id, status=result.status, snapshot=result.snapshot, message=result.message
+            con, run_id, status=result.status, snapshot=snapshot, message=result.message
         )
         result.new, result.loaded = counts["new"], counts["loaded"]
         result.rejected, result.warnings = counts["rejected"], counts["warnings"]

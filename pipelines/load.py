@@ -19,6 +19,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
+from pipelines.killpoints import checkpoint
 from pipelines.read import arrow_text
 from scorecard.contract import KINDS, Column, ContractError
 from warehouse.db import qualified, quote_ident, transaction
@@ -148,6 +149,7 @@ def load_extract(
             con.execute(insert_rows_sql(kind, relation), [extract_id])
         finally:
             con.unregister(relation)
+        checkpoint("load:rows-inserted")
         # In the same transaction, so a crash can never leave rows loaded but the file unknown.
         con.execute(
             "INSERT INTO meta.files_seen (checksum, file_name, source, outcome, run_id, seen_at) "

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 
 from pipelines.config import load_config
-from pipelines.runtime import prefect_environment
+from pipelines.runtime import prefect_environment, start_local_server
 from scorecard.settings import load_settings
 
 log = logging.getLogger(__name__)
@@ -24,6 +24,7 @@ def run_refresh(source_names: list[str] | None = None):  # -> RunResult
     key = load_key()  # fail before starting Prefect if the key is missing
     load_config(settings)  # fail fast on a bad config
     check_key(key)  # ... or is not the key the warehouse was loaded with
+    start_local_server()  # if it must be a temporary one: stops when this process dies
     return refresh(str(settings.home), source_names)
 
 

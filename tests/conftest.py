@@ -6,6 +6,7 @@ import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -30,6 +31,9 @@ os.environ.setdefault("SCORECARD_LANDING", "${SCORECARD_HOME}/landing")
 
 from tests.helpers.settings import TEST_KEY  # noqa: E402
 
+if TYPE_CHECKING:
+    from tests.helpers.pipeline import LoadedHome
+
 
 @pytest.fixture
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
@@ -48,32 +52,71 @@ def prefect_server() -> Iterator[None]:
     """One temporary Prefect server for every test that runs a flow."""
     from prefect.testing.utilities import prefect_test_harness
 
-    with prefect_test_harness(server_startup_timeout=90):
+    # Generous: on a shared, loaded machine the server has taken over 90 s to start.
+    with prefect_test_harness(server_startup_timeout=300):
         yield
 
 
 @pytest.fixture(scope="session")
-def published_home(tmp_path_factory: pytest.TempPathFactory, prefect_server: None) -> Path:
+def loaded_home(tmp_path_factory: pytest.TempPathFactory, prefect_server: None) -> LoadedHome:
+    """The generated nation (every file valid) loaded and published ONCE per session by the
+    real flow. Tests read it; a test that writes takes copy_home() of it (or loaded_copy)."""
+    from pipelines.runtime import close_all
+    from tests.helpers.pipeline import LoadedHome, fill_landing, generated, run
+
+    files = generated(tmp_path_factory.getbasetemp())
+    home = tmp_path_factory.mktemp("loaded-home")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("SCORECARD_HOME", str(home))
+    mp.setenv("SCORECARD_PSEUDONYM_KEY", TEST_KEY)
+    mp.delenv("SCORECARD_CONFIG", raising=False)
+    try:
+        fill_landing(home, files)
+        result = run(home)
+        assert result.status == "succeeded", (result.message, result.files[:3])
+        close_all()
+    finally:
+        mp.undo()
+    return LoadedHome(path=home, files=files, result=result)
+
+
+@pytest.fixture
+def loaded_copy(loaded_home: LoadedHome, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A writable copy of the session's loaded home, set as SCORECARD_HOME for this test."""
+    from tests.helpers.pipeline import copy_home
+
+    h = copy_home(loaded_home.path, tmp_path / "home")
+    monkeypatch.setenv("SCORECARD_HOME", str(h))
+    monkeypatch.setenv("SCORECARD_PSEUDONYM_KEY", TEST_KEY)
+    monkeypatch.delenv("SCORECARD_CONFIG", raising=False)
+    monkeypatch.delenv("SCORECARD_DEMO", raising=False)
+    return h
+
+
+@pytest.fixture(scope="session")
+def published_home(tmp_path_factory: pytest.TempPathFactory, loaded_home: LoadedHome) -> Path:
     """A data home with a published snapshot of a small national set (one extract rejected,
-    so the data page has a reason to show), built once per session by the real flow, with a
-    user for every role in its app database (tests.helpers.auth)."""
+    so the data page has a reason to show), with a user for every role in its app database
+    (tests.helpers.auth). A copy of the loaded home, then a real refresh of the bad file."""
     import shutil
 
     from pipelines.runtime import close_all
     from tests.helpers.auth import ensure_role_users
-    from tests.helpers.pipeline import fill_landing, generated, run
+    from tests.helpers.pipeline import copy_home, run
 
-    home = tmp_path_factory.mktemp("published-home")
+    home = copy_home(loaded_home.path, tmp_path_factory.mktemp("published") / "home")
     mp = pytest.MonkeyPatch()
     mp.setenv("SCORECARD_HOME", str(home))
     mp.setenv("SCORECARD_PSEUDONYM_KEY", TEST_KEY)
+    mp.delenv("SCORECARD_CONFIG", raising=False)
     try:
-        landing = fill_landing(home, generated(tmp_path_factory.getbasetemp()))
+        landing = home / "landing"
         bad = landing / "workforce__kent__2030-01-01.csv"
         shutil.copy2(next(landing.glob("workforce__kent__*")), bad)
         bad.write_text(bad.read_text().replace("kent", "surrey", 1))
         result = run(home)
         assert result.status == "partial", result.message
+        assert (result.new, result.rejected) == (1, 1), result.files
         close_all()
         ensure_role_users()
     finally:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -33,6 +35,30 @@ def fill_landing(home: Path, files_from: Path) -> Path:
     for f in sorted(files_from.iterdir()):
         shutil.copy2(f, landing / f.name)
     return landing
+
+
+@dataclass(frozen=True)
+class LoadedHome:
+    """The session's one full run: the generated nation loaded and published in ``path``.
+
+    Read-only for tests: one that writes takes :func:`copy_home` of it instead of running
+    the whole pipeline again.
+    """
+
+    path: Path
+    files: Path  # the generated nation it was loaded from (also in path / "landing")
+    result: Any  # the RunResult of that run
+
+
+def copy_home(src: Path, dst: Path) -> Path:
+    """A writable copy of a data home: warehouse, snapshots (the relative current.duckdb link
+    follows), ledger, reports and landing. Closes this process's connections first so the
+    warehouse file is complete on disk."""
+    from pipelines.runtime import close_all
+
+    close_all()
+    shutil.copytree(src, dst, symlinks=True)
+    return dst
 
 
 def run(home: Path, sources: list[str] | None = None):  # -> RunResult

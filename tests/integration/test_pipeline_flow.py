@@ -1,4 +1,8 @@
-"""The refresh flow end to end on generated extracts (Prefect test server, real DuckDB)."""
+"""The refresh flow end to end on generated extracts (Prefect test server, real DuckDB).
+
+The full run is the session's one (``loaded_home``); a second run works on a copy of it,
+and determinism is the one justified extra full run, in a fresh home.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ from pipelines.publish import current_snapshot
 from pipelines.runtime import close_all
 from scorecard import reference
 from scorecard.settings import load_settings
-from tests.helpers.pipeline import fill_landing, generated, mart_digest, run
+from tests.helpers.pipeline import LoadedHome, fill_landing, generated, mart_digest, run
 from warehouse.metrics.export import rows as export_rows
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("prefect_server")]
@@ -29,16 +33,14 @@ def _expected_files(landing: Path) -> int:
 
 
 def test_full_run_loads_everything_and_second_run_does_nothing(
-    home: Path, tmp_path_factory: pytest.TempPathFactory
+    loaded_home: LoadedHome, loaded_copy: Path
 ) -> None:
-    landing = fill_landing(home, generated(tmp_path_factory.getbasetemp()))
-    n_files = _expected_files(landing)
-    first = run(home)
+    first = loaded_home.result  # the session's full run over the generated nation
+    n_files = _expected_files(loaded_home.files)
     assert first.status == "succeeded", first.files[:3]
     assert first.exit_code == 0
     assert first.loaded == n_files and first.rejected == 0
-    settings = load_settings(home)
-    snap = current_snapshot(settings.snapshots_dir)
+    snap = current_snapshot(load_settings(loaded_home.path).snapshots_dir)
     assert snap is not None and Path(first.snapshot or "") == snap
     assert first.data_docs and Path(first.data_docs).is_file()
     assert "police_cases" in Path(first.data_docs).read_text()
@@ -68,29 +70,32 @@ def test_full_run_loads_everything_and_second_run_does_nothing(
     assert any(r["suppressed"] for r in exported)
     before = mart_digest(snap)
 
-    second = run(home)
+    # The second run, on a copy of that home: nothing new, nothing rebuilt or published.
+    copy_snaps = load_settings(loaded_copy).snapshots_dir
+    copied = current_snapshot(copy_snaps)
+    assert copied is not None and copied.name == snap.name
+    second = run(loaded_copy)
     assert (second.new, second.loaded, second.rejected) == (0, 0, 0)
     assert second.status == "succeeded" and second.snapshot is None
-    assert current_snapshot(settings.snapshots_dir) == snap
-    assert mart_digest(snap) == before
+    assert current_snapshot(copy_snaps) == copied
+    assert sorted(p.name for p in copy_snaps.iterdir()) == ["current.duckdb", snap.name]
+    close_all()
+    assert mart_digest(copied) == before
 
 
 def test_same_inputs_in_fresh_homes_give_identical_marts(
-    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+    loaded_home: LoadedHome, home: Path
 ) -> None:
-    from tests.helpers.settings import TEST_KEY
-
-    monkeypatch.setenv("SCORECARD_PSEUDONYM_KEY", TEST_KEY)
-    files = generated(tmp_path_factory.getbasetemp())
-    digests = []
-    for name in ("a", "b"):
-        h = tmp_path / name
-        monkeypatch.setenv("SCORECARD_HOME", str(h))
-        fill_landing(h, files)
-        result = run(h)
-        assert result.status == "succeeded"
-        close_all()
-        digests.append(mart_digest(current_snapshot(load_settings(h).snapshots_dir)))
+    """The session's full run and a second full run in a fresh home (the one extra full run
+    the integration tests make: determinism needs two independent runs)."""
+    fill_landing(home, loaded_home.files)
+    result = run(home)
+    assert result.status == "succeeded"
+    close_all()
+    digests = [
+        mart_digest(current_snapshot(load_settings(h).snapshots_dir))  # type: ignore[arg-type]
+        for h in (loaded_home.path, home)
+    ]
     assert digests[0] == digests[1]
     assert digests[0], "no mart tables were built"
 

@@ -1,5 +1,8 @@
 """Every must rule, broken alone in a real extract, rejects that file with a report naming
-the rule and the column; none of its rows reach the warehouse; the other files load."""
+the rule and the column; none of its rows reach the warehouse; the other files load.
+
+The broken files run against a copy of the session's loaded home, so only they (and one
+good file) are processed."""
 
 from __future__ import annotations
 
@@ -17,7 +20,7 @@ from pipelines.runtime import close_all
 from scorecard.contract import KINDS
 from scorecard.settings import load_settings
 from tests.helpers.mutations import break_rule
-from tests.helpers.pipeline import AS_AT, fill_landing, generated, run
+from tests.helpers.pipeline import AS_AT, LoadedHome, copy_home, run
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("prefect_server")]
 
@@ -46,19 +49,20 @@ MUST_RULES = _must_rules()
 
 
 @pytest.fixture(scope="module")
-def rejection_run(tmp_path_factory: pytest.TempPathFactory, prefect_server: None) -> Iterator[dict]:
-    """Load a base set, then one run with a bad file per must rule and one good file."""
+def rejection_run(
+    tmp_path_factory: pytest.TempPathFactory, loaded_home: LoadedHome
+) -> Iterator[dict]:
+    """On a copy of the loaded base set, one run with a bad file per must rule and one good
+    file."""
     from tests.helpers.settings import TEST_KEY
 
     mp = pytest.MonkeyPatch()
-    home = tmp_path_factory.mktemp("reject-home")
+    home = copy_home(loaded_home.path, tmp_path_factory.mktemp("reject") / "home")
     mp.setenv("SCORECARD_HOME", str(home))
     mp.setenv("SCORECARD_PSEUDONYM_KEY", TEST_KEY)
     mp.delenv("SCORECARD_CONFIG", raising=False)
-    base = generated(tmp_path_factory.getbasetemp())
-    landing = fill_landing(home, base)
-    assert run(home).status == "succeeded"
-    close_all()  # release the writer so the test can look at the warehouse read-only
+    base = loaded_home.files
+    landing = home / "landing"
     with duckdb.connect(str(load_settings(home).warehouse_path), read_only=True) as ro:
         before = dict(
             ro.execute(
@@ -100,6 +104,7 @@ def rejection_run(tmp_path_factory: pytest.TempPathFactory, prefect_server: None
 
     result = run(home)
     close_all()
+    assert result.new == len(bad) + 1, "only the new files are processed"
     wh = duckdb.connect(str(load_settings(home).warehouse_path), read_only=True)
     yield {
         "home": home,

@@ -27,12 +27,14 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
 
+from tests.helpers.pipeline import LoadedHome
 from tests.helpers.settings import TEST_KEY
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -42,9 +44,7 @@ BIN = Path(sys.executable).parent
 HOST = "127.0.0.1"
 BOARD_USER = "board.tester"
 BOARD_PASSWORD = "correct horse battery staple 42"
-HELD_BACK = "police_cases__kent__"  # loaded later by the worker's scheduled deployment
-# The first refresh's snapshot, for test_serving_switch.py to reuse instead of another build.
-FIRST_SNAPSHOTS: list[Path] = []
+HELD_BACK = "police_cases__kent__"  # a later vintage of it is loaded by the worker's deployment
 
 
 # --- processes -----------------------------------------------------------------------------
@@ -382,21 +382,30 @@ def prefect_api(api: str, path: str, body: dict[str, Any] | None = None) -> Any:
     return r.json() if r.status_code < 300 else None
 
 
+def later_vintage(files: Path, prefix: str, drop: float = 0.1) -> tuple[str, bytes]:
+    """The sender's extract a day later with the first ``drop`` of its rows gone: new bytes,
+    a newer as_at and different national figures (its rows are counted nationally)."""
+    src = next(files.glob(f"{prefix}*.csv"))
+    kind, org, as_at = src.stem.split("__")
+    lines = src.read_bytes().splitlines(keepends=True)
+    kept = lines[:1] + lines[1 + int((len(lines) - 1) * drop) :]
+    later = date.fromisoformat(as_at) + timedelta(days=1)
+    return f"{kind}__{org}__{later}.csv", b"".join(kept)
+
+
 def test_compose_commands_run_outside_docker(
-    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, loaded_home: LoadedHome, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from pipelines.publish import current_snapshot
-    from tests.helpers.pipeline import fill_landing, generated
+    from tests.helpers.pipeline import copy_home
 
     logs = tmp_path / "logs"
-    home = tmp_path / "home"
-    landing = fill_landing(home, generated(tmp_path_factory.getbasetemp()))
-    held = [p for p in landing.iterdir() if p.name.startswith(HELD_BACK)]
-    assert held, f"no {HELD_BACK}* extract generated"
-    held_dir = tmp_path / "held"
-    held_dir.mkdir()
-    for p in held:
-        shutil.move(p, held_dir / p.name)
+    # The national set already loaded (the session's full run, copied): the CLI's first
+    # refresh finds nothing new; the worker's deployment then loads a later vintage of one
+    # sender's extract, held back until then.
+    home = copy_home(loaded_home.path, tmp_path / "home")
+    landing = home / "landing"
+    held_name, held_bytes = later_vintage(loaded_home.files, HELD_BACK)
 
     with databases(tmp_path) as db:
         with capsys.disabled():
@@ -430,7 +439,6 @@ def test_compose_commands_run_outside_docker(
             assert first.returncode == 0, f"{first.stdout}\n{first.stderr}"
             first_snapshot = current_snapshot(home / "snapshots")
             assert first_snapshot is not None
-            FIRST_SNAPSHOTS.append(shutil.copy2(first_snapshot, tmp_path / "first.duckdb"))
             runs = prefect_api(api, "/flow_runs/filter", {"limit": 10})
             assert runs and runs[0]["state_type"] == "COMPLETED", runs
 
@@ -484,8 +492,7 @@ def test_compose_commands_run_outside_docker(
 
                     # "Quick run" as the UI does it: the worker runs it, loading the held-back
                     # extract and publishing a new snapshot, which gunicorn then serves.
-                    for p in held:
-                        shutil.copy2(held_dir / p.name, landing / p.name)
+                    (landing / held_name).write_bytes(held_bytes)
                     run = prefect_api(api, f"/deployments/{dep['id']}/create_flow_run", {})
                     assert run, "could not create a flow run from the deployment"
 

@@ -13,7 +13,6 @@ import contextlib
 import shutil
 import threading
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,6 +20,7 @@ import duckdb
 import pytest
 import requests
 
+from tests.helpers.pipeline import LoadedHome
 from tests.integration.test_services import (
     BOARD_PASSWORD,
     BOARD_USER,
@@ -86,40 +86,20 @@ class Log:
 
 
 @pytest.fixture(scope="module")
-def published_home(
-    tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
-) -> Iterator[Path]:
-    """A small national home with a published snapshot: the one test_services.py's first
-    refresh published when it ran in this session, else one built by the real flow."""
-    from pipelines.publish import publish_snapshot
-    from tests.integration import test_services
+def published_home(tmp_path_factory: pytest.TempPathFactory, loaded_home: LoadedHome) -> Path:
+    """A home of its own serving the session's loaded snapshot (the national set), published
+    again here by pipelines.publish; no other module's state is used."""
+    from pipelines.publish import current_snapshot, publish_snapshot
 
+    source = current_snapshot(loaded_home.path / "snapshots")
+    assert source is not None, "the loaded home has no published snapshot"
     home = tmp_path_factory.mktemp("switch-home")
-    if test_services.FIRST_SNAPSHOTS:
-        con = duckdb.connect(str(test_services.FIRST_SNAPSHOTS[-1]), read_only=True)
-        try:
-            publish_snapshot(con, home / "snapshots", "0" * 32)
-        finally:
-            con.close()
-        yield home
-        return
-
-    from pipelines.runtime import close_all
-    from tests.helpers.pipeline import fill_landing, generated, run
-    from tests.helpers.settings import TEST_KEY
-
-    request.getfixturevalue("prefect_server")
-    mp = pytest.MonkeyPatch()
-    mp.setenv("SCORECARD_HOME", str(home))
-    mp.setenv("SCORECARD_PSEUDONYM_KEY", TEST_KEY)
+    con = duckdb.connect(str(source), read_only=True)
     try:
-        fill_landing(home, generated(tmp_path_factory.getbasetemp()))
-        result = run(home)
-        assert result.snapshot, f"no snapshot published: {result.status} {result.message}"
-        close_all()
-        yield home
+        publish_snapshot(con, home / "snapshots", "0" * 32)
     finally:
-        mp.undo()
+        con.close()
+    return home
 
 
 def pick_marker(snapshot: Path) -> Marker:
