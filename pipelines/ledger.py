@@ -58,16 +58,8 @@ def key_fingerprint(key: bytes) -> str:
     return hmac.new(key, _FINGERPRINT_LABEL, hashlib.sha256).hexdigest()
 
 
-def _key_table(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(
-        "CREATE TABLE IF NOT EXISTS meta.pseudonym_key "
-        "(fingerprint VARCHAR NOT NULL, recorded_at TIMESTAMP NOT NULL)"
-    )
-
-
 def check_key(con: duckdb.DuckDBPyConnection, fingerprint: str) -> None:
     """Raise KeyMismatchError when the warehouse was first loaded under another key."""
-    _key_table(con)
     row = con.execute(
         "SELECT fingerprint, recorded_at FROM meta.pseudonym_key ORDER BY recorded_at LIMIT 1"
     ).fetchone()
