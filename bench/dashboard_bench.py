@@ -51,13 +51,9 @@ from pathlib import Path
 from typing import Any
 
 from dashboard.auth import policy
+from tests.helpers.browser import CHROMIUM, CHROMIUM_ARGS
 
 RESULTS = Path(__file__).parent / "results"
-CHROMIUM = os.environ.get("SCORECARD_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-]  # fmt: skip
 BROWSER_LOADS = 3
 
 # Records when #main h1 is first visible (ms since navigation start), before any page script.

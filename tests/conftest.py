@@ -35,16 +35,21 @@ if TYPE_CHECKING:
     from tests.helpers.pipeline import LoadedHome
 
 
-@pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A fresh SCORECARD_HOME with a pseudonym key set."""
-    h = tmp_path / "home"
-    h.mkdir()
+def _use_home(monkeypatch: pytest.MonkeyPatch, h: Path) -> Path:
+    """Make ``h`` this test's SCORECARD_HOME, with the test key and no config or demo mode."""
     monkeypatch.setenv("SCORECARD_HOME", str(h))
     monkeypatch.setenv("SCORECARD_PSEUDONYM_KEY", TEST_KEY)
     monkeypatch.delenv("SCORECARD_CONFIG", raising=False)
     monkeypatch.delenv("SCORECARD_DEMO", raising=False)
     return h
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh SCORECARD_HOME with a pseudonym key set."""
+    h = tmp_path / "home"
+    h.mkdir()
+    return _use_home(monkeypatch, h)
 
 
 @pytest.fixture(scope="session")
@@ -85,12 +90,7 @@ def loaded_copy(loaded_home: LoadedHome, tmp_path: Path, monkeypatch: pytest.Mon
     """A writable copy of the session's loaded home, set as SCORECARD_HOME for this test."""
     from tests.helpers.pipeline import copy_home
 
-    h = copy_home(loaded_home.path, tmp_path / "home")
-    monkeypatch.setenv("SCORECARD_HOME", str(h))
-    monkeypatch.setenv("SCORECARD_PSEUDONYM_KEY", TEST_KEY)
-    monkeypatch.delenv("SCORECARD_CONFIG", raising=False)
-    monkeypatch.delenv("SCORECARD_DEMO", raising=False)
-    return h
+    return _use_home(monkeypatch, copy_home(loaded_home.path, tmp_path / "home"))
 
 
 @pytest.fixture(scope="session")

@@ -7,18 +7,16 @@ matters is what the flow does with each entry, not the national data.
 from __future__ import annotations
 
 import hashlib
-import io
 import os
-import zipfile
 from pathlib import Path
 
 import duckdb
-import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
 from pipelines.runtime import close_all
 from scorecard_app.cli import app
+from tests.helpers.files import zip_bomb_xlsx
 from tests.helpers.pipeline import run
 from tests.helpers.settings import TEST_KEY
 
@@ -56,20 +54,6 @@ def _run_files(home: Path, run_id: str) -> dict[str, tuple]:
     return {r[0]: r[1:] for r in rows}
 
 
-def _zip_bomb_xlsx(inflated: int) -> bytes:
-    buf = io.BytesIO()
-    pd.DataFrame({"org_code": ["dorset"]}).to_excel(buf, index=False, engine="openpyxl")
-    out = io.BytesIO()
-    with (
-        zipfile.ZipFile(io.BytesIO(buf.getvalue())) as src,
-        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
-    ):
-        for info in src.infolist():
-            dst.writestr(info, src.read(info))
-        dst.writestr("xl/worksheets/sheet2.xml", b" " * inflated)
-    return out.getvalue()
-
-
 @pytest.mark.timeout(300)
 def test_links_devices_fifos_and_oversized_files_are_rejections_not_crashes(
     home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -89,7 +73,9 @@ def test_links_devices_fifos_and_oversized_files_are_rejections_not_crashes(
     (landing / "workforce__hampshire__2024-09-30.csv").write_text(
         workforce("hampshire") + "#" * (1 << 20) + "\n"
     )
-    (landing / "workforce__dorset__2024-09-30.xlsx").write_bytes(_zip_bomb_xlsx(3 << 20))
+    (landing / "workforce__dorset__2024-09-30.xlsx").write_bytes(
+        zip_bomb_xlsx(3 << 20, org="dorset", member="xl/worksheets/sheet2.xml", fill=b" ")
+    )
 
     result = run(home)
 

@@ -9,7 +9,6 @@ import io
 import os
 import socket
 import time
-import zipfile
 from datetime import date
 from pathlib import Path
 
@@ -26,6 +25,7 @@ from pipelines.load import load_extract
 from pipelines.read import read_extract
 from scorecard.contract import ContractError
 from scorecard.settings import load_settings
+from tests.helpers.files import zip_bomb_xlsx
 from warehouse import db
 from warehouse.migrate import migrate
 
@@ -132,23 +132,8 @@ def test_limits_come_from_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPat
         load_settings(tmp_path)
 
 
-def _zip_bomb_xlsx(inflated: int) -> bytes:
-    """A small workbook with one more member that inflates to ``inflated`` bytes."""
-    buf = io.BytesIO()
-    pd.DataFrame({"org_code": ["kent"]}).to_excel(buf, index=False, engine="openpyxl")
-    out = io.BytesIO()
-    with (
-        zipfile.ZipFile(io.BytesIO(buf.getvalue())) as src,
-        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
-    ):
-        for info in src.infolist():
-            dst.writestr(info, src.read(info))
-        dst.writestr("xl/media/padding.bin", b"\0" * inflated)
-    return out.getvalue()
-
-
 def test_xlsx_zip_bomb_is_refused_fast() -> None:
-    data = _zip_bomb_xlsx(3 * MB)
+    data = zip_bomb_xlsx(3 * MB)
     assert len(data) < MB // 10
     started = time.monotonic()
     with pytest.raises(ContractError) as err:
