@@ -304,9 +304,7 @@ def index_base_year(plot: pd.DataFrame) -> str | None:
 def indexed_counts(plot: pd.DataFrame, base_fy: str) -> list[float | None]:
     """Each organisation's quarterly count as an index: 100 = its mean quarter in the base
     year, so a force of 500 offences and a nation of 60,000 share one axis like with like."""
-    base = (
-        plot[plot["period"].str.startswith(base_fy)].groupby("org")["value"].mean().to_dict()
-    )
+    base = plot[plot["period"].str.startswith(base_fy)].groupby("org")["value"].mean().to_dict()
     out: list[float | None] = []
     for org, v in zip(plot["org"], plot["value"], strict=True):
         b = base.get(org)

@@ -247,7 +247,8 @@ def _headline(scope: Scope, period: str, as_at: date | None) -> Headline:
         )
         pos = pos_tone = None
         if area:
-            got = reason_of(now.get("position")) if now and not reason_of(now.get("suppressed")) else None
+            shown_now = now is not None and not reason_of(now.get("suppressed"))
+            got = reason_of(now.get("position")) if now is not None and shown_now else None
             pos = position_words(m.direction, got) if got else "not compared with national"
             pos_tone = position_tone(m.direction, got)
         name = m.name if stat in ("rate", "count") else f"{m.name} ({stat})"
@@ -336,8 +337,13 @@ def _attention(
                         Attention(
                             "national",
                             f"{name}: {position_words(m.direction, got)}",
-                            _href("/compare", metric=m.id, force=scope.force_code or "",
-                                  period=period, basis=basis),  # fmt: skip
+                            _href(
+                                "/compare",
+                                metric=m.id,
+                                force=scope.force_code or "",
+                                period=period,
+                                basis=basis,
+                            ),
                         )
                     )
     return items

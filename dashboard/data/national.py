@@ -83,9 +83,11 @@ def spc_at(level: str, org: str, quarter: str | None) -> dict[tuple, str | None]
     out: dict[tuple, str | None] = {}
     for r in got.to_dict("records"):
         m = metrics.get(r["metric_id"])
-        special = None if reason_of(r["suppressed"]) or pd.isna(r["special_cause"]) else r[
-            "special_cause"
-        ]
+        special = (
+            None
+            if reason_of(r["suppressed"]) or pd.isna(r["special_cause"])
+            else r["special_cause"]
+        )
         out[(r["metric_id"], r["basis"], r["stat"], r["breakdown"])] = (
             spc_point_variation(special, r["cause_side"], m.direction) if m else None
         )

@@ -91,9 +91,7 @@ def render(
     shown = dict(info.options).get(period, period)
     area_names = " and ".join(a.name for a in force.areas) or "no CPS Area"
     head = headline_data.headline(scope_of(force), period, info.data_as_at)
-    quarter = (
-        headline_data.quarter_words(head.spc_quarter) if head.spc_quarter else "no quarter"
-    )
+    quarter = headline_data.quarter_words(head.spc_quarter) if head.spc_quarter else "no quarter"
     children: list = [
         page_header(f"Joint area scorecard: {force.name}"),
         headline_ui.headline_section(
@@ -107,11 +105,12 @@ def render(
         html.P(
             f"Every metric for {shown}: {force.name} and {area_names} side by side with "
             f"national. Region: {force.region or 'unknown'}. Local policing body: "
-            f"{force.policing_body or 'unknown'}. Police metrics read the force's records; CPS metrics read each Area's "
-            "records (an Area serves several forces); the force column is the force's joint "
-            "scorecard (CPS records linked to the force). Against national: the figure "
-            "against the national figure with funnel plot limits (99.8%, allowing for "
-            "over-dispersion), in words that say whether that is better or worse: "
+            f"{force.policing_body or 'unknown'}. Police metrics read the force's records; "
+            "CPS metrics read each Area's records (an Area serves several forces); the force "
+            "column is the force's joint scorecard (CPS records linked to the force). "
+            "Against national: the figure against the national figure with funnel plot "
+            "limits (99.8%, allowing for over-dispersion), in words that say whether that "
+            "is better or worse: "
             f"'{POSITION_WORDS[('higher_is_better', 'below')]}', '{POSITION_SAME}'; a "
             "metric with no better direction is only 'significantly higher' or 'lower'.",
             className="small",
@@ -342,9 +341,7 @@ def layout(
                 "Focus areas: equalities, victim withdrawal, action plans",
                 [
                     focus_switch(),
-                    html.Div(
-                        focus_panel(force, chosen, info, TABS[0][0], rows), id=ids.AREA_FOCUS
-                    ),
+                    html.Div(focus_panel(force, chosen, info, TABS[0][0], rows), id=ids.AREA_FOCUS),
                 ],
                 fold_id="area-fold-focus",
             ),

@@ -21,9 +21,9 @@ from dashboard.data import headline as headline_data
 from dashboard.data import national as national_data
 from dashboard.data import scorecard as sd
 from dashboard.data.snapshot import NoSnapshotError
+from dashboard.ui import headline as headline_ui
 from dashboard.ui.cards import labelled_select, pdf_href
 from dashboard.ui.charts import spc as spc_marks
-from dashboard.ui import headline as headline_ui
 from dashboard.ui.charts import stage, trend
 from dashboard.ui.components import notice, page_header
 from dashboard.ui.figures import figure_card
@@ -57,9 +57,7 @@ def render(period: str) -> list:
     shown = period_name(info, period)
     head = headline_data.headline(headline_data.Scope("England and Wales"), period, info.data_as_at)
     card = national_data.national_scorecard(period, head.spc_quarter)
-    quarter = (
-        headline_data.quarter_words(head.spc_quarter) if head.spc_quarter else "no quarter"
-    )
+    quarter = headline_data.quarter_words(head.spc_quarter) if head.spc_quarter else "no quarter"
     children: list = [
         headline_ui.headline_section(
             head,
@@ -89,8 +87,11 @@ def render(period: str) -> list:
         children.append(
             headline_ui.folded(
                 f"{title}: {len(frame)} figures",
-                [figure_card(f"national-{key}", f"{title}, national", shown, frame,
-                             table_open=True)],  # fmt: skip
+                [
+                    figure_card(
+                        f"national-{key}", f"{title}, national", shown, frame, table_open=True
+                    )
+                ],
                 fold_id=f"national-fold-{key}",
             )
         )
@@ -118,9 +119,7 @@ def render(period: str) -> list:
                                     href=f"/recommendations/{r}",
                                 )
                             )
-                            for r, t in zip(
-                                rollup["Recommendation"], rollup["Title"], strict=True
-                            )
+                            for r, t in zip(rollup["Recommendation"], rollup["Title"], strict=True)
                         ]
                     ),
                     **{"aria-label": "Recommendations"},

@@ -124,9 +124,7 @@ def attention_section(head: Headline, area: bool, quarter_words: str) -> html.Se
             if items
             else html.P("None.", className="mb-2")
         )
-        blocks.append(
-            html.Div([html.H3(f"{heading}: {len(items)}", className="h6 mb-1"), body])
-        )
+        blocks.append(html.Div([html.H3(f"{heading}: {len(items)}", className="h6 mb-1"), body]))
     return html.Section(
         [html.H2("Needs attention", id="attention-title", className="h5"), *blocks],
         id="attention",

@@ -91,20 +91,18 @@ def change_test(kind: str, now: Figure, before: Figure, alpha: float = ALPHA) ->
     p: float | None = None
     method = METHODS.get(kind, "not tested")
     if kind == "count":
-        x1, x0 = round(now.value), round(before.value)
-        p = _binom_p(x1, x1 + x0, 0.5) if x1 >= 0 and x0 >= 0 else None
-    elif kind == "percent":
+        c1, c0 = round(now.value), round(before.value)
+        p = _binom_p(c1, c1 + c0, 0.5) if c1 >= 0 and c0 >= 0 else None
+    elif kind in ("percent", "per_100"):
         x1, n1, x0, n0 = now.numerator, now.denominator, before.numerator, before.denominator
         if x1 is None or x0 is None or not n1 or not n0:
             return _untested(diff, "not tested (numbers not published)")
-        pooled = (x1 + x0) / (n1 + n0)
-        se = math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n0))
-        p = 1.0 if se == 0 else _z_p((x1 / n1 - x0 / n0) / se)
-    elif kind == "per_100":
-        x1, n1, x0, n0 = now.numerator, now.denominator, before.numerator, before.denominator
-        if x1 is None or x0 is None or not n1 or not n0:
-            return _untested(diff, "not tested (numbers not published)")
-        p = _binom_p(round(x1), round(x1) + round(x0), n1 / (n1 + n0))
+        if kind == "per_100":
+            p = _binom_p(round(x1), round(x1) + round(x0), n1 / (n1 + n0))
+        else:
+            pooled = (x1 + x0) / (n1 + n0)
+            se = math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n0))
+            p = 1.0 if se == 0 else _z_p((x1 / n1 - x0 / n0) / se)
     elif kind == "mean":
         n1, n0 = now.denominator, before.denominator
         if not n1 or not n0 or n1 < 2 or n0 < 2:
