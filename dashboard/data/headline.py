@@ -19,7 +19,10 @@ from urllib.parse import urlencode
 
 import pandas as pd
 
+from dashboard.data import area as area_data
+from dashboard.data import national as national_data
 from dashboard.data import recommendations, source
+from dashboard.data.compare import FunnelCurves, funnel_curves
 from dashboard.data.scorecard import (
     as_number,
     cell_text,
@@ -27,6 +30,7 @@ from dashboard.data.scorecard import (
     headline_basis,
     indexed,
     mart_rows,
+    quarter_words,
     reason_of,
     stat_unit,
 )
@@ -61,11 +65,6 @@ STAGE_WORDS = {
 }
 # The order stages take inside a theme (report to charge).
 STAGE_ORDER = tuple(STAGE_WORDS)
-
-
-def quarter_words(quarter: str) -> str:
-    """'2024-25-Q4' -> 'Quarter 4 of 2024-25' (as the period menu names it)."""
-    return f"Quarter {quarter[-1]} of {quarter[:7]}"
 
 
 def spc_quarter(period: str, as_at: date | None) -> tuple[str | None, str]:
@@ -402,3 +401,154 @@ def tile_frame(head: Headline, area: bool) -> pd.DataFrame:
     ]
     cols = [c for c in TILE_COLUMNS if area or c != "Against national"]
     return pd.DataFrame(rows, columns=cols)
+
+
+# --- the board pack's funnel plot and trend of each headline rate ---------------------------
+
+
+@dataclass(frozen=True)
+class Funnel:
+    """Every unit's rate against its denominator (points: denominator, rate, highlighted?),
+    the limit curves, and words for the axes and legend."""
+
+    points: tuple[tuple[float, float, bool], ...]
+    curves: FunnelCurves | None
+    unit_word: str
+    x_title: str
+    highlight: str | None
+    above: int
+    below: int
+
+
+@dataclass(frozen=True)
+class Trend:
+    """Quarterly series (name, values; None is a gap) on one axis, like with like: rates."""
+
+    quarters: tuple[str, ...]
+    series: tuple[tuple[str, tuple[float | None, ...]], ...]
+    limits: tuple[tuple[str, tuple[float | None, ...]], ...] = ()
+
+
+def funnel_level(metric: Metric) -> str:
+    """The units a headline rate's funnel compares: each force's joint scorecard where the
+    metric has one (the level of an area page's tile), else forces, else CPS Areas."""
+    return next((lv for lv in ("joint", "force", "cps_area") if lv in metric.levels), "force")
+
+
+UNIT_WORDS = {"joint": "Forces (joint scorecards)", "force": "Forces", "cps_area": "CPS Areas"}
+
+
+@snapshot_cached
+def funnel_for(metric_id: str, period: str, highlight: str | None) -> Funnel:
+    m = catalogue.get(metric_id)
+    level, basis = funnel_level(m), headline_basis(m)
+    got = source.query(
+        "SELECT level, org_code, numerator, denominator, value, suppressed, position, phi "
+        "FROM mart.metric_values WHERE level IN (?, 'national') AND metric_id = ? AND basis = ? "
+        "AND stat = 'rate' AND breakdown = '' AND period = ?",
+        [level, m.id, basis, period],
+    )
+    units = got[got["level"] == level]
+    nat = got[got["level"] == "national"]
+    national = None
+    if len(nat):
+        r = nat.iloc[0]
+        national = {
+            c: (None if pd.isna(r[c]) else r[c])
+            for c in ("numerator", "denominator", "value", "suppressed")
+        }
+    shown = units[
+        units["suppressed"].isna() & units["value"].notna() & units["denominator"].notna()
+    ]
+    points = tuple(
+        (float(d), float(v), o == highlight)
+        for o, d, v in zip(shown["org_code"], shown["denominator"], shown["value"], strict=True)
+    )
+    curves = funnel_curves(units, national, stat_unit(m, "rate")) if len(units) else None
+    name = None
+    if highlight:
+        names = source.query("SELECT name FROM ref.forces WHERE code = ?", [highlight])
+        name = str(names["name"].iloc[0]) if len(names) else highlight
+    return Funnel(
+        points=points,
+        curves=curves,
+        unit_word=UNIT_WORDS[level],
+        x_title=f"Cases in the denominator ({m.denominator or 'cases'})",
+        highlight=name,
+        above=int((shown["position"] == "above").sum()),
+        below=int((shown["position"] == "below").sum()),
+    )
+
+
+def trend_for(scope: Scope, metric_id: str) -> Trend:
+    """Nationally: the quarterly SPC chart's values and limits. For a force: the force's
+    quarterly rate, its Area(s)' where published, and national: rates, so like with like."""
+    m = catalogue.get(metric_id)
+    if scope.force_code is None:
+        points, key = national_data.spc_series("national", "national", m.id)
+        if key is None:
+            return Trend((), ())
+        nums = lambda col: tuple(  # noqa: E731
+            None if pd.isna(v) else float(v) for v in points[col]
+        )
+        return Trend(
+            tuple(points["period"]),
+            (("National", nums("value")),),
+            (("Control limits (3 sigma)", nums("upper_3s")), ("", nums("lower_3s")),
+             ("Centre line", nums("centre"))),
+        )  # fmt: skip
+    force = area_data.force_info(scope.force_code)
+    if force is None:
+        return Trend((), ())
+    plot, _, key, _ = area_data.area_trend(force, m.id)
+    if key is None:
+        return Trend((), ())
+    quarters = tuple(sorted(set(plot["period"])))
+    series = []
+    order = [force.name, *(a.name for a in force.areas), "National"]
+    for org, part in sorted(
+        plot.groupby("org", sort=False),
+        key=lambda g: order.index(str(g[0])) if g[0] in order else len(order),
+    ):
+        got = dict(zip(part["period"], part["value"], strict=True))
+        series.append(
+            (
+                str(org),
+                tuple(
+                    None if got.get(q) is None or pd.isna(got.get(q)) else float(got[q])
+                    for q in quarters
+                ),
+            )
+        )
+    return Trend(quarters, tuple(series))
+
+
+def rate_charts(
+    scope: Scope, period: str, as_at: date | None
+) -> list[tuple[Metric, Funnel, Trend, str]]:
+    """For each headline rate: (metric, funnel, trend, one line saying what they show)."""
+    out = []
+    head = {t.metric_id: t for t in _headline(scope, period, as_at).tiles}
+    for m in catalogue.headline():
+        if tile_stat(m) != "rate":
+            continue
+        funnel = funnel_for(m.id, period, scope.force_code)
+        trend = trend_for(scope, m.id)
+        tile = head.get(m.id)
+        n = len(funnel.points)
+        where = (
+            f"{scope.name}: {tile.value}, {tile.position}. "
+            if tile is not None and tile.position is not None
+            else (f"National: {tile.value}. " if tile is not None else "")
+        )
+        caption = (
+            f"{where}Funnel ({period}): {n} {funnel.unit_word.lower()}, {funnel.above} above "
+            f"and {funnel.below} below the national 99.8% limits. Trend: "
+            + (
+                "national quarterly rate with its SPC limits."
+                if scope.force_code is None
+                else f"{scope.name} beside national, quarterly rates."
+            )
+        )
+        out.append((m, funnel, trend, caption))
+    return out

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from dashboard.data import source
-from dashboard.data.headline import quarter_words
 from dashboard.data.scorecard import (
     SIDE_LABEL,
     STAT_ORDER,
@@ -24,6 +23,7 @@ from dashboard.data.scorecard import (
     headline_keys,
     indexed,
     mart_rows,
+    quarter_words,
     reason_of,
     stat_label,
     stat_unit,

@@ -131,6 +131,11 @@ def period_info() -> PeriodInfo:
     return PeriodInfo(tuple(options), default, as_at)
 
 
+def quarter_words(quarter: str) -> str:
+    """'2024-25-Q4' -> 'Quarter 4 of 2024-25' (as the period menu names it)."""
+    return f"Quarter {quarter[-1]} of {quarter[:7]}"
+
+
 def resolve_period(raw: str | None, info: PeriodInfo) -> tuple[str | None, str | None]:
     """(period to show, message). A missing period gives the default silently; a malformed or
     unknown one gives the default with a message saying why."""
