@@ -51,7 +51,6 @@ from dashboard.data import scorecard as sd
 from dashboard.data.snapshot import NoSnapshotError
 from dashboard.ui import headline as headline_ui
 from dashboard.ui.figures import SOURCE
-from scorecard import periods
 from warehouse.metrics import catalogue
 
 log = logging.getLogger(__name__)
