@@ -17,6 +17,7 @@ import logging
 import re
 from collections.abc import Sequence
 from datetime import date
+from itertools import zip_longest
 from pathlib import Path
 
 import pandas as pd
@@ -128,7 +129,6 @@ def _styles() -> dict[str, ParagraphStyle]:
             fontSize=11,
             spaceBefore=4,
             spaceAfter=2,
-            keepWithNext=1,
         ),
         "tile_stage": ParagraphStyle(
             "ts", fontName=FONT, fontSize=6.5, leading=8, textColor=colors.HexColor("#444444")
@@ -379,7 +379,7 @@ def _tile_cell(t: headline_data.Tile, styles: dict[str, ParagraphStyle]) -> list
     lines = [
         Paragraph(_t(t.stage), styles["tile_stage"]),
         Paragraph(_t(t.title), styles["tile_title"]),
-        Paragraph(_t(t.value), styles["tile_value"]),
+        Paragraph(_t(t.value), styles["tile_value" if t.value[:1].isdigit() else "tile_title"]),
         Paragraph(_t(t.change), styles["tile_bold" if t.judgement in bold else "tile_line"]),
         Paragraph(
             _t(t.spc),
@@ -452,9 +452,20 @@ def attention_flowables(
         return out
 
     left = block("spc") + (block("national") if area else [])
-    grid = Table([[left, block("overdue")]], colWidths=[WIDTH * 0.42, WIDTH * 0.58])
-    grid.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
-                              ("LEFTPADDING", (0, 0), (-1, -1), 0)]))  # fmt: skip
+    right = block("overdue")
+    # one row per line, so a long list carries on to the next page rather than moving
+    rows = [[x or "", y or ""] for x, y in zip_longest(left, right)]
+    grid = Table(rows, colWidths=[WIDTH * 0.36, WIDTH * 0.64], splitByRow=1)
+    grid.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("TOPPADDING", (0, 0), (-1, -1), 0.5),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 0.5),
+            ]
+        )
+    )
     return [Paragraph("Needs attention", styles["h2_tight"]), grid]
 
 

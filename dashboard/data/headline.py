@@ -350,8 +350,8 @@ def _attention(
 
 def overdue_items(owner_codes: tuple[str, ...] | None) -> list[Attention]:
     """Overdue recommendation rows as owners' latest updates leave them (the recommendations
-    page's rows): nationally one line per recommendation with how many owners are overdue;
-    for a force, one line per overdue row of the force and its Area(s)."""
+    page's rows), one line per recommendation: nationally how many owners are overdue; for
+    a force, which of the force and its Area(s) are overdue and since when."""
     got = recommendations.status_table()
     got = got[got["overdue"]]
     if owner_codes is not None:
@@ -369,13 +369,15 @@ def overdue_items(owner_codes: tuple[str, ...] | None) -> list[Attention]:
                 )
             )
         return items
-    for r in got.itertuples():
+    for (rec, title), part in got.groupby(["rec_no", "title"], sort=True):
+        who = "; ".join(
+            f"{r.owner_name} since {r.target_date}" for r in part.itertuples(index=False)
+        )
         items.append(
             Attention(
                 "overdue",
-                f"Recommendation {int(r.rec_no)} ({r.title}): {r.owner_name} overdue since "
-                f"{r.target_date}",
-                f"/recommendations/{int(r.rec_no)}",
+                f"Recommendation {int(rec)} ({title}): overdue for {who}",
+                f"/recommendations/{int(rec)}",
             )
         )
     return items

@@ -4,6 +4,7 @@ text and the OFFICIAL-SENSITIVE marking; routes give 404/400 with a plain messag
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterator
 
 import pandas as pd
@@ -13,12 +14,47 @@ from flask import Flask
 from dashboard import pdf
 from tests.helpers.serving import serving
 from tests.helpers.warehouse import Warehouse, d
+from warehouse.metrics import catalogue
 
 pypdf = pytest.importorskip("pypdf")
 
 
 def text_of(body: bytes) -> str:
     return "\n".join(p.extract_text() or "" for p in pypdf.PdfReader(io.BytesIO(body)).pages)
+
+
+def pages_of(body: bytes) -> list[str]:
+    return [p.extract_text() or "" for p in pypdf.PdfReader(io.BytesIO(body)).pages]
+
+
+def content_lines(page: str) -> list[str]:
+    """A page's lines of text other than the marking and the footer (title - page n)."""
+    return [
+        line
+        for line in page.splitlines()
+        if line.strip() and line.strip() != pdf.MARKING and not re.search(r" - page \d+$", line)
+    ]
+
+
+def flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def check_pack(body: bytes, before_appendix: int) -> list[str]:
+    """The board pack's rules: page 1 holds every headline tile's title and the needs
+    attention list; no page is blank or near-empty (fewer than three lines besides the
+    marking and footer); at most ``before_appendix`` pages before the appendix."""
+    pages = pages_of(body)
+    first = flat(pages[0])
+    for m in catalogue.headline():
+        name = m.name if "rate" in m.stats or "count" in m.stats else f"{m.name} (mean)"
+        assert flat(name) in first, name
+    assert "Needs attention" in first and "Overdue recommendations" in first
+    for i, page in enumerate(pages, 1):
+        assert len(content_lines(page)) >= 3, (i, page)
+    at = next(i for i, p in enumerate(pages) if pdf.APPENDIX in flat(p))
+    assert 1 <= at <= before_appendix, at
+    return pages
 
 
 def test_render_pdf_has_title_marking_source_and_suppression_text() -> None:
@@ -74,6 +110,10 @@ def client() -> Iterator[object]:
 def test_national_pack_route(client: object) -> None:
     r = client.get("/board-pack.pdf?period=2023-24")  # type: ignore[attr-defined]
     assert r.status_code == 200 and r.mimetype == "application/pdf"
+    pages = check_pack(r.data, 6)
+    # the rates' funnel plots and trends follow page 1, then the recommendations
+    assert "Headline rates: funnel plot and trend" in flat(pages[1])
+    assert any("The 13 recommendations" in flat(p) for p in pages)
     text = text_of(r.data)
     assert "National scorecard" in text and "Financial year 2023-24" in text
     assert "Adult rape offences recorded" in text and "OFFICIAL-SENSITIVE" in text
@@ -84,6 +124,9 @@ def test_national_pack_route(client: object) -> None:
 def test_area_pack_route(client: object) -> None:
     r = client.get("/area/kent/board-pack.pdf?period=2023-24")  # type: ignore[attr-defined]
     assert r.status_code == 200 and r.mimetype == "application/pdf"
+    pages = check_pack(r.data, 8)
+    assert "Significantly worse than national" in flat(pages[0])
+    assert any("Recommendations owned by Kent Police" in flat(p) for p in pages)
     text = text_of(r.data)
     assert "Joint area scorecard: Kent Police" in text and "CPS South East" in text
 
@@ -167,3 +210,15 @@ def test_bad_input_gives_a_plain_message(client: object, url: str, status: int, 
     r = client.get(url)  # type: ignore[attr-defined]
     assert r.status_code == status and r.mimetype == "text/plain"
     assert says in r.get_data(as_text=True) and "Traceback" not in r.get_data(as_text=True)
+
+
+def test_write_packs_for_a_look(client: object, tmp_path_factory: pytest.TempPathFactory) -> None:
+    import os
+
+    out = os.environ.get("BOARD_PDF_OUT")
+    if not out:
+        pytest.skip("set BOARD_PDF_OUT to write the packs")
+    for name, url in (("national", "/board-pack.pdf?period=2023-24"),
+                      ("kent", "/area/kent/board-pack.pdf?period=2023-24")):  # fmt: skip
+        with open(f"{out}/{name}.pdf", "wb") as f:
+            f.write(client.get(url).data)  # type: ignore[attr-defined]
