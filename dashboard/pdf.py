@@ -648,8 +648,12 @@ def rate_pages(
                                         styles["h2"])]  # fmt: skip
     half = (WIDTH - 6 * mm) / 2
     height = 37 * mm
+    empty: list[str] = []
     for m, funnel, trend, caption in headline_data.rate_charts(scope, period, as_at):
         label = sd.stat_label(m, "rate")
+        if not funnel.points and not trend.quarters:
+            empty.append(m.name)  # nothing to draw: named once below, not a blank block
+            continue
         unit_label = "per 100" if label == "per 100" else "%"
         cells = [
             funnel_drawing(funnel, unit_label, half, height)
@@ -669,6 +673,13 @@ def rate_pages(
                     Paragraph(_t(caption), styles["small"]),
                     row,
                 ]
+            )
+        )
+    if empty:
+        out.append(
+            Paragraph(
+                _t("No published figures to plot for " + ", ".join(empty) + f" in {shown}."),
+                styles["body"],
             )
         )
     out.append(PageBreak())
