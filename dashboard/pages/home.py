@@ -186,7 +186,7 @@ def layout(period: object = None, metric: object = None, **_: object) -> html.Di
                             "Board pack (PDF)",
                             href=pdf_href(chosen),
                             id=ids.NAT_PDF,
-                            className="btn btn-outline-primary text-nowrap",
+                            className="btn btn-outline-primary",
                         ),
                         className="col-5 col-md-3 d-flex align-items-end",
                     ),

@@ -1,7 +1,9 @@
-"""Joint area scorecard (/area/<force>): a force with two CPS Areas, force and period
-controls, focus switch (withdrawals by stage and reason on the withdrawal tab, with axe on
-that tab), CSV = table, unknown force page, board-pack PDF. A clean load and axe, as every
-role, are tests/browser/test_pages.py."""
+"""Joint area scorecard (/area/<force>): the headline tiles first (inside the first viewport
+at 1440x900, starting on the first screen at 390x844), each with the SPC label of the period
+shown and the position against national worded with direction; detail folded by theme; a
+force with two CPS Areas, force and period controls, focus switch (withdrawals by stage and
+reason on the withdrawal tab, with axe on that tab), CSV = table, unknown force page,
+board-pack PDF. A clean load and axe, as every role, are tests/browser/test_pages.py."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.test_national import assert_headline_fits, open_fold, spc_labels
 from tests.helpers.browser import (
     PageLog,
     Served,
@@ -28,11 +31,11 @@ def test_a_force_with_two_cps_areas(served: Served, page: tuple[Page, PageLog]) 
     pg, log = page
     open_page(pg, served, "/area/metropolitan")
     assert log.console_errors == [] and log.failed_requests == []
-    header = table_cells(pg, "area-scorecard")[0]
+    header = table_cells(pg, "area-quality")[0]
     # The Met is served by two CPS Areas: both sit beside the force.
     assert "CPS London North" in header and "CPS London South" in header
     body = pg.inner_text("#area-content")
-    assert "within national limits" in body
+    assert "no different from national" in body
     assert pg.locator("#area-trend .js-plotly-plot").count() == 1
 
 
@@ -42,20 +45,20 @@ def test_changing_force_and_period_updates_figures(
     pg, log = page
     open_page(pg, served, "/area/kent")
     assert "Kent" in pg.inner_text("#main h1")
-    before = table_cells(pg, "area-scorecard")
+    before = table_cells(pg, "area-engagement")
     pg.select_option("#area-force", "surrey")
     expect(pg.locator("#main h1")).to_contain_text("Surrey")
     pg.wait_for_load_state("networkidle")
-    surrey = table_cells(pg, "area-scorecard")
+    surrey = table_cells(pg, "area-engagement")
     assert surrey != before
     assert "/area/surrey" in pg.url
     assert (pg.get_attribute("#area-pdf", "href") or "").startswith("/area/surrey/board-pack.pdf")
     pg.select_option("#area-period", "2022-23")
-    expect(pg.locator("#area-content p.mb-1")).to_have_text(
-        re.compile(r"^Financial year 2022-23\."), use_inner_text=True
+    expect(pg.locator("#headline-title")).to_have_text(
+        re.compile(r"^Headline: Financial year 2022-23, Surrey"), use_inner_text=True
     )
     pg.wait_for_load_state("networkidle")
-    assert table_cells(pg, "area-scorecard") != surrey
+    assert table_cells(pg, "area-engagement") != surrey
     assert pg.url.endswith("/area/surrey?period=2022-23")
     assert log.console_errors == [] and log.failed_requests == []
 
@@ -63,7 +66,10 @@ def test_changing_force_and_period_updates_figures(
 def test_focus_switch_and_csv_match_the_tables(served: Served, page: tuple[Page, PageLog]) -> None:
     pg, _ = page
     open_page(pg, served, "/area/kent?period=2023-24")
-    assert downloaded_csv(pg, "area-scorecard") == table_cells(pg, "area-scorecard")
+    open_fold(pg, "area-fold-quality")
+    assert downloaded_csv(pg, "area-quality") == table_cells(pg, "area-quality")
+    open_fold(pg, "area-fold-focus")
+    open_fold(pg, "area-fold-recommendations")
     assert card(pg, "area-tab-equalities").count() == 1
     # The switch is native radios styled as buttons: click the visible label.
     pg.locator("#area-tabs label", has_text="Victim withdrawal").click()
@@ -90,6 +96,39 @@ def test_focus_switch_and_csv_match_the_tables(served: Served, page: tuple[Page,
     recs = table_cells(pg, "area-recommendations")
     assert len(recs) > 1 and all("Kent Police" in r[2] or "CPS" in r[2] for r in recs[1:])
     assert card(pg, "area-recommendations").count() == 1
+
+
+WORDED = re.compile(
+    r"^(significantly (better|worse|higher|lower) than national: outside the 99\.8% limits"
+    r"|no different from national|not compared with national)$"
+)
+
+
+def test_headline_first_with_direction_against_national(
+    served: Served, page: tuple[Page, PageLog]
+) -> None:
+    pg, log = page
+    open_page(pg, served, "/area/kent?period=2023-24")
+    assert log.console_errors == [] and log.failed_requests == []
+    assert_headline_fits(pg)
+    labels = spc_labels(pg)
+    assert labels and all(lab.startswith("SPC, Quarter 4 of 2023-24") for lab in labels)
+    positions = pg.locator("#headline .tile-national").all_inner_texts()
+    assert len(positions) == pg.locator("#headline .headline-tile").count()
+    assert all(WORDED.match(p) for p in positions), positions
+    assert "above national" not in pg.inner_text("#headline")  # never bare above / below
+    attention = pg.inner_text("#attention")
+    assert "Significantly worse than national" in attention
+    assert "Overdue recommendations" in attention
+    # a Kent page lists only Kent's and its CPS Area's overdue rows
+    for item in pg.locator("#attention li").all_inner_texts():
+        if item.startswith("Recommendation"):
+            assert "Kent Police" in item or "CPS South East" in item, item
+    folds = pg.locator("details.detail-fold")
+    assert all(not o for o in folds.evaluate_all("ds => ds.map(d => d.open)"))
+    # the count trend is indexed (like with like), not force count against national count
+    trend = pg.inner_text("#area-trend")
+    assert "Index" in trend or "indexed" in trend
 
 
 def test_unknown_force_gives_a_clear_page(served: Served, page: tuple[Page, PageLog]) -> None:

@@ -1,5 +1,8 @@
-"""National scorecard (/): every stage shown, period control, CSV = table, board-pack PDF.
-A clean load and axe, as every role, are tests/browser/test_pages.py."""
+"""National scorecard (/): the headline tiles fill the first screen at 1440x900 and start on
+the first screen of a 390x844 phone, each tile's SPC label names the period shown; needs
+attention links to detail; every theme's table folded (keyboard opens it); period control,
+CSV = table, board-pack PDF. A clean load and axe, as every role, are
+tests/browser/test_pages.py."""
 
 from __future__ import annotations
 
@@ -21,23 +24,83 @@ from tests.helpers.browser import (
 pytestmark = pytest.mark.browser
 
 
-def test_shows_every_stage(served: Served, page: tuple[Page, PageLog]) -> None:
+THEMES = ("Volume", "Timeliness", "Victim engagement", "Quality")
+
+
+def headline_in_first_viewport(pg: Page, width: int, height: int) -> dict:
+    """Where the headline section and its tiles sit in the first screen (no scrolling).
+    At 1440x900 every tile must be inside the first viewport; at 390x844 (one column of
+    tiles) the headline section must start in the first screen with its first tile wholly
+    visible - the rest follow as the reader scrolls."""
+    pg.set_viewport_size({"width": width, "height": height})
+    pg.evaluate("window.scrollTo(0, 0)")
+    return pg.evaluate(
+        """() => {
+          const h = document.querySelector('#headline').getBoundingClientRect();
+          const t = [...document.querySelectorAll('#headline .headline-tile')]
+            .map(e => e.getBoundingClientRect());
+          return {top: h.top, tiles: t.length, firstBottom: t[0].bottom,
+                  lastBottom: Math.max(...t.map(r => r.bottom)), innerHeight,
+                  overflow: document.documentElement.scrollWidth - innerWidth};
+        }"""
+    )
+
+
+def assert_headline_fits(pg: Page) -> None:
+    wide = headline_in_first_viewport(pg, 1440, 900)
+    assert 8 <= wide["tiles"] <= 12
+    assert wide["lastBottom"] <= wide["innerHeight"], wide
+    assert wide["overflow"] <= 0, wide
+    phone = headline_in_first_viewport(pg, 390, 844)
+    assert phone["top"] < phone["innerHeight"] and phone["firstBottom"] <= phone["innerHeight"]
+    assert phone["overflow"] <= 0, phone
+
+
+def spc_labels(pg: Page) -> list[str]:
+    return pg.locator("#headline .tile-spc").all_inner_texts()
+
+
+def test_headline_first_then_attention_then_folded_detail(
+    served: Served, page: tuple[Page, PageLog]
+) -> None:
     pg, log = page
-    open_page(pg, served, "/")
+    open_page(pg, served, "/?period=2023-24")
     assert log.console_errors == [] and log.failed_requests == []
-    text = pg.inner_text("#national-content")
-    for heading in (
-        "Volumes from report to charge",
-        "Report to police decision",
-        "Referral to CPS decision",
-        "Published national figures",
-        "Recommendation owners by status",
-    ):
-        assert heading in text
-    # SPC status is given in words, not colour alone; recommendations link to their pages.
-    assert "common cause" in text or "improving" in text or "concerning" in text
-    assert pg.locator('a[href="/recommendations/13"]').count() == 1
-    assert pg.locator("#national-trend .js-plotly-plot").count() == 1
+    assert_headline_fits(pg)
+    head = pg.inner_text("#headline")
+    for theme in THEMES:
+        assert theme.upper() in head.upper()
+    # every tile: a value, the change on a year earlier judged, the SPC of the same period
+    tiles = pg.locator("#headline .headline-tile")
+    for i in range(tiles.count()):
+        text = tiles.nth(i).inner_text()
+        assert "on 2022-23" in text.lower(), text
+    labels = spc_labels(pg)
+    assert labels and all(lab.startswith("SPC, Quarter 4 of 2023-24") for lab in labels)
+    # needs attention: each item links to its detail
+    attention = pg.locator("#attention")
+    assert "Overdue recommendations" in attention.inner_text()
+    for href in attention.locator("a").evaluate_all("as => as.map(a => a.getAttribute('href'))"):
+        assert href.startswith(("/recommendations/", "/?", "/compare?")), href
+    # detail by theme, folded; the keyboard opens a fold
+    folds = pg.locator("details.detail-fold")
+    assert folds.count() >= 4
+    assert all(not o for o in folds.evaluate_all("ds => ds.map(d => d.open)"))
+    summary = pg.locator("#national-fold-volume > summary")
+    summary.focus()
+    pg.keyboard.press("Enter")
+    expect(pg.locator("#national-fold-volume")).to_have_attribute("open", "")
+    expect(card(pg, "national-volume")).to_be_visible()
+    # a quarter: the SPC label names that quarter
+    open_page(pg, served, "/?period=2023-24-Q2")
+    labels = spc_labels(pg)
+    assert labels and all(lab.startswith("SPC, Quarter 2 of 2023-24") for lab in labels)
+    assert "on 2022-23-Q2" in pg.inner_text("#headline")
+
+
+def open_fold(pg: Page, fold_id: str) -> None:
+    pg.click(f"#{fold_id} > summary")
+    expect(pg.locator(f"#{fold_id}")).to_have_attribute("open", "")
 
 
 def test_changing_period_updates_figures_link_and_address(
@@ -49,14 +112,14 @@ def test_changing_period_updates_figures_link_and_address(
     current = pg.input_value("#national-period")
     other = next(o for o in options if o != current and len(o) == 7)
     label = pg.locator(f'#national-period option[value="{other}"]').text_content() or ""
-    before = table_cells(pg, "national-police")
+    before = table_cells(pg, "national-engagement")
     pg.select_option("#national-period", other)
-    # The summary line starts with the period shown once the figures are redrawn.
-    expect(pg.locator("#national-content p").first).to_have_text(
-        re.compile("^" + re.escape(label + ".")), use_inner_text=True
+    # The headline names the period shown once the figures are redrawn.
+    expect(pg.locator("#headline-title")).to_have_text(
+        re.compile("^" + re.escape(f"Headline: {label}, England and Wales")), use_inner_text=True
     )
     pg.wait_for_load_state("networkidle")
-    assert table_cells(pg, "national-police") != before
+    assert table_cells(pg, "national-engagement") != before
     assert pg.get_attribute("#national-pdf", "href") == f"/board-pack.pdf?period={other}"
     assert pg.url.endswith(f"?period={other}")
     assert log.console_errors == [] and log.failed_requests == []
@@ -65,8 +128,15 @@ def test_changing_period_updates_figures_link_and_address(
 def test_csv_download_matches_the_table(served: Served, page: tuple[Page, PageLog]) -> None:
     pg, _ = page
     open_page(pg, served, "/?period=2023-24")
-    for card_id in ("national-police", "national-volumes", "national-recommendations"):
+    open_fold(pg, "national-fold-engagement")
+    open_fold(pg, "national-fold-volume")
+    open_fold(pg, "national-fold-recommendations")
+    for card_id in ("national-engagement", "national-volume", "national-recommendations"):
         assert downloaded_csv(pg, card_id) == table_cells(pg, card_id), card_id
+    # one comparison column per meaning: a year's previous period is the year earlier
+    header = table_cells(pg, "national-volume")[0]
+    assert "Year earlier" in header and "Previous period" not in header
+    assert header[-1] == "SPC, Quarter 4 of 2023-24"
 
 
 def test_malformed_period_gives_a_message_and_the_default(
@@ -77,7 +147,7 @@ def test_malformed_period_gives_a_message_and_the_default(
     assert "is not a financial year" in pg.inner_text("#national-message")
     assert "Traceback" not in pg.content()
     assert len(pg.input_value("#national-period")) == 7
-    assert card(pg, "national-police").count() == 1
+    assert card(pg, "national-engagement").count() == 1
 
 
 def test_board_pack_pdf(served: Served, page: tuple[Page, PageLog]) -> None:
