@@ -67,6 +67,11 @@ STAGE_WORDS = {
 STAGE_ORDER = tuple(STAGE_WORDS)
 
 
+def period_short(period: str) -> str:
+    """'2023-24' stays; '2023-24-Q3' -> '2023-24 Q3' (short enough for a tile's line)."""
+    return f"{period[:7]} Q{period[-1]}" if periods.kind(period) == "quarter" else period
+
+
 def spc_quarter(period: str, as_at: date | None) -> tuple[str | None, str]:
     """The quarter whose SPC judgement goes with ``period``, and how to name it: the quarter
     itself, or the last quarter of a financial year (the latest complete one if the year
@@ -217,12 +222,12 @@ def headline(scope: Scope, period: str, as_at: date | None) -> Headline:
 
 @snapshot_cached
 def _headline(scope: Scope, period: str, as_at: date | None) -> Headline:
-    year = periods.year_earlier(period)
+    year = period_short(periods.year_earlier(period))
     quarter, quarter_label = spc_quarter(period, as_at)
     rows = mart_rows(scope.pairs(), [period, year])
     idx, by_period = indexed(rows)
     spc = _spc_points(scope.pairs(), quarter)
-    out = Headline(period, year, quarter, quarter_label)
+    out = Headline(period, year, quarter, quarter_label)  # year: as the tiles write it
     area = scope.force_code is not None
     for m in sorted(catalogue.headline(), key=lambda m: (list(THEMES).index(str(m.theme)),
                                                          stage_order(m))):  # fmt: skip

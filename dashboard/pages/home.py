@@ -71,8 +71,9 @@ def render(period: str) -> list:
             [
                 f"Every metric for {shown}, by theme. "
                 + (
-                    f"Changes are on the previous quarter ({periods.previous_period(period)}) "
-                    f"and the same quarter a year earlier ({periods.year_earlier(period)}). "
+                    "Changes are on the previous quarter "
+                    f"({headline_data.period_short(periods.previous_period(period))}) and the "
+                    f"same quarter a year earlier ({head.year_earlier}). "
                     if periods.kind(period) == "quarter"
                     else f"Changes are on the same period a year earlier ({head.year_earlier}). "
                 )

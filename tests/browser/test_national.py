@@ -98,7 +98,7 @@ def test_headline_first_then_attention_then_folded_detail(
     open_page(pg, served, "/?period=2023-24-Q2")
     labels = spc_labels(pg)
     assert labels and all(lab.startswith("SPC, Quarter 2 of 2023-24") for lab in labels)
-    assert "on 2022-23-Q2" in pg.inner_text("#headline")
+    assert "on 2022-23 Q2" in pg.inner_text("#headline")
 
 
 def open_fold(pg: Page, fold_id: str) -> None:

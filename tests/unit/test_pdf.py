@@ -210,15 +210,3 @@ def test_bad_input_gives_a_plain_message(client: object, url: str, status: int, 
     r = client.get(url)  # type: ignore[attr-defined]
     assert r.status_code == status and r.mimetype == "text/plain"
     assert says in r.get_data(as_text=True) and "Traceback" not in r.get_data(as_text=True)
-
-
-def test_write_packs_for_a_look(client: object, tmp_path_factory: pytest.TempPathFactory) -> None:
-    import os
-
-    out = os.environ.get("BOARD_PDF_OUT")
-    if not out:
-        pytest.skip("set BOARD_PDF_OUT to write the packs")
-    for name, url in (("national", "/board-pack.pdf?period=2023-24"),
-                      ("kent", "/area/kent/board-pack.pdf?period=2023-24")):  # fmt: skip
-        with open(f"{out}/{name}.pdf", "wb") as f:
-            f.write(client.get(url).data)  # type: ignore[attr-defined]
