@@ -28,8 +28,12 @@ lint: install
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 
+# Two pytest-xdist workers (this machine has two CPUs; one process left one idle). Each test
+# module stays on one worker and the browser modules share one (tests/conftest.py); the
+# generated nation and the loaded home are made once per run and copied (tests/helpers/shared.py).
+# PREFECT_HOME is unset so each worker's temporary Prefect server has its own database.
 test: lint
-	$(BIN)/pytest -q
+	env -u PREFECT_HOME $(BIN)/pytest -q -n 2 --dist loadgroup
 
 unit: install
 	$(BIN)/pytest -q tests/unit

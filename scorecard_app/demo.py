@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+from datetime import date
 
 from scorecard.settings import load_settings, private_files
 
@@ -40,8 +41,11 @@ def demo_users() -> list[tuple[str, str, str | None, str]]:
     return made
 
 
-def run_demo(port: int = 8050, scale: float = 1.0, serve: bool = True) -> int:
-    """Returns the refresh's exit code; serves until interrupted when ``serve``."""
+def run_demo(
+    port: int = 8050, scale: float = 1.0, serve: bool = True, as_at: date | None = None
+) -> int:
+    """Returns the refresh's exit code; serves until interrupted when ``serve``. ``as_at``
+    (default the generator's) dates the synthetic extracts."""
     from pipelines.runner import run_refresh
     from scorecard.synthetic import DEFAULT_AS_AT, GenerateOptions, generate_all
 
@@ -52,7 +56,8 @@ def run_demo(port: int = 8050, scale: float = 1.0, serve: bool = True) -> int:
     if not any(landing.glob("*__*__*.*")):
         print(f"Generating synthetic national extracts (scale {scale}) into {landing} ...")
         summary = generate_all(
-            GenerateOptions(out=landing, seed=1, scale=scale, as_at=DEFAULT_AS_AT), progress=True
+            GenerateOptions(out=landing, seed=1, scale=scale, as_at=as_at or DEFAULT_AS_AT),
+            progress=True,
         )
         print(f"  {summary.files} files, {summary.rows:,} rows")
     print("Running the pipeline (demo pseudonym key; synthetic data only) ...")

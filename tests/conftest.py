@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
+import pickle
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -44,6 +46,22 @@ def _use_home(monkeypatch: pytest.MonkeyPatch, h: Path) -> Path:
     return h
 
 
+# The order of the suite's parts, and which tests pytest-xdist keeps on one worker.
+PART_ORDER = {"browser": 0, "unit": 1, "integration": 2}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """`make test` runs two pytest-xdist workers with --dist loadgroup. Each module is one
+    group (its module fixtures are made once), and every browser module one group together
+    (one served app, one Chromium). Browser tests first, then unit, then integration: while
+    one worker loads the session's home for the browser tests, the other runs unit tests."""
+    for item in items:
+        part = item.path.parent.name
+        group = "browser" if part == "browser" else f"{part}/{item.path.stem}"
+        item.add_marker(pytest.mark.xdist_group(group))
+    items.sort(key=lambda item: PART_ORDER.get(item.path.parent.name, len(PART_ORDER)))
+
+
 @pytest.fixture
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A fresh SCORECARD_HOME with a pseudonym key set."""
@@ -62,26 +80,61 @@ def prefect_server() -> Iterator[None]:
         yield
 
 
+def _shared_home(
+    tmp_path_factory: pytest.TempPathFactory, name: str, make: Callable[[Path], object]
+) -> tuple[Path, object]:
+    """A data home made once per test run by ``make(home)`` (with that home as SCORECARD_HOME
+    and the test key), and this worker's own copy of it with what ``make`` returned. Under
+    pytest-xdist the first worker to ask makes it and the other copies it
+    (tests/helpers/shared.py); alone, the copy is a cheap insurance that nothing writes the
+    made home."""
+    from accounts import appdb
+    from pipelines.runtime import close_all
+    from tests.helpers.pipeline import copy_home
+    from tests.helpers.shared import once, run_root
+
+    root = run_root(tmp_path_factory.getbasetemp())
+    made_at = root / f"{name}.partial"  # where make() ran (once() renames it when done)
+    answer = root / f"{name}.answer.pkl"
+
+    def build(home: Path) -> None:
+        mp = pytest.MonkeyPatch()
+        try:
+            _use_home(mp, home)
+            answer.write_bytes(pickle.dumps(make(home)))
+            close_all()
+            appdb.dispose_all()  # its engines name the folder about to be renamed
+        finally:
+            mp.undo()
+
+    source = once(root, name, build)
+    own = copy_home(source, tmp_path_factory.mktemp(name) / "home")
+    got = pickle.loads(answer.read_bytes())
+    if dataclasses.is_dataclass(got):  # a RunResult: its paths name the home it ran in
+        fields = {
+            f.name: (v.replace(str(made_at), str(own)) if isinstance(v, str) else v)
+            for f in dataclasses.fields(got)
+            for v in [getattr(got, f.name)]
+        }
+        got = type(got)(**fields)  # type: ignore[misc]
+    return own, got
+
+
 @pytest.fixture(scope="session")
 def loaded_home(tmp_path_factory: pytest.TempPathFactory, prefect_server: None) -> LoadedHome:
-    """The generated nation (every file valid) loaded and published ONCE per session by the
+    """The generated nation (every file valid) loaded and published ONCE per test run by the
     real flow. Tests read it; a test that writes takes copy_home() of it (or loaded_copy)."""
-    from pipelines.runtime import close_all
     from tests.helpers.pipeline import LoadedHome, fill_landing, generated, run
 
     files = generated(tmp_path_factory.getbasetemp())
-    home = tmp_path_factory.mktemp("loaded-home")
-    mp = pytest.MonkeyPatch()
-    mp.setenv("SCORECARD_HOME", str(home))
-    mp.setenv("SCORECARD_PSEUDONYM_KEY", TEST_KEY)
-    mp.delenv("SCORECARD_CONFIG", raising=False)
-    try:
+
+    def make(home: Path) -> object:
         fill_landing(home, files)
         result = run(home)
         assert result.status == "succeeded", (result.message, result.files[:3])
-        close_all()
-    finally:
-        mp.undo()
+        return result
+
+    home, result = _shared_home(tmp_path_factory, "loaded-home", make)
     return LoadedHome(path=home, files=files, result=result)
 
 
@@ -100,16 +153,11 @@ def published_home(tmp_path_factory: pytest.TempPathFactory, loaded_home: Loaded
     (tests.helpers.auth). A copy of the loaded home, then a real refresh of the bad file."""
     import shutil
 
-    from pipelines.runtime import close_all
     from tests.helpers.auth import ensure_role_users
-    from tests.helpers.pipeline import copy_home, run
+    from tests.helpers.pipeline import run
 
-    home = copy_home(loaded_home.path, tmp_path_factory.mktemp("published") / "home")
-    mp = pytest.MonkeyPatch()
-    mp.setenv("SCORECARD_HOME", str(home))
-    mp.setenv("SCORECARD_PSEUDONYM_KEY", TEST_KEY)
-    mp.delenv("SCORECARD_CONFIG", raising=False)
-    try:
+    def make(home: Path) -> None:
+        shutil.copytree(loaded_home.path, home, symlinks=True, dirs_exist_ok=True)
         landing = home / "landing"
         bad = landing / "workforce__kent__2030-01-01.csv"
         shutil.copy2(next(landing.glob("workforce__kent__*")), bad)
@@ -117,8 +165,7 @@ def published_home(tmp_path_factory: pytest.TempPathFactory, loaded_home: Loaded
         result = run(home)
         assert result.status == "partial", result.message
         assert (result.new, result.rejected) == (1, 1), result.files
-        close_all()
         ensure_role_users()
-    finally:
-        mp.undo()
+
+    home, _ = _shared_home(tmp_path_factory, "published-home", make)
     return home

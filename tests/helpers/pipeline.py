@@ -20,12 +20,16 @@ _cache: dict[tuple[float, date], Path] = {}
 
 
 def generated(tmp_root: Path, scale: float = SMALL_SCALE, as_at: date = AS_AT) -> Path:
-    """Synthetic extracts, generated once per test session for each (scale, as_at)."""
+    """Synthetic extracts, generated once per test run for each (scale, as_at) (shared by
+    pytest-xdist workers, so read-only: copy files out, never write here)."""
     key = (scale, as_at)
     if key not in _cache:
-        out = tmp_root / f"generated-{scale}-{as_at}"
-        generate_all(GenerateOptions(out=out, seed=1, scale=scale, as_at=as_at))
-        _cache[key] = out
+        from tests.helpers.shared import once, run_root
+
+        def make(out: Path) -> None:
+            generate_all(GenerateOptions(out=out, seed=1, scale=scale, as_at=as_at))
+
+        _cache[key] = once(run_root(tmp_root), f"generated-{scale}-{as_at}", make)
     return _cache[key]
 
 

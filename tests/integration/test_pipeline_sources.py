@@ -143,17 +143,3 @@ def test_schedules_register_as_deployments(home: Path) -> None:
     assert nightly.cron == "30 2 * * *" and nightly.timezone == "Europe/London"
     assert by_name["weekly-landing"].parameters["source_names"] == ["landing"]
     assert by_name["nightly"].parameters["home"] == str(home)
-
-
-def test_demo_generates_loads_and_publishes(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """`scorecard demo` without serving: synthetic data in, snapshot out, demo key used.
-
-    At a tiny scale (every sender's file, a few thousand rows in all): what it proves is the
-    path from an empty home to a published snapshot, not the volume."""
-    from scorecard.settings import load_settings
-    from scorecard_app.demo import run_demo
-
-    monkeypatch.delenv("SCORECARD_PSEUDONYM_KEY")
-    assert run_demo(scale=0.002, serve=False) == 0
-    assert (load_settings().snapshots_dir / "current.duckdb").exists()
-    assert len(list((home / "landing").glob("police_cases__*"))) == 43
