@@ -13,6 +13,9 @@ DATA_RUNS = "data-runs"
 DATA_REJECTED = "data-rejected"
 DATA_RUN_NOW = "data-run-now"
 DATA_RUN_STATUS = "data-run-status"
+DATA_LAUNCHES = "data-launches"
+DATA_POLL = "data-poll"
+DATA_STARTED = "data-started"
 
 # Compare forces page (/compare) and recommendations pages (/recommendations[/<n>])
 COMPARE_METRIC = "compare-metric"

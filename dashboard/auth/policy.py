@@ -121,6 +121,22 @@ def page_capability(path: str) -> str | None:
     return None
 
 
+def page_exists(path: str) -> bool:
+    """Whether a path is one of the app's pages with a real subject: a known force on
+    ``/area/<force>``, one of the 13 recommendations on ``/recommendations/<n>``. Anything
+    else gets the app's friendly not-found page with HTTP 404."""
+    if page_capability(path) is None:
+        return False
+    from scorecard import reference
+
+    parts = path.strip("/").split("/")
+    if parts[0] == "area":
+        return len(parts) == 2 and parts[1] in {f.code for f in reference.forces()}
+    if parts[0] == "recommendations" and len(parts) == 2:
+        return parts[1] in {str(r.rec_no) for r in reference.recommendations()}
+    return True
+
+
 def route_capability(path: str) -> str | None:
     """The capability a non-page route needs, or None when the path is not a known route."""
     for pattern, cap in ROUTES:
