@@ -33,7 +33,9 @@ ROLE_CAPABILITIES: Mapping[str, frozenset[str]] = {
     "board": frozenset({SCORECARDS, DEFINITIONS, SIGNED_IN}),
     "pcc": frozenset({SCORECARDS, DEFINITIONS, SIGNED_IN}),
     "owner": frozenset({SCORECARDS, UPDATE_RECS, DEFINITIONS, SIGNED_IN}),
-    "analyst": frozenset({DATA, DEFINITIONS, SIGNED_IN}),
+    # Analysts read the scorecards (to check that a repaired extract fixed the figures) but
+    # never change a recommendation.
+    "analyst": frozenset({DATA, SCORECARDS, DEFINITIONS, SIGNED_IN}),
     "admin": frozenset({USERS, DEFINITIONS, SIGNED_IN}),
 }
 

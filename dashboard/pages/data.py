@@ -197,20 +197,49 @@ def freshness_section(fresh: list[Freshness]) -> list:
         if overdue
         else f"All {len(fresh)} sender extracts are up to date."
     )
+    kinds: dict[str, list[Freshness]] = {}
+    for f in fresh:
+        kinds.setdefault(f.kind, []).append(f)
+    by_kind = [
+        html.Tr(
+            [
+                html.Th(kind_label(kind), scope="row"),
+                html.Td(f"{got[0].expected} (every {CADENCE_DAYS[got[0].expected]} days)"),
+                html.Td(f"{len(got):,}"),
+                html.Td(
+                    f"{sum(f.overdue for f in got):,}",
+                    className="text-danger fw-semibold" if any(f.overdue for f in got) else None,
+                ),
+                html.Td(day(max((f.last_as_at for f in got if f.last_as_at), default=None))),
+            ]
+        )
+        for kind, got in sorted(kinds.items())
+    ]
     return [
         html.P(summary, className="fw-semibold", id="data-freshness-summary"),
         _scroll_table(
-            "Last snapshot loaded per sender and extract, overdue first",
-            (
-                "Sender",
-                "Extract",
-                "Snapshot as at",
-                "Last file received",
-                "Expected",
-                "Status",
-                "Last file",
-            ),
-            rows,
+            "Senders by extract",
+            ("Extract", "Expected", "Senders", "Overdue", "Newest snapshot"),
+            by_kind,
+        ),
+        html.Details(
+            [
+                html.Summary(f"Every sender ({len(fresh):,}), overdue first"),
+                _scroll_table(
+                    "Last snapshot loaded per sender and extract, overdue first",
+                    (
+                        "Sender",
+                        "Extract",
+                        "Snapshot as at",
+                        "Last file received",
+                        "Expected",
+                        "Status",
+                        "Last file",
+                    ),
+                    rows,
+                ),
+            ],
+            open=len(fresh) <= 20,
         ),
     ]
 
