@@ -67,7 +67,7 @@ def layout(**_: Any) -> html.Div:
     return html.Div(
         [
             page_header("Users", "Who can sign in, and what their role lets them see and do."),
-            html.Div(_users_table(), id=ids.ADMIN_USERS),
+            html.Div(_users_table(), id=ids.ADMIN_USERS, className="analyst-scroll"),
             html.Div(
                 [
                     html.Section(

@@ -4,6 +4,7 @@ sender against its expected cadence, recent runs (warnings openable), rejected e
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Sequence
 from datetime import date, datetime
 from functools import cache
@@ -76,6 +77,19 @@ def _rule_texts() -> dict[str, str]:
 def rule_label(rule_id: str) -> str:
     """A contract rule as its sentence (the id stays for the report's reader)."""
     return _rule_texts().get(rule_id, rule_id.replace("_", " "))
+
+
+_COLUMN = re.compile(r"\b([a-z]+(?:_[a-z0-9]+)+)\b")
+
+
+def rule_words(rule_id: str) -> list[Any]:
+    """The rule's sentence with the column names it mentions set as code: they are the
+    headers of the sender's file, spelled as the file spells them."""
+    parts: list[Any] = []
+    for i, piece in enumerate(_COLUMN.split(rule_label(rule_id))):
+        if piece:
+            parts.append(html.Code(piece) if i % 2 else piece)
+    return parts
 
 
 def minute(when: datetime | None) -> str:
@@ -248,16 +262,13 @@ def _warnings_cell(run: RunSummary, by_run: dict[str, list[WarningFile]]) -> Any
     if not run.warnings:
         return "none"
     files = by_run.get(run.run_id, [])
-    items = [
-        html.Li(
-            f"{org_label(w.org_code)}, {kind_label(w.kind)}: "
-            + "; ".join(
-                f"{rule_label(rule)} ({count:,} row{'s' if count != 1 else ''})"
-                for rule, count in w.warnings
-            )
-        )
-        for w in files
-    ]
+    items = []
+    for w in files:
+        parts: list[Any] = [f"{org_label(w.org_code)}, {kind_label(w.kind)}: "]
+        for i, (rule, count) in enumerate(w.warnings):
+            parts += ["; " if i else "", *rule_words(rule)]
+            parts.append(f" ({count:,} row{'s' if count != 1 else ''})")
+        items.append(html.Li(parts, className="small"))
     return html.Details(
         [
             html.Summary(f"{run.warnings:,} warning{'s' if run.warnings != 1 else ''}"),
@@ -313,7 +324,7 @@ def rejected_section(rejected: list) -> Any:
                 html.Td(day(r.as_at)),
                 html.Td(
                     html.Ul(
-                        [html.Li(rule_label(x)) for x in (r.rules_failed or "").split(",") if x],
+                        [html.Li(rule_words(x)) for x in (r.rules_failed or "").split(",") if x],
                         className="mb-0 ps-3",
                     )
                     if r.rules_failed
