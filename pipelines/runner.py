@@ -78,14 +78,19 @@ def status_report(limit: int = 10) -> str:
         )
     lines = [
         f"Freshness by sender ({source})",
-        f"{'organisation':<30} {'kind':<24} {'last as_at':<11} {'days':>5}  last outcome",
+        f"{'organisation':<30} {'kind':<24} {'last as_at':<11} {'days':>5}  "
+        f"{'expected':<10} {'overdue':<8} last outcome",
     ]
     for f in fresh:
         as_at = f.last_as_at.isoformat() if f.last_as_at else "-"
         days = "-" if f.days_since is None else str(f.days_since)
+        late = "yes" if f.overdue else "no"
         lines.append(
-            f"{f.org_code:<30} {f.kind:<24} {as_at:<11} {days:>5}  {f.last_outcome or '-'}"
+            f"{f.org_code:<30} {f.kind:<24} {as_at:<11} {days:>5}  {f.expected:<10} {late:<8} "
+            f"{f.last_outcome or '-'}"
         )
+    late_count = sum(f.overdue for f in fresh)
+    lines.insert(1, f"{late_count} of {len(fresh)} overdue (SCORECARD_EXPECTED_CADENCE)")
     lines += ["", "Recent runs", f"{'run':<9} {'started':<17} {'status':<10} new loaded rejected"]
     for r in runs:
         lines.append(

@@ -187,7 +187,10 @@ def etl_status(
     """Freshness per sender (last as_at, days since, last outcome) and the last runs."""
     from pipelines.runner import status_report
 
-    typer.echo(status_report(runs))
+    try:
+        typer.echo(status_report(runs))
+    except ValueError as exc:  # a bad SCORECARD_EXPECTED_CADENCE
+        raise fail(str(exc), code=2) from None
 
 
 @etl_app.command("serve")

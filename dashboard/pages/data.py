@@ -356,7 +356,7 @@ def layout(**_: str) -> html.Div:
             runs = recent_runs(cur, 15)
             warned = warning_files(cur, [r.run_id for r in runs])
             rejected = rejected_files(cur, 50)
-    except NoSnapshotError as exc:
+    except (NoSnapshotError, ValueError) as exc:  # no snapshot yet; a bad cadence setting
         return html.Div([header, notice(str(exc))])
     prefect_ui = os.environ.get(PREFECT_UI_ENV, "http://127.0.0.1:4200")
     latest_docs = runs[0].run_id if runs else None
