@@ -164,8 +164,12 @@ def layout(**_: Any) -> html.Div:
                                 className="d-flex gap-2",
                             ),
                             html.P(
-                                "Disabling ends the user's sessions at once. Passwords are reset "
-                                "with `scorecard users set-password NAME`.",
+                                [
+                                    "Disabling ends the user's sessions at once. Passwords are "
+                                    "reset on the server with ",
+                                    html.Code("scorecard users set-password NAME"),
+                                    ".",
+                                ],
                                 className="form-text",
                             ),
                             html.Div(id=ids.ADMIN_ACT_RESULT, className="mt-3", role="status"),
