@@ -115,6 +115,21 @@ Each report lists every rule checked on the file and, for a failure, how many ro
 """
 
 
+_LOCAL_A = re.compile(r"<a\b[^>]*\bhref=\"([^\"#:]+)(?:#[^\"]*)?\"[^>]*>(.*?)</a\s*>", re.I | re.S)
+_LOCAL_LINK = re.compile(r"<link\b[^>]*\bhref=\"([^\"#:]+)\"[^>]*>", re.IGNORECASE)
+
+
+def drop_dead_links(text: str, page: Path) -> str:
+    """Unwrap links and drop stylesheet/icon tags whose relative target GX never wrote (its
+    expectation-suite pages, a favicon path one folder short), so nothing on a page 404s."""
+
+    def alive(ref: str) -> bool:
+        return ref.startswith("/") or (page.parent / ref).exists()
+
+    text = _LOCAL_A.sub(lambda m: m.group(0) if alive(m.group(1)) else m.group(2), text)
+    return _LOCAL_LINK.sub(lambda m: m.group(0) if alive(m.group(1)) else "", text)
+
+
 def make_offline(site_dir: Path, run_label: str, entries: Sequence[DocEntry]) -> None:
     """Rewrite the built site in place (see the module docstring)."""
     css = site_dir / OFFLINE_CSS
@@ -124,7 +139,8 @@ def make_offline(site_dir: Path, run_label: str, entries: Sequence[DocEntry]) ->
         sheet.write_text(_CSS_URL.sub("none", sheet.read_text(encoding="utf-8")), encoding="utf-8")
     for page in site_dir.rglob("*.html"):
         depth = len(page.relative_to(site_dir).parts) - 1
-        page.write_text(offline_page(page.read_text(encoding="utf-8"), depth), encoding="utf-8")
+        text = offline_page(page.read_text(encoding="utf-8"), depth)
+        page.write_text(drop_dead_links(text, page), encoding="utf-8")
     (site_dir / "index.html").write_text(index_page(run_label, entries), encoding="utf-8")
 
 

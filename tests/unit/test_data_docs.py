@@ -61,4 +61,24 @@ def test_the_index_lists_every_file_failures_first(tmp_path: Path) -> None:
         if path.suffix in {".html", ".css"}:
             assert external_references(path.read_text()) == [], path
     assert "validations/b.html" in (site / "index.html").read_text()
+    page = (site / "validations" / "b.html").read_text()
+    assert "favicon.ico" not in page  # GX's path to it is wrong here: dropped, not a 404
+    assert 'href="../static/styles/offline.css"' in page
     assert (site / "static" / "styles" / "offline.css").is_file()
+
+
+def test_dead_relative_links_are_unwrapped_and_live_ones_kept(tmp_path: Path) -> None:
+    from expectations.data_docs import drop_dead_links
+
+    (tmp_path / "there.html").write_text("x")
+    page = tmp_path / "page.html"
+    text = (
+        '<link rel="icon" href="gone.ico"><link rel="stylesheet" href="/assets/a.css">'
+        '<a href="there.html#s1">There</a> <a href="../expectations/x.html">Suite x</a>'
+        ' <a href="#top">Top</a>'
+    )
+    out = drop_dead_links(text, page)
+    assert 'href="gone.ico"' not in out and 'href="/assets/a.css"' in out
+    assert '<a href="there.html#s1">There</a>' in out
+    assert "Suite x" in out and "expectations/x.html" not in out
+    assert '<a href="#top">Top</a>' in out
