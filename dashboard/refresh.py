@@ -241,7 +241,8 @@ def start_refresh(settings: Settings, by: str | None = None) -> str:
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
             start_new_session=True,
-            env=os.environ.copy(),
+            # unbuffered, so a refresh that is killed leaves its log up to that moment
+            env=os.environ | {"PYTHONUNBUFFERED": "1"},
         )
     record = {"pid": proc.pid, "started_at": now.isoformat(timespec="seconds"), "by": by}
     tmp = folder / f".{launch_id}.json.tmp"

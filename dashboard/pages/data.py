@@ -151,7 +151,7 @@ def launches_section() -> html.Div:
                     html.Td(launch.by or ""),
                     html.Td(
                         launch.state_text,
-                        className=f"launch-state launch-{launch.state}",
+                        className="text-danger fw-semibold" if launch.state == "failed" else None,
                         **{"data-state": launch.state},
                     ),
                     html.Td(minute(launch.finished_at)),
@@ -161,7 +161,7 @@ def launches_section() -> html.Div:
                             html.Details(
                                 [
                                     html.Summary("Open the log"),
-                                    html.Pre(log_text or "(empty)", className="analyst-log"),
+                                    html.Pre(log_text or "(empty log)", className="analyst-log"),
                                 ]
                             ),
                         ]
