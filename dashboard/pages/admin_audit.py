@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any
 
 import dash
+import dash_bootstrap_components as dbc
 from dash import Input, Output, dcc, html
 
 from accounts import appdb
@@ -19,6 +20,7 @@ from dashboard.ui.components import page_header
 dash.register_page(__name__, name="Audit log", path="/admin/audit", title="Audit log", order=7)
 
 LIMIT = 500
+ANY = "*"  # "everyone" / "every action": no username or action is spelled like this
 
 
 def _day(raw: object) -> date | None:
@@ -96,10 +98,11 @@ def layout(**_: Any) -> html.Div:
                     html.Div(
                         [
                             html.Label("User", htmlFor=ids.ADMIN_AUDIT_WHO, className="form-label"),
-                            dcc.Dropdown(
+                            dbc.Select(
                                 id=ids.ADMIN_AUDIT_WHO,
-                                options=[{"label": p, "value": p} for p in people],
-                                placeholder="Everyone",
+                                options=[{"label": "Everyone", "value": ANY}]
+                                + [{"label": p, "value": p} for p in people],
+                                value=ANY,
                             ),
                         ]
                     ),
@@ -108,10 +111,11 @@ def layout(**_: Any) -> html.Div:
                             html.Label(
                                 "Action", htmlFor=ids.ADMIN_AUDIT_ACTION, className="form-label"
                             ),
-                            dcc.Dropdown(
+                            dbc.Select(
                                 id=ids.ADMIN_AUDIT_ACTION,
-                                options=[{"label": action_text(a), "value": a} for a in actions],
-                                placeholder="Every action",
+                                options=[{"label": "Every action", "value": ANY}]
+                                + [{"label": action_text(a), "value": a} for a in actions],
+                                value=ANY,
                             ),
                         ]
                     ),
@@ -161,4 +165,9 @@ def layout(**_: Any) -> html.Div:
 def _filter(who: str | None, action: str | None, since: str | None, until: str | None) -> Any:
     """Redraw the log for the chosen user, action and days (admins only: the guard checks
     the output's capability before this runs)."""
-    return audit_table(who or None, action or None, _day(since), _day(until))
+    return audit_table(
+        None if who in (None, "", ANY) else who,
+        None if action in (None, "", ANY) else action,
+        _day(since),
+        _day(until),
+    )
