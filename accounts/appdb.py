@@ -19,7 +19,7 @@ import os
 import threading
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -164,9 +164,27 @@ def audit(
     )
 
 
-def audit_entries(limit: int = 500, *, eng: Engine | None = None) -> list[dict[str, Any]]:
-    """The newest audit entries, with before/after decoded."""
-    q = sa.select(audit_log).order_by(audit_log.c.id.desc()).limit(limit)
+def audit_entries(
+    limit: int = 500,
+    *,
+    who: str | None = None,
+    action: str | None = None,
+    since: date | None = None,
+    until: date | None = None,
+    eng: Engine | None = None,
+) -> list[dict[str, Any]]:
+    """The newest audit entries, with before/after decoded; optionally only one user's, one
+    action's, or those between two days (UTC, both included)."""
+    q = sa.select(audit_log)
+    if who:
+        q = q.where(audit_log.c.who == who)
+    if action:
+        q = q.where(audit_log.c.action == action)
+    if since:
+        q = q.where(audit_log.c.at >= datetime.combine(since, time.min, tzinfo=UTC))
+    if until:
+        q = q.where(audit_log.c.at < datetime.combine(until + timedelta(days=1), time.min, UTC))
+    q = q.order_by(audit_log.c.id.desc()).limit(limit)
     with (eng or engine()).connect() as con:
         rows = [dict(r._mapping) for r in con.execute(q)]
     for r in rows:
@@ -174,6 +192,14 @@ def audit_entries(limit: int = 500, *, eng: Engine | None = None) -> list[dict[s
         for k in ("before", "after"):
             r[k] = json.loads(r[k]) if r[k] else None
     return rows
+
+
+def audit_facets(*, eng: Engine | None = None) -> tuple[list[str], list[str]]:
+    """Everyone who appears in the audit log, and every action in it (for the filters)."""
+    with (eng or engine()).connect() as con:
+        who = con.execute(sa.select(audit_log.c.who).distinct().order_by(audit_log.c.who))
+        actions = con.execute(sa.select(audit_log.c.action).distinct().order_by(audit_log.c.action))
+        return [r[0] for r in who], [r[0] for r in actions]
 
 
 def _private_sqlite_file(path: Path) -> None:

@@ -13,7 +13,7 @@ import logging
 import math
 import threading
 import time
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import cache
@@ -628,22 +628,31 @@ def _failures(
     ]
 
 
+def _glob_escape(name: str) -> str:
+    return "".join(f"[{c}]" if c in "*?[" else c for c in name)
+
+
 def build_data_docs(
     run_dir: Path,
     validation_results: Iterable[ValidationOutcome | ExpectationSuiteValidationResult],
+    labels: Sequence[str] | None = None,
 ) -> Path:
     """Build GX Data Docs for this run's validations under ``run_dir/data_docs``.
 
     A throw-away context whose only site is that folder, so each run has its own docs and the
-    committed context is never written. Building needs no network (the pages link to CDN
-    styles, so they look plain when viewed offline). Results must already be scrubbed of
-    values; ``validate_frame`` does that.
+    committed context is never written. Building needs no network, and the pages are then
+    rewritten to need none to be read either (expectations.data_docs: no CDN, no inline
+    script, the index a static table). ``labels`` name each result's file when the results
+    are bare GX results. Results must already be scrubbed of values; ``validate_frame`` does
+    that.
     """
     from great_expectations.core.run_identifier import RunIdentifier
     from great_expectations.data_context.types.resource_identifiers import (
         ExpectationSuiteIdentifier,
         ValidationResultIdentifier,
     )
+
+    from expectations.data_docs import DocEntry, make_offline
 
     site_dir = Path(run_dir) / "data_docs"
     site_dir.mkdir(parents=True, exist_ok=True)
@@ -662,23 +671,34 @@ def build_data_docs(
             },
         )
         store = context.validation_results_store
+        stored: list[tuple[str, str, bool, str]] = []
         for n, item in enumerate(validation_results):
             res = item.gx_result if isinstance(item, ValidationOutcome) else item
             if res is None:
                 continue
             suite_name = res.suite_name
-            label = (
-                f"{item.kind}__{item.org_code}__{item.as_at.isoformat()}"
-                if isinstance(item, ValidationOutcome)
-                else suite_name
-            )
+            if labels is not None and n < len(labels):
+                label = labels[n]
+            elif isinstance(item, ValidationOutcome):
+                label = f"{item.kind}__{item.org_code}__{item.as_at.isoformat()}"
+            else:
+                label = suite_name
             key = ValidationResultIdentifier(
                 expectation_suite_identifier=ExpectationSuiteIdentifier(name=suite_name),
                 run_id=RunIdentifier(run_name=label, run_time=datetime.now(UTC)),
                 batch_identifier=f"{label}-{n}",
             )
             store.set(key, res)
+            stored.append((label, suite_name, bool(res.success), f"{label}-{n}"))
         context.build_data_docs(site_names=["run"])
+    entries = []
+    for label, suite_name, success, batch in stored:
+        page = next(site_dir.glob(f"validations/*/*/*/{_glob_escape(batch)}.html"), None)
+        if page is not None:
+            entries.append(
+                DocEntry(label, suite_name, success, page.relative_to(site_dir).as_posix())
+            )
+    make_offline(site_dir, Path(run_dir).name, entries)
     index = site_dir / "index.html"
     log.info("data docs: %s", index)
     return index

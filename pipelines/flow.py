@@ -308,7 +308,8 @@ def data_docs(home: str, run_id: str) -> str | None:
     results = [
         ExpectationSuiteValidationResult(**json.loads(f.read_text(encoding="utf-8"))) for f in files
     ]
-    return str(build_data_docs(run_dir, results))
+    labels = [f.name.removesuffix(".json") for f in files]  # the extract's file name
+    return str(build_data_docs(run_dir, results, labels))
 
 
 def staging_dir(run_id: str) -> Path:

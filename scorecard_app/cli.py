@@ -100,25 +100,79 @@ def etl_run(
     source: Annotated[
         list[str] | None, typer.Option("--source", help="Source name from the config (repeat).")
     ] = None,
+    result_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--result-file",
+            help="Write the exit code and a one-line summary here as JSON when the run ends "
+            "(the dashboard's run now reads it).",
+            hidden=True,
+        ),
+    ] = None,
 ) -> None:
     """Run one refresh now. Exit 0 all loaded, 3 some rejected, 1 failure."""
+    with _result_written(result_file) as outcome:
+        _etl_run(source or None, outcome)
+
+
+@contextmanager
+def _result_written(path: Path | None) -> Iterator[dict[str, object]]:
+    """Record how the run ended in ``path`` whatever happens inside (an exit, an error); a
+    process killed outright writes nothing, which is how a reader tells it died."""
+    outcome: dict[str, object] = {"exit_code": 1, "summary": None}
+    try:
+        yield outcome
+        outcome["exit_code"] = 0
+    except typer.Exit as stop:
+        outcome["exit_code"] = stop.exit_code
+        raise
+    except BaseException as exc:
+        outcome["exit_code"] = 1
+        outcome["summary"] = outcome["summary"] or f"{type(exc).__name__}: {exc}"
+        raise
+    finally:
+        if path is not None:
+            import json
+            from datetime import datetime
+
+            outcome["finished_at"] = datetime.now().isoformat(timespec="seconds")
+            tmp = path.with_name(f".{path.name}.tmp")
+            tmp.write_text(json.dumps(outcome, default=str), encoding="utf-8")
+            tmp.replace(path)
+
+
+def _etl_run(source: list[str] | None, outcome: dict[str, object]) -> None:
+    import duckdb
+
     from pipelines.config import ConfigError
     from pipelines.ledger import KeyMismatchError
     from pipelines.pseudonymise import MissingKeyError
     from pipelines.runner import run_refresh
 
     try:
-        result = run_refresh(source or None)
+        result = run_refresh(source)
     except (ConfigError, MissingKeyError, KeyMismatchError) as exc:
+        outcome["summary"] = str(exc)
         raise fail(str(exc), code=1) from None
+    except duckdb.IOException as exc:  # another process holds the warehouse's write lock
+        outcome["summary"] = (
+            "The warehouse is in use by another process (another refresh, or a program "
+            "holding it open), so nothing was read. Try again when it has finished."
+        )
+        raise fail(f"{outcome['summary']} ({exc})", code=1) from None
     for f in result.files:
         rules = f" [{', '.join(f['rules_failed'])}]" if f["rules_failed"] else ""
         typer.echo(f"{f['outcome']:>8}  {f['file']}{rules}")
-    typer.echo(
+    line = (
         f"run {result.run_id[:8]}: {result.status}; {result.new} new file(s), "
         f"{result.loaded} loaded, {result.rejected} rejected, {result.warnings} warning(s)"
-        + (f"; snapshot {Path(result.snapshot).name}" if result.snapshot else "")
     )
+    outcome["run_id"] = result.run_id
+    outcome["summary"] = (
+        f"{result.new} new file(s): {result.loaded} loaded, {result.rejected} rejected, "
+        f"{result.warnings} warning(s)" + (f". {result.message}" if result.message else ".")
+    )
+    typer.echo(line + (f"; snapshot {Path(result.snapshot).name}" if result.snapshot else ""))
     if result.data_docs:
         typer.echo(f"validation reports (GX Data Docs): {result.data_docs}")
     if result.message:
@@ -133,7 +187,10 @@ def etl_status(
     """Freshness per sender (last as_at, days since, last outcome) and the last runs."""
     from pipelines.runner import status_report
 
-    typer.echo(status_report(runs))
+    try:
+        typer.echo(status_report(runs))
+    except ValueError as exc:  # a bad SCORECARD_EXPECTED_CADENCE
+        raise fail(str(exc), code=2) from None
 
 
 @etl_app.command("serve")

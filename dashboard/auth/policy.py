@@ -33,7 +33,9 @@ ROLE_CAPABILITIES: Mapping[str, frozenset[str]] = {
     "board": frozenset({SCORECARDS, DEFINITIONS, SIGNED_IN}),
     "pcc": frozenset({SCORECARDS, DEFINITIONS, SIGNED_IN}),
     "owner": frozenset({SCORECARDS, UPDATE_RECS, DEFINITIONS, SIGNED_IN}),
-    "analyst": frozenset({DATA, DEFINITIONS, SIGNED_IN}),
+    # Analysts read the scorecards (to check that a repaired extract fixed the figures) but
+    # never change a recommendation.
+    "analyst": frozenset({DATA, SCORECARDS, DEFINITIONS, SIGNED_IN}),
     "admin": frozenset({USERS, DEFINITIONS, SIGNED_IN}),
 }
 
@@ -119,6 +121,22 @@ def page_capability(path: str) -> str | None:
         if pattern.match(path):
             return cap
     return None
+
+
+def page_exists(path: str) -> bool:
+    """Whether a path is one of the app's pages with a real subject: a known force on
+    ``/area/<force>``, one of the 13 recommendations on ``/recommendations/<n>``. Anything
+    else gets the app's friendly not-found page with HTTP 404."""
+    if page_capability(path) is None:
+        return False
+    from scorecard import reference
+
+    parts = path.strip("/").split("/")
+    if parts[0] == "area":
+        return len(parts) == 2 and parts[1] in {f.code for f in reference.forces()}
+    if parts[0] == "recommendations" and len(parts) == 2:
+        return parts[1] in {str(r.rec_no) for r in reference.recommendations()}
+    return True
 
 
 def route_capability(path: str) -> str | None:

@@ -363,6 +363,23 @@ def _guard() -> Response | None:
     return None
 
 
+def _not_found_status(resp: Response) -> Response:
+    """Dash answers every unknown path with its page shell (200) and shows its not-found
+    page in the browser; keep that page but say 404, so links checkers, proxies and
+    scripts see a bad URL as one."""
+    path = request.path
+    if (
+        request.method == "GET"
+        and resp.status_code == 200
+        and resp.mimetype == "text/html"
+        and not policy.public(path)
+        and policy.route_capability(path) is None
+        and not policy.page_exists(path)
+    ):
+        resp.status_code = 404
+    return resp
+
+
 def _quote(path: str) -> str:
     from urllib.parse import quote
 
@@ -514,6 +531,7 @@ def init_app(app: dash.Dash) -> None:
     server.add_url_rule("/logout", "logout", _logout, methods=["POST"])
     server.before_request(_guard)
     server.after_request(_headers(app, https))
+    server.after_request(_not_found_status)
     server.register_error_handler(Exception, _error_page)
 
     for entry in dash.page_registry.values():

@@ -67,7 +67,7 @@ def layout(**_: Any) -> html.Div:
     return html.Div(
         [
             page_header("Users", "Who can sign in, and what their role lets them see and do."),
-            html.Div(_users_table(), id=ids.ADMIN_USERS),
+            html.Div(_users_table(), id=ids.ADMIN_USERS, className="analyst-scroll"),
             html.Div(
                 [
                     html.Section(
@@ -164,8 +164,12 @@ def layout(**_: Any) -> html.Div:
                                 className="d-flex gap-2",
                             ),
                             html.P(
-                                "Disabling ends the user's sessions at once. Passwords are reset "
-                                "with `scorecard users set-password NAME`.",
+                                [
+                                    "Disabling ends the user's sessions at once. Passwords are "
+                                    "reset on the server with ",
+                                    html.Code("scorecard users set-password NAME"),
+                                    ".",
+                                ],
                                 className="form-text",
                             ),
                             html.Div(id=ids.ADMIN_ACT_RESULT, className="mt-3", role="status"),

@@ -49,6 +49,7 @@ def test_admin_adds_and_disables_a_user_and_the_audit_log_shows_it(
 
     open_page(pg, served, "/admin/audit")
     audit = pg.inner_text("#admin-audit")
-    assert "user.add" in audit and "user.disable" in audit and "test-admin" in audit
+    assert "User added" in audit and "User disabled" in audit and "test-admin" in audit
+    assert "Disabled: no → yes" in audit  # before and after as a change list
     assert NEW_PASSWORD not in audit and "argon2" not in audit
     assert log.console_errors == [] and log.failed_requests == []

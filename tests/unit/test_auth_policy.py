@@ -18,7 +18,9 @@ from dashboard.auth import policy
         ("owner", policy.UPDATE_RECS, True),
         ("owner", policy.SCORECARDS, True),
         ("analyst", policy.DATA, True),
-        ("analyst", policy.SCORECARDS, False),
+        ("analyst", policy.SCORECARDS, True),
+        ("analyst", policy.UPDATE_RECS, False),
+        ("analyst", policy.USERS, False),
         ("admin", policy.USERS, True),
         ("admin", policy.SCORECARDS, False),
         ("admin", policy.DATA, False),
@@ -121,3 +123,24 @@ def test_landing() -> None:
     assert policy.landing("owner", "cps_hq") == "/recommendations"
     assert policy.landing("analyst", None) == "/data"
     assert policy.landing("admin", None) == "/admin/users"
+
+
+@pytest.mark.parametrize(
+    ("path", "exists"),
+    [
+        ("/", True),
+        ("/data", True),
+        ("/area/kent", True),
+        ("/area/nowhere", False),
+        ("/area/", False),
+        ("/recommendations", True),
+        ("/recommendations/13", True),
+        ("/recommendations/14", False),
+        ("/recommendations/x", False),
+        ("/nowhere", False),
+        ("/admin/secret", False),
+    ],
+)
+def test_page_exists(path: str, exists: bool) -> None:
+    """Paths that are no page, or a page about nothing real, answer 404 (dashboard.auth.web)."""
+    assert policy.page_exists(path) is exists

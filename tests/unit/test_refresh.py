@@ -5,6 +5,9 @@ never waits for it)."""
 
 from __future__ import annotations
 
+import json
+import os
+import signal
 import subprocess
 import sys
 import time
@@ -88,10 +91,14 @@ def test_run_now_spawns_the_cli_module(tmp_path: Path, monkeypatch: pytest.Monke
         return _Proc()
 
     monkeypatch.setattr(subprocess, "Popen", popen)
-    message = refresh.start_refresh(load_settings())
-    assert seen == [[sys.executable, "-m", "scorecard_app", "etl", "run"]]
+    message = refresh.start_refresh(load_settings(), by="ana")
+    (args,) = seen
+    assert args[:5] == [sys.executable, "-m", "scorecard_app", "etl", "run"]
+    assert args[5] == "--result-file" and args[6].endswith(".result.json")
     assert "Refresh started" in message
-    assert (tmp_path / "logs" / "refresh.pid").read_text() == "4242"
+    (launch,) = refresh.launches(load_settings())
+    assert (launch.pid, launch.by) == (4242, "ana")
+    assert launch.log_path.parent == tmp_path / "logs" / "refresh"
 
 
 def test_the_module_it_spawns_is_the_scorecard_command() -> None:
@@ -100,3 +107,94 @@ def test_the_module_it_spawns_is_the_scorecard_command() -> None:
         capture_output=True, text=True, check=True, timeout=120,
     )  # fmt: skip
     assert "run" in out.stdout and "status" in out.stdout
+
+
+def _sleeping_refresh(monkeypatch: pytest.MonkeyPatch) -> list[subprocess.Popen[bytes]]:
+    """Make start_refresh spawn a child that only sleeps (and looks like a refresh)."""
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    real_popen = subprocess.Popen
+    started: list[subprocess.Popen[bytes]] = []
+
+    def sleeper(argv: list[str], **kwargs: Any) -> subprocess.Popen[bytes]:
+        code = "import time; time.sleep(60)"
+        proc = real_popen([sys.executable, "-c", code, *argv[1:]], **kwargs)
+        started.append(proc)
+        return proc
+
+    monkeypatch.setattr(refresh.subprocess, "Popen", sleeper)
+    return started
+
+
+def test_a_killed_refresh_is_reported_failed_and_run_now_works_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started = _sleeping_refresh(monkeypatch)
+    settings = load_settings(tmp_path / "home")
+    assert refresh.start_refresh(settings, by="ana").startswith("Refresh started")
+    (launch,) = refresh.launches(settings)
+    assert launch.state == "running"
+    assert "already running" in refresh.start_refresh(settings)
+    assert len(started) == 1
+    os.kill(started[0].pid, signal.SIGKILL)  # killed, or the OOM killer: it writes nothing
+    _wait_for_zombie(started[0].pid)
+    (launch,) = refresh.launches(settings)
+    assert launch.state == "failed" and launch.state_text == "Failed"
+    assert "killed or crashed" in launch.summary
+    assert refresh.start_refresh(settings).startswith("Refresh started")
+    assert len(started) == 2
+    started[1].kill()
+    started[1].wait()
+
+
+@pytest.mark.parametrize(
+    ("exit_code", "state"), [(0, "succeeded"), (3, "partial"), (1, "failed"), (2, "failed")]
+)
+def test_a_finished_refresh_is_judged_by_its_exit_code(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, exit_code: int, state: str
+) -> None:
+    monkeypatch.setattr(refresh.subprocess, "Popen", lambda *a, **k: _Proc())
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    monkeypatch.setattr(refresh, "_alive", lambda pid: False)
+    settings = load_settings(tmp_path / "home")
+    refresh.start_refresh(settings)
+    folder = refresh.launch_dir(settings)
+    (record,) = [p for p in folder.glob("*.json")]
+    (folder / f"{record.stem}.log").write_text("line one\nthe end\n")
+    result = {
+        "exit_code": exit_code,
+        "summary": "3 new file(s)",
+        "finished_at": "2026-04-01T02:31:00",
+    }
+    (folder / f"{record.stem}.result.json").write_text(json.dumps(result))
+    (launch,) = refresh.launches(settings)
+    assert launch.state == state
+    assert launch.summary == "3 new file(s)"
+    assert f"{launch.finished_at:%H:%M}" == "02:31"
+    assert launch.log_tail().endswith("the end\n")
+
+
+def test_the_log_tail_keeps_the_end_of_a_long_log(tmp_path: Path) -> None:
+    log_path = tmp_path / "x.log"
+    log_path.write_text("".join(f"line {i}\n" for i in range(10_000)))
+    launch = refresh.Launch(
+        "x", refresh.datetime(2026, 1, 1), None, 1, "failed", None, "", log_path
+    )
+    tail = launch.log_tail(max_bytes=100)
+    assert tail.startswith("…\n") and tail.endswith("line 9999\n")
+    assert len(tail) <= 102
+
+
+def test_etl_run_writes_its_result_file_when_it_fails(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from scorecard_app.cli import app
+
+    monkeypatch.delenv("SCORECARD_PSEUDONYM_KEY")
+    out = home / "r.result.json"
+    got = CliRunner().invoke(app, ["etl", "run", "--result-file", str(out)])
+    assert got.exit_code == 1
+    result = json.loads(out.read_text())
+    assert result["exit_code"] == 1
+    assert "SCORECARD_PSEUDONYM_KEY" in result["summary"]
