@@ -15,9 +15,9 @@ dash.register_page(
     __name__, name="Definitions", path="/definitions", title="Metric definitions", order=5
 )
 
-COLUMNS = ("id", "name", "definition", "side", "basis", "unit", "direction", "recommendations")
+# The name first: the table's fixed column while the rest scrolls on a phone.
+COLUMNS = ("name", "definition", "side", "basis", "unit", "direction", "recommendations", "id")
 HEADERS = (
-    "Metric id",
     "Name",
     "Definition",
     "Owner side",
@@ -25,6 +25,7 @@ HEADERS = (
     "Unit",
     "Direction",
     "Recommendations",
+    "Metric id (export and API)",
 )
 
 
