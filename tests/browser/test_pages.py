@@ -115,10 +115,10 @@ def test_every_page_as_every_role(served: Served, page_as: PageAs, role: str, pa
         _axe_clean(pg)
     # Whatever the role sees here - the page, its landing page or the refusal - reads as
     # words and fits a desktop and then a phone (the same page, resized: no second load).
-    shown = pg.evaluate("document.body.innerText")
-    assert codes_shown(shown, urlparse(pg.url).path) == [], "codes on screen"
+    codes = codes_shown(pg.evaluate("document.body.innerText"), urlparse(pg.url).path)
     assert_fits(pg, DESKTOP)
     assert_fits(pg, PHONE)
+    assert codes == [], f"codes on screen at {pg.url}: {codes}"
 
 
 @pytest.mark.parametrize("path", ["/", "/compare", "/data", "/admin/users"])
