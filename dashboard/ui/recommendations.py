@@ -74,7 +74,7 @@ def grid(df: pd.DataFrame) -> html.Div:
                 html.Thead(head),
                 html.Tbody(body),
             ],
-            className="table table-sm align-middle small",
+            className="table table-sm align-middle small recs-grid",
         ),
         className="table-responsive mb-2",
         style={"maxHeight": "70vh"},
