@@ -153,3 +153,9 @@ def test_bases_units_and_statistics_in_words() -> None:
         labels.level(lv) for lv in catalogue.LEVELS
     ]
     assert not [w for w in words if _looks_like_code(w) or w == "pp"]
+
+
+def test_no_stale_breakdown_labels() -> None:
+    """labels.yaml names exactly the catalogue's breakdowns (a renamed one is caught too)."""
+    used = {b for m in catalogue.load() for b in m.breakdowns}
+    assert set(labels.breakdown_names()) == used
