@@ -22,7 +22,7 @@ from dashboard.data import source
 from dashboard.data.source import snapshot_cached
 from dashboard.ui.status import KIND_ORDER, OWNER_KIND_TEXT, STATUS_TEXT, status_words
 from dashboard.ui.wording import format_value, position_text
-from scorecard import reference
+from scorecard import labels, reference
 from scorecard.contract import REC_STATUSES
 from scorecard.rag import rag_of
 
@@ -165,6 +165,33 @@ def owner_grid(df: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["Owner", "Owner type"] + [f"Rec {n}" for n in recs])
 
 
+def owner_rows(df: pd.DataFrame, owner_code: str) -> pd.DataFrame:
+    """One organisation's recommendations (the owner's landing table): overdue first, most
+    overdue first, then the rest by number."""
+    mine = df[df["owner_code"] == owner_code].sort_values(
+        ["overdue", "days_overdue", "rec_no"], ascending=[False, False, True]
+    )
+    return pd.DataFrame(
+        {
+            "Recommendation": mine["rec_no"].astype(int).tolist(),
+            "Title": mine["title"].tolist(),
+            "Status": [
+                status_words(s, g) for s, g in zip(mine["status"], mine["rag"], strict=True)
+            ],
+            "Target date": [str(d or "none") for d in mine["target_date"]],
+            "Days overdue": [str(int(v)) if v else "" for v in mine["days_overdue"]],
+            "Last update": [str(d or "none") for d in mine["last_updated_on"]],
+        },
+        columns=["Recommendation", "Title", "Status", "Target date", "Days overdue", "Last update"],
+    )
+
+
+def overdue_count(df: pd.DataFrame, owner_code: str) -> tuple[int, int]:
+    """(overdue, owned) recommendations of one organisation."""
+    mine = df[df["owner_code"] == owner_code]
+    return int(mine["overdue"].sum()), len(mine)
+
+
 def rec_summary(df: pd.DataFrame) -> pd.DataFrame:
     """Per recommendation: owners and how many are green, amber, red and grey."""
     rows = []
@@ -211,9 +238,19 @@ def overdue_list(df: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def owners_table(df: pd.DataFrame) -> pd.DataFrame:
-    """One recommendation's owners with status, RAG, target, days overdue and evidence."""
-    part = df.assign(k=df["owner_kind"].map(KIND_ORDER)).sort_values(["k", "owner_name"])
+def owners_in_order(df: pd.DataFrame, first: str | None = None) -> pd.DataFrame:
+    """One recommendation's owner rows in display order: ``first`` (the signed-in owner's
+    organisation) at the top, then national bodies, CPS Areas and forces by name."""
+    k = df["owner_kind"].map(KIND_ORDER)
+    if first:
+        k = k.where(df["owner_code"] != first, -1)
+    return df.assign(k=k).sort_values(["k", "owner_name"])
+
+
+def owners_table(df: pd.DataFrame, first: str | None = None) -> pd.DataFrame:
+    """One recommendation's owners with status, RAG, target, days overdue and evidence
+    (``first``: an organisation to list at the top)."""
+    part = owners_in_order(df, first)
     return pd.DataFrame(
         {
             "Owner": part["owner_name"].tolist(),
@@ -268,13 +305,14 @@ def _evidence(rec_no: int, owner_code: str) -> tuple[str, pd.DataFrame]:
         rows.append(
             {
                 "Metric": m.name if m else r.metric_id,
-                "Figure": r.stat + ("" if not r.breakdown else f", {r.breakdown}"),
+                "Figure": labels.statistic(r.stat)
+                + ("" if not r.breakdown else f", {labels.breakdown(r.breakdown)}"),
                 "Value": format_value(None if pd.isna(r.value) else r.value, unit, sup),
                 "Cases": "" if sup or pd.isna(r.denominator) else f"{int(r.denominator):,}",
                 "Against national (99.8% limits)": ""
                 if sup or not r.position
                 else position_text(r.position),
-                "Scope": f"{r.level} ({r.basis} basis)",
+                "Scope": f"{labels.level(r.level)} ({labels.basis(r.basis)})",
             }
         )
     cols = ["Metric", "Figure", "Value", "Cases", "Against national (99.8% limits)", "Scope"]

@@ -8,15 +8,16 @@ from dash import Input, Output, dcc, html
 
 from dashboard import ids
 from dashboard.ui.components import page_header, table
+from scorecard import labels
 from warehouse.metrics import catalogue
 
 dash.register_page(
     __name__, name="Definitions", path="/definitions", title="Metric definitions", order=5
 )
 
-COLUMNS = ("id", "name", "definition", "side", "basis", "unit", "direction", "recommendations")
+# The name first: the table's fixed column while the rest scrolls on a phone.
+COLUMNS = ("name", "definition", "side", "basis", "unit", "direction", "recommendations", "id")
 HEADERS = (
-    "Metric id",
     "Name",
     "Definition",
     "Owner side",
@@ -24,6 +25,7 @@ HEADERS = (
     "Unit",
     "Direction",
     "Recommendations",
+    "Metric id (export and API)",
 )
 
 
@@ -33,9 +35,9 @@ def _frame() -> pd.DataFrame:
             "id": m.id,
             "name": m.name,
             "definition": m.definition,
-            "side": m.side,
-            "basis": ", ".join(m.basis),
-            "unit": m.unit,
+            "side": labels.side(m.side),
+            "basis": "; ".join(labels.basis(b) for b in m.basis),
+            "unit": labels.unit(m.unit),
             "direction": m.direction.replace("_", " "),
             "recommendations": ", ".join(str(r) for r in m.recs),
         }

@@ -77,25 +77,37 @@ def _not_found(message: str) -> html.Div:
     )
 
 
+def _my_org() -> str | None:
+    """The signed-in owner's organisation (its rows are listed first), else None."""
+    user = signed_in()
+    if user is None or not policy.can(user.role, policy.UPDATE_RECS):
+        return None
+    return user.org_code or None
+
+
 def _owners_card(rec_no: int) -> html.Section:
     """The owners card; rebuilt only for a new snapshot or a new app update (a save changes
-    :func:`~dashboard.data.recommendations.app_version`, so it shows at once)."""
-    return _owners_card_for(rec_no, rd.app_version())
+    :func:`~dashboard.data.recommendations.app_version`, so it shows at once), per owner
+    organisation listed first."""
+    return _owners_card_for(rec_no, rd.app_version(), _my_org())
 
 
 @snapshot_cached
-def _owners_card_for(rec_no: int, version: tuple[int, int]) -> html.Section:
-    df = rd.status_table(rec_no)
+def _owners_card_for(rec_no: int, version: tuple[int, int], first: str | None) -> html.Section:
+    df = rd.owners_in_order(rd.status_table(rec_no), first)
+    frame = rd.owners_table(df, first)
     as_at = rd.as_at()
+    mine = first is not None and bool((df["owner_code"] == first).any())
     return figure_card(
         ids.REC_OWNERS_CARD,
         f"Recommendation {rec_no}: status by owner",
         f"As at {as_at}" if as_at else "Latest returns",
-        rd.owners_table(df),
+        frame,
         source=SOURCE,
         description="The newer of each owner's latest extract return and any update made "
-        "here. Overdue: past the target date and not implemented, verified or not applicable.",
-        body=owners_body(df, rd.owners_table(df)),
+        "here. Overdue: past the target date and not implemented, verified or not applicable."
+        + (" Your organisation is listed first." if mine else ""),
+        body=owners_body(df, frame),
     )
 
 

@@ -51,7 +51,11 @@ def base_layout(fig: go.Figure, *, y_title: str | None = None) -> go.Figure:
             "color": "#212529",
         },
         colorway=list(PALETTE.values()),
-        legend={"orientation": "h", "y": -0.2},
+        # Legend under the whole figure (not a fixed share of the plot's height, which
+        # rotated quarter labels on a phone ran into); axes make room for their labels.
+        legend={"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom"},
+        xaxis={"automargin": True},
+        yaxis={"automargin": True},
         height=360,
     )
     if y_title:

@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 from dash import html
 
 from dashboard.ui.charts import figure
+from dashboard.ui.components import scroll_box
 from dashboard.ui.status import KIND_ORDER, RAG, badge, rag_bar_traces
 
 
@@ -34,7 +35,8 @@ def summary_figure(summary: pd.DataFrame) -> go.Figure:
         traces,
         barmode="stack",
         height=460,
-        yaxis={"autorange": "reversed", "title": {"text": "Recommendation"}},
+        # The bars are labelled "Rec n": no axis title, which takes a phone's width.
+        yaxis={"autorange": "reversed", "automargin": True},
         xaxis={"title": {"text": "Owners"}},
     )
 
@@ -60,7 +62,7 @@ def grid(df: pd.DataFrame) -> html.Div:
     )
     body = []
     for o in owners.itertuples():
-        cells: list[Any] = [html.Th(o.owner_name, scope="row", className="text-nowrap")]
+        cells: list[Any] = [html.Th(o.owner_name, scope="row", className="owner-name")]
         for n in recs:
             r = by.get((n, o.owner_code))
             cells.append(html.Td(grid_badge(r.status, r.rag)) if r is not None else html.Td())
@@ -72,7 +74,7 @@ def grid(df: pd.DataFrame) -> html.Div:
                 html.Thead(head),
                 html.Tbody(body),
             ],
-            className="table table-sm align-middle small",
+            className="table table-sm align-middle small recs-grid",
         ),
         className="table-responsive mb-2",
         style={"maxHeight": "70vh"},
@@ -84,8 +86,9 @@ def grid(df: pd.DataFrame) -> html.Div:
 
 def owners_body(df: pd.DataFrame, frame: pd.DataFrame) -> html.Div:
     """One recommendation's owners as a table with status badges (the card's visual);
-    ``frame`` is the owners table alternative of ``df``, in the same order."""
-    part = df.assign(k=df["owner_kind"].map(KIND_ORDER)).sort_values(["k", "owner_name"])
+    ``df`` is already in ``frame``'s order (:func:`dashboard.data.recommendations.
+    owners_in_order`)."""
+    part = df
     rows = [
         html.Tr(
             [
@@ -106,4 +109,54 @@ def owners_body(df: pd.DataFrame, frame: pd.DataFrame) -> html.Div:
             className="table table-sm align-middle",
         ),
         className="table-responsive",
+    )
+
+
+def overdue_sentence(overdue: int, owned: int) -> str:
+    """'3 of your 5 recommendations are overdue' (the owner's landing headline)."""
+    if owned == 0:
+        return "Your organisation owns none of the 13 recommendations."
+    if owned == 1:
+        return f"Your one recommendation is {'overdue' if overdue else 'not overdue'}."
+    if overdue == 0:
+        return f"None of your {owned} recommendations is overdue."
+    verb = "is" if overdue == 1 else "are"
+    return f"{overdue} of your {owned} recommendations {verb} overdue."
+
+
+def mine_body(df: pd.DataFrame, frame: pd.DataFrame) -> html.Div:
+    """The owner's own recommendations with status badges and a link to update each;
+    ``frame`` is :func:`dashboard.data.recommendations.owner_rows` of ``df``."""
+    by = {int(r.rec_no): r for r in df.itertuples()}
+    rows = [
+        html.Tr(
+            [
+                html.Th(
+                    html.A(
+                        f"Rec {f['Recommendation']}", href=f"/recommendations/{f['Recommendation']}"
+                    ),
+                    scope="row",
+                ),
+                html.Td(f["Title"], className="small"),
+                html.Td(badge(by[f["Recommendation"]].status, by[f["Recommendation"]].rag)),
+                html.Td(f["Target date"], className="text-nowrap"),
+                html.Td(f["Days overdue"]),
+                html.Td(f["Last update"], className="text-nowrap"),
+            ]
+        )
+        for f in frame.to_dict("records")
+    ]
+    # "Rec" rather than "Recommendation" over the links: a narrow fixed column on a phone.
+    names = ["Rec", *list(frame.columns)[1:]]
+    head = html.Tr([html.Th(c, scope="col") for c in names])
+    return scroll_box(
+        html.Table(
+            [
+                html.Caption("Your organisation's recommendations, overdue first"),
+                html.Thead(head),
+                html.Tbody(rows),
+            ],
+            className="table table-sm align-middle",
+        ),
+        "Your organisation's recommendations",
     )

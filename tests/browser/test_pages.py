@@ -10,7 +10,9 @@ page's withdrawal tab, the owner's update form)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from urllib.parse import urlparse
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -18,12 +20,37 @@ from playwright.sync_api import Page, expect
 from dashboard.auth import policy
 from tests.helpers.auth import PAGES, ROLES, user_for
 from tests.helpers.browser import PageLog, Served, assert_axe_clean, open_page, sign_in
+from warehouse.metrics import catalogue
 
 pytestmark = pytest.mark.browser
 
 PageAs = Callable[[str | None], tuple[Page, PageLog]]
 # What a page draws after its first callbacks, which axe should see (the compare grid).
 READY = {"/compare": ".ag-root .ag-row"}
+# Issue 14's done-when: every page fits a desktop and a phone without sideways scrolling.
+DESKTOP = {"width": 1440, "height": 900}
+PHONE = {"width": 390, "height": 844}
+# Text a person reads must not look like a code (labels come from scorecard/labels.py).
+CODE_PATTERNS = (
+    re.compile(r"\b[a-z]+_[a-z_]+\b"),
+    re.compile(r"\w=\w"),
+    re.compile(r"outcome: \d"),
+)
+# The only codes allowed on screen, each where an analyst needs the exact code to act on it:
+# - /definitions: each metric's id (e.g. rate.police_charge), the key that ties the page to
+#   `scorecard metrics export` and /api/metrics, which keep codes by design;
+# - /data: extract file names (senders name files with codes: kind__org__date.csv) and the
+#   validation rule ids of a rejection (kind.column.rule), which the analyst looks up in the
+#   extract contract and quotes back to the sender.
+ALLOWED_CODES: dict[str, tuple[re.Pattern[str], ...]] = {
+    "/definitions": tuple(
+        re.compile(rf"(?<![\w.]){re.escape(m.id)}(?![\w.])") for m in catalogue.load()
+    ),
+    "/data": (
+        re.compile(r"[\w.-]+\.(?:csv|parquet|xlsx|json|html)\b"),
+        re.compile(r"\b[a-z_]+\.[a-z_]+\.[a-z_]+\b"),
+    ),
+}
 
 
 def _axe_clean(pg: Page) -> None:
@@ -31,10 +58,40 @@ def _axe_clean(pg: Page) -> None:
     assert pg.get_attribute("html", "lang") == "en-GB"
 
 
+def codes_shown(text: str, path: str) -> list[str]:
+    """Words in the page's text that look like codes, less the documented exceptions."""
+    for allowed in ALLOWED_CODES.get(path, ()):
+        text = allowed.sub(" ", text)
+    return sorted({m.group(0) for p in CODE_PATTERNS for m in p.finditer(text)})
+
+
+def assert_fits(pg: Page, size: dict[str, int]) -> None:
+    """At this window size the page does not scroll sideways: its scroll width settles to its
+    client width (a web-first wait: charts redraw for the new width just after a resize)."""
+    pg.set_viewport_size(size)
+    html = pg.locator("html")
+    width = int(pg.evaluate("document.documentElement.clientWidth"))
+    expect(html, f"page wider than {size['width']} px").to_have_js_property("scrollWidth", width)
+    assert pg.evaluate("document.documentElement.scrollWidth <= innerWidth")
+
+
+def test_code_patterns_catch_codes_and_allow_only_the_exceptions() -> None:
+    shown = "sex: u/x team_type=non_specialist outcome: 14 plain words, e.g. 10.5% of 12"
+    assert codes_shown(shown, "/") == ["e=n", "non_specialist", "outcome: 1", "team_type"]
+    assert codes_shown("rate.police_charge Days from report", "/definitions") == []
+    assert codes_shown("rate.police_charge_x", "/definitions") == ["police_charge_x"]
+    assert (
+        codes_shown("workforce__kent__2030-01-01.csv: workforce.org_code.matches_file", "/data")
+        == []
+    )
+    assert codes_shown("org_code", "/data") == ["org_code"]
+
+
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("path", PAGES)
 def test_every_page_as_every_role(served: Served, page_as: PageAs, role: str, path: str) -> None:
     pg, log = page_as(role)
+    pg.set_viewport_size(DESKTOP)
     allowed = policy.can(role, policy.page_capability(path) or policy.SIGNED_IN)
     resp = open_page(pg, served, path)
     heading = pg.inner_text("#main h1")
@@ -56,6 +113,12 @@ def test_every_page_as_every_role(served: Served, page_as: PageAs, role: str, pa
         assert resp.status == 403
         assert heading == "You cannot open this page"
         _axe_clean(pg)
+    # Whatever the role sees here - the page, its landing page or the refusal - reads as
+    # words and fits a desktop and then a phone (the same page, resized: no second load).
+    codes = codes_shown(pg.evaluate("document.body.innerText"), urlparse(pg.url).path)
+    assert_fits(pg, DESKTOP)
+    assert_fits(pg, PHONE)
+    assert codes == [], f"codes on screen at {pg.url}: {codes}"
 
 
 @pytest.mark.parametrize("path", ["/", "/compare", "/data", "/admin/users"])

@@ -11,6 +11,7 @@ from collections.abc import Callable
 import pytest
 from playwright.sync_api import Page, expect
 
+from scorecard import reference
 from tests.helpers.browser import (
     PageLog,
     Served,
@@ -19,6 +20,7 @@ from tests.helpers.browser import (
     card,
     downloaded_csv,
     open_page,
+    sign_in,
 )
 
 pytestmark = pytest.mark.browser
@@ -42,6 +44,50 @@ def test_grid_and_escalation_list(served: Served, page: tuple[Page, PageLog]) ->
     assert days and days == sorted(days, reverse=True) and min(days) > 0
     for card_id in ("recs-summary", "recs-grid", "recs-overdue"):
         assert downloaded_csv(pg, card_id) == alt_table(pg, card_id), card_id
+    # The escalation list (hundreds of rows) is folded; a board member sees no owner section.
+    assert card(pg, "recs-overdue").locator("details").get_attribute("open") is None
+    assert card(pg, "recs-mine").count() == 0
+
+
+def test_an_owner_lands_on_their_own_recommendations(served: Served, page_as: PageAs) -> None:
+    pg, log = page_as(None)
+    pg.set_viewport_size({"width": 1440, "height": 900})
+    sign_in(pg, served, "owner")  # CPS headquarters, through the login page: where it lands
+    pg.wait_for_selector("#main h1")
+    pg.wait_for_load_state("networkidle")
+    assert pg.url == served.url + "/recommendations"
+    headline = pg.locator("#recs-mine-headline")
+    expect(headline).to_be_in_viewport()
+    mine = alt_table(pg, "recs-mine")
+    assert mine[0] == [
+        "Recommendation", "Title", "Status", "Target date", "Days overdue", "Last update",
+    ]  # fmt: skip
+    owned = sorted(n for n in range(1, 14) if "cps_hq" in reference.owners_of(n))
+    assert sorted(int(r[0]) for r in mine[1:]) == owned
+    late = [int(r[4]) for r in mine[1:] if r[4]]
+    assert late == sorted(late, reverse=True), "overdue first, most overdue first"
+    assert [bool(r[4]) for r in mine[1:]] == sorted((bool(r[4]) for r in mine[1:]), reverse=True)
+    assert headline.inner_text().startswith(
+        f"{len(late)} of your {len(owned)} recommendations" if late else "None of your"
+    )
+    # Each row links to the page where the owner updates it; the national view follows.
+    links = card(pg, "recs-mine").locator("tbody th a")
+    assert links.count() == len(owned)
+    assert downloaded_csv(pg, "recs-mine") == mine
+    assert pg.locator("#main h2").all_inner_texts()[:2] == ["Your recommendations", "All owners"]
+    assert log.console_errors == [] and log.failed_requests == []
+
+
+def test_an_owner_sees_their_row_first(served: Served, page_as: PageAs) -> None:
+    pg, _ = page_as("owner")  # CPS headquarters: joint owner of recommendation 13
+    open_page(pg, served, "/recommendations/13")
+    owners = alt_table(pg, "rec-owners")
+    assert owners[1][0].startswith("CPS headquarters") and len(owners) > 2
+    cps_hq = owners[1][0]
+    board, _ = page_as("board")
+    open_page(board, served, "/recommendations/13")
+    national = [r[0] for r in alt_table(board, "rec-owners")[1:]]
+    assert [r[0] for r in owners[1:]] == [cps_hq] + [n for n in national if n != cps_hq]
 
 
 def test_owner_update_round_trips_into_history(served: Served, page_as: PageAs) -> None:

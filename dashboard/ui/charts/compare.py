@@ -221,6 +221,5 @@ def spc_figure(
         y_title=axis_title(metric_name, unit),
         xaxis={"type": "category", "tickangle": -45, "nticks": 14},
         height=420,
-        legend={**base()["legend"], "y": -0.3},
         margin={**base()["margin"], "b": 40},
     )
