@@ -21,6 +21,7 @@ import yaml
 
 from dashboard.data import source
 from dashboard.data.source import snapshot_cached
+from dashboard.ui.charts.spc import baseline_text
 from dashboard.ui.wording import (
     POSITION_NO_FIGURES,
     POSITION_SUPPRESSED,
@@ -235,6 +236,7 @@ def _compare_current_fy() -> str | None:
 SPC_SERIES_COLUMNS = (
     "period", "seq", "chart", "value", "centre", "lower_3s", "upper_3s", "lower_2s",
     "upper_2s", "special_cause", "rules", "cause_side", "suppressed", "is_latest", "variation",
+    "phase",
 )  # fmt: skip
 RATE_COLUMNS = (
     "numerator", "denominator", "value", "suppressed", "lower_95", "upper_95", "lower_998",
@@ -559,13 +561,17 @@ SPC_COLUMNS = (
     "Upper limit (3 sigma)",
     "Special cause",
     "Rules",
+    "Baseline",
 )
 
 
 def spc_table(series: pd.DataFrame, unit: str, direction: str) -> pd.DataFrame:
-    """The SPC chart's figures, one row per quarter, special causes named in words."""
+    """The SPC chart's figures, one row per quarter, special causes named in words and each
+    quarter's baseline (the limits are recalculated after a sustained shift)."""
+    phase = series["phase"] if "phase" in series.columns else [None] * len(series)
+    baselines = baseline_text(series["period"], phase)
     rows = []
-    for r in _rows(series, SPC_FIELDS):
+    for r, baseline in zip(_rows(series, SPC_FIELDS), baselines, strict=True):
         sup = r.suppressed if isinstance(r.suppressed, str) else None
         special = bool(r.special_cause) if not pd.isna(r.special_cause) else False
         cause = special_cause_text(str(r.cause_side), direction) if special else ""
@@ -578,6 +584,7 @@ def spc_table(series: pd.DataFrame, unit: str, direction: str) -> pd.DataFrame:
                 "Upper limit (3 sigma)": "" if sup else _fmt(r.upper_3s, unit),
                 "Special cause": cause,
                 "Rules": spc_rules_text(r.rules) if special else "",
+                "Baseline": baseline,
             }
         )
     return pd.DataFrame(rows, columns=list(SPC_COLUMNS))

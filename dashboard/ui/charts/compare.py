@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from dashboard.ui.charts import base
-from dashboard.ui.charts.spc import special_cause_traces
+from dashboard.ui.charts.spc import baseline_marks, special_cause_traces
 from dashboard.ui.figures import PALETTE
 from dashboard.ui.wording import format_value, position_text
 
@@ -216,10 +216,14 @@ def spc_figure(
         series["rules"],
         direction,
     )
+    phase = series["phase"] if "phase" in series.columns else [None] * len(x)
+    shapes, notes = baseline_marks(x, phase)
     return figure(
         traces,
         y_title=axis_title(metric_name, unit),
         xaxis={"type": "category", "tickangle": -45, "nticks": 14},
+        shapes=shapes,
+        annotations=notes,
         height=420,
         legend={**base()["legend"], "y": -0.3},
         margin={**base()["margin"], "b": 40},

@@ -5,23 +5,45 @@
 -- histograms (tests/integration/test_metrics_build_equivalence.py compares them with avg()
 -- and median() over the facts). Histograms rather than median() here: holistic aggregates
 -- hold every value in memory, unspillable.
+-- For the timeliness comparison (025_funnel.sql) a dist cell also carries s_sq, the sum of its
+-- values' squares (values are whole days, so every sum is exact and the same in any order),
+-- and n_below / n_above, how many of its values lie below / above the national median of
+-- the same metric, breakdown, basis and period (values equal to it count in neither).
 CREATE OR REPLACE TABLE core.metric_cells AS
 WITH nat AS (
     SELECT o FROM cell_orgs WHERE org = 'national'
+), nat_median AS (  -- national dist cells' medians by key and period (cell id decoded)
+    SELECT (d.cell // 65536) % 16777216 AS k, d.cell % 65536 AS p, d.median_v AS m0
+    FROM cell_dists d
+    WHERE d.cell // 65536 // 16777216 = 65536 + (SELECT o FROM nat)
+), g AS (
+    SELECT c.*,
+           CASE WHEN c.is_dist THEN c.v * c.v * c.n END AS sq,
+           CASE WHEN c.v < mf.m0 THEN c.n ELSE 0 END AS below_fy,
+           CASE WHEN c.v > mf.m0 THEN c.n ELSE 0 END AS above_fy,
+           CASE WHEN c.v < mq.m0 THEN c.n ELSE 0 END AS below_q,
+           CASE WHEN c.v > mq.m0 THEN c.n ELSE 0 END AS above_q
+    FROM cell_grains c
+    LEFT JOIN nat_median mf ON c.is_dist AND mf.k = c.k AND mf.p = c.fy_p
+    LEFT JOIN nat_median mq ON c.is_dist AND mq.k = c.k AND mq.p = c.q_p
 ), x AS (
-    SELECT 1 AS lv, (SELECT o FROM nat) AS o, k, fy_p, q_p, s_num, s_den, n FROM cell_grains
+    SELECT 1 AS lv, (SELECT o FROM nat) AS o, k, fy_p, q_p, s_num, s_den, n, sq, below_fy,
+           above_fy, below_q, above_q FROM g
     UNION ALL
-    SELECT 2, force_o, k, fy_p, q_p, s_num, s_den, n FROM cell_grains
-    WHERE force_o IS NOT NULL
+    SELECT 2, force_o, k, fy_p, q_p, s_num, s_den, n, sq, below_fy, above_fy, below_q, above_q
+    FROM g WHERE force_o IS NOT NULL
     UNION ALL
-    SELECT 3, area_o, k, fy_p, q_p, s_num, s_den, n FROM cell_grains
-    WHERE area_o IS NOT NULL
+    SELECT 3, area_o, k, fy_p, q_p, s_num, s_den, n, sq, below_fy, above_fy, below_q, above_q
+    FROM g WHERE area_o IS NOT NULL
     UNION ALL
-    SELECT 4, region_o, k, fy_p, q_p, s_num, s_den, n FROM cell_grains
-    WHERE region_o IS NOT NULL
+    SELECT 4, region_o, k, fy_p, q_p, s_num, s_den, n, sq, below_fy, above_fy, below_q, above_q
+    FROM g WHERE region_o IS NOT NULL
 ), sums AS (
     SELECT lv, o, k, coalesce(q_p, fy_p) AS p,
-           sum(s_num) AS s_num, sum(s_den) AS s_den, sum(n) AS n
+           sum(s_num) AS s_num, sum(s_den) AS s_den, sum(n) AS n, sum(sq) AS s_sq,
+           -- in the quarter grouping set fy_p is NULL, in the year's q_p
+           CASE WHEN q_p IS NULL THEN sum(below_fy) ELSE sum(below_q) END AS n_below,
+           CASE WHEN q_p IS NULL THEN sum(above_fy) ELSE sum(above_q) END AS n_above
     FROM x
     GROUP BY GROUPING SETS ((lv, o, k, fy_p), (lv, o, k, q_p))
 )
@@ -30,7 +52,10 @@ SELECT CASE s.lv WHEN 1 THEN 'national' WHEN 2 THEN 'force' WHEN 3 THEN 'cps_are
        og.org AS org_code, ky.metric_id, ky.kind, ky.breakdown, ky.basis, pe.period,
        pe.period_kind, s.s_num, s.s_den, s.n,
        CASE WHEN ky.kind = 'dist' THEN d.mean_v END AS mean_v,
-       CASE WHEN ky.kind = 'dist' THEN d.median_v END AS median_v
+       CASE WHEN ky.kind = 'dist' THEN d.median_v END AS median_v,
+       CASE WHEN ky.kind = 'dist' THEN s.s_sq END AS s_sq,
+       CASE WHEN ky.kind = 'dist' THEN s.n_below END AS n_below,
+       CASE WHEN ky.kind = 'dist' THEN s.n_above END AS n_above
 FROM sums s
 JOIN cell_keys ky ON ky.k = s.k
 JOIN cell_orgs og ON og.o = s.o
