@@ -34,7 +34,7 @@ from dashboard.ui.wording import (
     POSITION_NONE,
     POSITION_SUPPRESSED,
     format_value,
-    position_text,
+    position_words,
 )
 from warehouse.metrics import catalogue
 from warehouse.metrics.catalogue import Metric
@@ -157,12 +157,12 @@ def area_table(
             }
             f = idx.get((flv, force.code, *key)) if flv else None
             row[force.name] = cell_text(f, unit) if flv else "Area only"
-            row[f"{force.name}: against national"] = _position(f, stat)
+            row[f"{force.name}: against national"] = _position(f, m.direction)
             for a in force.areas:
                 if "cps_area" in m.levels:
                     ar = idx.get(("cps_area", a.code, *key))
                     row[a.name] = cell_text(ar, unit)
-                    row[f"{a.name}: against national"] = _position(ar, stat)
+                    row[f"{a.name}: against national"] = _position(ar, m.direction)
                 else:
                     row[a.name] = "force only"
                     row[f"{a.name}: against national"] = POSITION_NONE
@@ -171,12 +171,15 @@ def area_table(
     return pd.DataFrame(out, columns=area_columns(force))
 
 
-def _position(row: dict | None, stat: str) -> str:
-    if row is None or stat != "rate":
+def _position(row: dict | None, direction: str) -> str:
+    """The row's funnel position in words with the metric's direction ('significantly worse
+    than national: outside the 99.8% limits'); any statistic the mart compares is shown."""
+    if row is None:
         return POSITION_NONE
     if reason_of(row.get("suppressed")):
         return POSITION_SUPPRESSED
-    return position_text(reason_of(row.get("position")))
+    pos = reason_of(row.get("position"))
+    return position_words(direction, pos) if pos else POSITION_NONE
 
 
 def metrics_for_rec(rec_no: int) -> list[Metric]:
@@ -281,14 +284,44 @@ def withdrawal_breakdown(
 
 
 TREND_COLUMNS = ("Quarter", "Organisation", "Value")
+INDEX_COLUMN = "Index (base year = 100)"
+
+
+def index_base_year(plot: pd.DataFrame) -> str | None:
+    """The first financial year in which every organisation of the plot frame has a number
+    for all four quarters: the base of an indexed count trend (None if there is none)."""
+    if not len(plot):
+        return None
+    orgs = set(plot["org"])
+    have = plot[plot["value"].notna()].assign(fy=lambda f: f["period"].str[:7])
+    for fy in sorted(set(have["fy"])):
+        part = have[have["fy"] == fy]
+        if all(part[part["org"] == o]["period"].nunique() == 4 for o in orgs):
+            return str(fy)
+    return None
+
+
+def indexed_counts(plot: pd.DataFrame, base_fy: str) -> list[float | None]:
+    """Each organisation's quarterly count as an index: 100 = its mean quarter in the base
+    year, so a force of 500 offences and a nation of 60,000 share one axis like with like."""
+    base = plot[plot["period"].str.startswith(base_fy)].groupby("org")["value"].mean().to_dict()
+    out: list[float | None] = []
+    for org, v in zip(plot["org"], plot["value"], strict=True):
+        b = base.get(org)
+        out.append(None if v is None or pd.isna(v) or not b else round(100.0 * v / b, 1))
+    return out
 
 
 @snapshot_cached
 def area_trend(
     force: ForceInfo, metric_id: str
-) -> tuple[pd.DataFrame, pd.DataFrame, tuple[str, str, str] | None]:
+) -> tuple[pd.DataFrame, pd.DataFrame, tuple[str, str, str] | None, str | None]:
     """Quarterly values of a metric's headline series for the force, its Area(s) and national:
-    (plot frame with numeric values, display frame, series key)."""
+    (plot frame, display frame, series key, base year). Like is compared with like: a rate or
+    a number of days is plotted as it is; a count is plotted as an index (each organisation's
+    mean quarter of the base year = 100), never a force's count against the national count
+    on one axis. The base year is None for a series that is not a count (or has no complete
+    year to index on, when the plot's values are None and the table says why)."""
     m = catalogue.get(metric_id)
     flv = force_level(m)
     pairs = [("national", "national")]
@@ -305,7 +338,7 @@ def area_trend(
     )
     if not len(got):
         empty = pd.DataFrame(columns=list(TREND_COLUMNS))
-        return empty, empty, None
+        return empty, empty, None, None
     keys = {(r.basis, r.stat, r.breakdown) for r in got.itertuples()}
     best = min(
         keys,
@@ -329,19 +362,28 @@ def area_trend(
                 for v, s in zip(sel["value"], sel["suppressed"], strict=True)
             ],
         }
-    )
+    ).reset_index(drop=True)
     shown = pd.DataFrame(
         {
             "Quarter": sel["period"],
-            "Organisation": plot["org"],
+            "Organisation": plot["org"].tolist(),
             "Value": [
                 format_value(as_number(v), unit, reason_of(s))
                 for v, s in zip(sel["value"], sel["suppressed"], strict=True)
             ],
         },
         columns=list(TREND_COLUMNS),
-    )
-    return plot.reset_index(drop=True), shown.reset_index(drop=True), best
+    ).reset_index(drop=True)
+    base = None
+    if best[1] == "count":
+        base = index_base_year(plot)
+        index = indexed_counts(plot, base) if base else [None] * len(plot)
+        plot["value"] = index
+        shown[INDEX_COLUMN] = [
+            "no base year" if base is None else ("not indexed" if i is None else f"{i:.1f}")
+            for i in index
+        ]
+    return plot, shown, best, base
 
 
 REC_COLUMNS = (

@@ -1,5 +1,6 @@
-"""Data for the national scorecard (``/``) and its board pack: every metric's headline
-figures with the change on the previous period and a year earlier, the published series,
+"""Data for the national scorecard (``/``) and its board pack: every metric's figures by
+theme with the change on the same period a year earlier (and the previous quarter for a
+quarter) and the SPC judgement of the quarter shown, the published series,
 the recommendations' roll-up and the quarterly SPC series. Display frames are exactly what
 is shown (see :mod:`dashboard.data.scorecard`)."""
 
@@ -11,17 +12,14 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from dashboard.data import source
+from dashboard.data.headline import quarter_words
 from dashboard.data.scorecard import (
-    OTHER_GROUP,
     SIDE_LABEL,
-    STAGE_GROUPS,
     STAT_ORDER,
-    VOLUMES,
     as_number,
     breakdown_label,
     cell_text,
     change_text,
-    group_of,
     headline_basis,
     headline_keys,
     indexed,
@@ -33,11 +31,13 @@ from dashboard.data.scorecard import (
 from dashboard.data.source import snapshot_cached
 from dashboard.ui.wording import (
     format_value,
+    spc_point_variation,
     spc_text,
 )
+from scorecard import periods
 from scorecard.periods import previous_period, year_earlier
 from warehouse.metrics import catalogue
-from warehouse.metrics.catalogue import Metric
+from warehouse.metrics.catalogue import THEMES, Metric
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +47,7 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class Scorecard:
-    """The frames of one scorecard page, in display order (title -> frame)."""
+    """The frames of one scorecard page by theme, in display order (key, title, frame)."""
 
     period: str
     groups: list[tuple[str, str, pd.DataFrame]] = field(default_factory=list)
@@ -55,46 +55,65 @@ class Scorecard:
     message: str | None = None
 
 
-NATIONAL_COLUMNS = (
-    "Metric",
-    "Owner side",
-    "Breakdown",
-    "Statistic",
-    "Basis",
-    "Value",
-    "Previous period",
-    "Change on previous",
-    "Year earlier",
-    "Change on year earlier",
-    "SPC (latest quarter)",
-)
+def national_columns(period: str, spc_quarter: str | None) -> list[str]:
+    """One column per meaning: for a financial year the previous period IS the year earlier,
+    so it is shown once; a quarter has both. The SPC column names its quarter."""
+    cols = ["Metric", "Owner side", "Breakdown", "Statistic", "Basis", "Value"]
+    if periods.kind(period) == "quarter":
+        cols += ["Previous quarter", "Change on previous quarter"]
+    cols += ["Year earlier", "Change on year earlier"]
+    return [*cols, spc_column(spc_quarter)]
 
 
-def latest_spc(level: str, org: str) -> tuple[dict[tuple, str | None], str | None]:
-    """Latest SPC variation per (metric, basis, stat, breakdown), and that quarter."""
+def spc_column(spc_quarter: str | None) -> str:
+    return f"SPC, {quarter_words(spc_quarter)}" if spc_quarter else "SPC"
+
+
+def spc_at(level: str, org: str, quarter: str | None) -> dict[tuple, str | None]:
+    """The SPC variation of every (metric, basis, stat, breakdown) series at ``quarter``,
+    judged with the metric's direction (None: no point or suppressed)."""
+    if quarter is None:
+        return {}
     got = source.query(
-        "SELECT metric_id, basis, stat, breakdown, period, variation FROM mart.spc "
-        "WHERE level = ? AND org_code = ? AND is_latest",
-        [level, org],
+        "SELECT metric_id, basis, stat, breakdown, special_cause, cause_side, suppressed "
+        "FROM mart.spc WHERE level = ? AND org_code = ? AND period = ?",
+        [level, org, quarter],
     )
-    icons = {
-        (r["metric_id"], r["basis"], r["stat"], r["breakdown"]): reason_of(r["variation"])
-        for r in got.to_dict("records")
-    }
-    quarter = max(got["period"]) if len(got) else None
-    return icons, quarter
+    metrics = catalogue.by_id()
+    out: dict[tuple, str | None] = {}
+    for r in got.to_dict("records"):
+        m = metrics.get(r["metric_id"])
+        special = (
+            None
+            if reason_of(r["suppressed"]) or pd.isna(r["special_cause"])
+            else r["special_cause"]
+        )
+        out[(r["metric_id"], r["basis"], r["stat"], r["breakdown"])] = (
+            spc_point_variation(special, r["cause_side"], m.direction) if m else None
+        )
+    return out
+
+
+def theme_groups() -> list[tuple[str, str]]:
+    return [*THEMES.items(), OTHER_THEME]
+
+
+OTHER_THEME = ("other", "Other measures")
 
 
 @snapshot_cached
-def national_scorecard(period: str) -> Scorecard:
-    """Every catalogue metric's headline figures nationally for ``period`` with the change on
-    the previous period and on a year earlier, and its latest SPC icon, grouped by stage."""
+def national_scorecard(period: str, spc_quarter: str | None = None) -> Scorecard:
+    """Every catalogue metric's figures nationally for ``period`` with the change on the same
+    period a year earlier (and, for a quarter, on the previous quarter) and the SPC
+    judgement of ``spc_quarter`` (the quarter the period ends with), grouped by theme."""
+    quarterly = periods.kind(period) == "quarter"
     prev, year = previous_period(period), year_earlier(period)
     rows = mart_rows([("national", "national")], [period, prev, year])
     idx, by_period = indexed(rows)
-    icons, quarter = latest_spc("national", "national")
+    icons = spc_at("national", "national", spc_quarter)
+    spc_col = spc_column(spc_quarter)
     present = by_period.get(period, {})
-    grouped: dict[tuple[str, str], list[dict]] = {}
+    grouped: dict[str, list[dict]] = {}
     for m in catalogue.load():
         for basis, stat, bd in headline_keys(m, present):
             unit = stat_unit(m, stat)
@@ -102,36 +121,27 @@ def national_scorecard(period: str) -> Scorecard:
             now = idx.get(("national", "national", period, *key))
             before = idx.get(("national", "national", prev, *key))
             ago = idx.get(("national", "national", year, *key))
-            grouped.setdefault(group_of(m), []).append(
-                {
-                    "Metric": m.name,
-                    "Owner side": SIDE_LABEL[m.side],
-                    "Breakdown": breakdown_label(bd),
-                    "Statistic": stat_label(m, stat),
-                    "Basis": basis,
-                    "Value": cell_text(now, unit),
-                    "Previous period": cell_text(before, unit),
-                    "Change on previous": change_text(now, before, unit),
-                    "Year earlier": cell_text(ago, unit),
-                    "Change on year earlier": change_text(now, ago, unit),
-                    "SPC (latest quarter)": spc_text(icons.get(key)),
-                }
-            )
-    card = Scorecard(period=period, spc_quarter=quarter)
-    order = [VOLUMES] + [(k, t) for k, t, _ in STAGE_GROUPS] + [OTHER_GROUP]
-    for key, title in order:
-        if (key, title) in grouped:
-            frame = pd.DataFrame(grouped[(key, title)], columns=list(NATIONAL_COLUMNS))
-            card.groups.append((key, title, frame))
+            row = {
+                "Metric": m.name,
+                "Owner side": SIDE_LABEL[m.side],
+                "Breakdown": breakdown_label(bd),
+                "Statistic": stat_label(m, stat),
+                "Basis": basis,
+                "Value": cell_text(now, unit),
+            }
+            if quarterly:
+                row["Previous quarter"] = cell_text(before, unit)
+                row["Change on previous quarter"] = change_text(now, before, unit)
+            row["Year earlier"] = cell_text(ago, unit)
+            row["Change on year earlier"] = change_text(now, ago, unit)
+            row[spc_col] = spc_text(icons.get(key)) if spc_quarter else "no complete quarter"
+            grouped.setdefault(m.theme or OTHER_THEME[0], []).append(row)
+    card = Scorecard(period=period, spc_quarter=spc_quarter)
+    cols = national_columns(period, spc_quarter)
+    for key, title in theme_groups():
+        if key in grouped:
+            card.groups.append((key, title, pd.DataFrame(grouped[key], columns=cols)))
     return card
-
-
-def volumes_chart_frame(card: Scorecard) -> pd.DataFrame:
-    """The volumes group's plain numbers (for the chart); suppressed or missing is None."""
-    for key, _, frame in card.groups:
-        if key == VOLUMES[0]:
-            return frame
-    return pd.DataFrame(columns=list(NATIONAL_COLUMNS))
 
 
 @snapshot_cached

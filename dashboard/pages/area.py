@@ -19,16 +19,18 @@ from dash import Input, Output, State, html
 
 from dashboard import ids
 from dashboard.data import area as area_data
+from dashboard.data import headline as headline_data
 from dashboard.data import national as national_data
 from dashboard.data import scorecard as sd
 from dashboard.data.snapshot import NoSnapshotError
+from dashboard.ui import headline as headline_ui
 from dashboard.ui.cards import labelled_select, pdf_href
 from dashboard.ui.charts import trend
 from dashboard.ui.charts.withdrawal import withdrawal_chart
 from dashboard.ui.components import notice, page_header
 from dashboard.ui.figures import figure_card
 from dashboard.ui.status import RAG_ORDER, rag_label
-from dashboard.ui.wording import POSITION_TEXT
+from dashboard.ui.wording import POSITION_SAME, POSITION_WORDS
 from warehouse.metrics import catalogue
 
 log = logging.getLogger(__name__)
@@ -75,38 +77,68 @@ def unknown_force(code: object) -> html.Div:
     )
 
 
+def scope_of(force: area_data.ForceInfo) -> headline_data.Scope:
+    return headline_data.Scope(
+        force.name, force.code, owner_codes=(force.code, *(a.code for a in force.areas))
+    )
+
+
 def render(
     force: area_data.ForceInfo, period: str, info: sd.PeriodInfo, rows: pd.DataFrame | None = None
 ) -> list:
-    """Header and the every-metric table of the joint scorecard for one force and period."""
+    """Header, the headline tiles, what needs attention and every metric's table by theme
+    (folded) of the joint scorecard for one force and period."""
     shown = dict(info.options).get(period, period)
     area_names = " and ".join(a.name for a in force.areas) or "no CPS Area"
-    main = area_data.area_table(force, period, rows=rows)
-    return [
-        page_header(
-            f"Joint area scorecard: {force.name}",
-            f"{force.name} and {area_names}, side by side with national.",
+    head = headline_data.headline(scope_of(force), period, info.data_as_at)
+    quarter = headline_data.quarter_words(head.spc_quarter) if head.spc_quarter else "no quarter"
+    children: list = [
+        page_header(f"Joint area scorecard: {force.name}"),
+        headline_ui.headline_section(
+            head,
+            f"Headline: {shown}, {force.name} with {area_names}",
+            area=True,
+            summary=headline_ui.summary_line(head, info.data_as_at),
         ),
+        headline_ui.attention_section(head, area=True, quarter_words=quarter),
+        html.H2("Detail by theme", className="h5 mt-3"),
         html.P(
-            f"{shown}. Region: {force.region or 'unknown'}. Local policing body: "
-            f"{force.policing_body or 'unknown'}. Data as at {info.data_as_at or 'unknown'}. "
-            "Against national: the organisation's rate against the national rate with funnel "
-            "plot limits (99.8%, allowing for over-dispersion): ",
-            className="mb-1",
-        ),
-        html.Ul([html.Li(t) for t in POSITION_TEXT.values()], className="small"),
-        html.H2("Every metric, side by side", className="h4 mt-4"),
-        figure_card(
-            "area-scorecard",
-            f"Every metric: {force.name} and {area_names}",
-            shown,
-            main,
-            description="Police metrics read the force's records; CPS metrics read each Area's "
-            "records (an Area serves several forces); the force column is the force's joint "
-            "scorecard (CPS records linked to the force).",
-            table_open=True,
+            f"Every metric for {shown}: {force.name} and {area_names} side by side with "
+            f"national. Region: {force.region or 'unknown'}. Local policing body: "
+            f"{force.policing_body or 'unknown'}. Police metrics read the force's records; "
+            "CPS metrics read each Area's records (an Area serves several forces); the force "
+            "column is the force's joint scorecard (CPS records linked to the force). "
+            "Against national: the figure against the national figure with funnel plot "
+            "limits (99.8%, allowing for over-dispersion), in words that say whether that "
+            "is better or worse: "
+            f"'{POSITION_WORDS[('higher_is_better', 'below')]}', '{POSITION_SAME}'; a "
+            "metric with no better direction is only 'significantly higher' or 'lower'.",
+            className="small",
         ),
     ]
+    by_theme: dict[str, list] = {}
+    for m in catalogue.load():
+        by_theme.setdefault(m.theme or national_data.OTHER_THEME[0], []).append(m)
+    for key, title in national_data.theme_groups():
+        if key not in by_theme:
+            continue
+        frame = area_data.area_table(force, period, by_theme[key], rows=rows)
+        children.append(
+            headline_ui.folded(
+                f"{title}: {len(frame)} figures",
+                [
+                    figure_card(
+                        f"area-{key}",
+                        f"{title}: {force.name} and {area_names}",
+                        shown,
+                        frame,
+                        table_open=True,
+                    )
+                ],
+                fold_id=f"area-fold-{key}",
+            )
+        )
+    return children
 
 
 def focus_panel(
@@ -217,18 +249,30 @@ def trend_card(force: area_data.ForceInfo, metric_id: str | None) -> html.Sectio
     if not metric_id:
         return html.Section(notice("No quarterly metric to chart."))
     m = catalogue.get(metric_id)
-    plot, shown, key = area_data.area_trend(force, metric_id)
+    plot, shown, key, base = area_data.area_trend(force, metric_id)
     if key is None:
         return figure_card("area-trend-card", f"{m.name}: quarterly trend", "no quarters", shown)
     basis, stat, bd = key
     label = f"{m.name} ({sd.stat_label(m, stat)}, {basis} basis, {sd.breakdown_label(bd)})"
+    if stat == "count":
+        y_title = f"Index ({base} = 100)" if base else "Index"
+        how = (
+            f" Counts are shown as an index: each organisation's average quarter in {base} = "
+            "100, so a force and the nation are compared like with like (their rise or fall), "
+            "not on one count axis."
+            if base
+            else " No year has every quarter for every organisation, so the counts cannot be "
+            "indexed; the table gives them."
+        )
+    else:
+        y_title, how = sd.stat_label(m, stat), ""
     return figure_card(
         "area-trend-card",
         f"{label}: {force.name}, its CPS Area(s) and national by quarter",
         f"Quarters {shown['Quarter'].iloc[0]} to {shown['Quarter'].iloc[-1]}",
         shown,
-        figure=trend.lines_chart(plot, sd.stat_label(m, stat)),
-        description=m.definition,
+        figure=trend.lines_chart(plot, y_title) if stat != "count" or base else None,
+        description=m.definition + how,
     )
 
 
@@ -236,7 +280,9 @@ def _trend_options(force: area_data.ForceInfo) -> list[dict]:
     return [{"label": m.name, "value": m.id} for m in national_data.trend_metrics("national")]
 
 
-def layout(force_code: object = None, period: object = None, **_: object) -> html.Div:
+def layout(
+    force_code: object = None, period: object = None, metric: object = None, **_: object
+) -> html.Div:
     try:
         force = area_data.force_info(force_code if isinstance(force_code, str) else None)
         info = sd.period_info()
@@ -252,6 +298,8 @@ def layout(force_code: object = None, period: object = None, **_: object) -> htm
         return html.Div([page_header("Joint area scorecard"), notice("No figures yet.")])
     metrics = _trend_options(force)
     first = metrics[0]["value"] if metrics else None
+    if isinstance(metric, str) and metric in {o["value"] for o in metrics}:
+        first = metric  # a tile or needs-attention link opens its trend
     rows = area_data.area_rows(force, chosen)
     return html.Div(
         [
@@ -267,32 +315,42 @@ def layout(force_code: object = None, period: object = None, **_: object) -> htm
                         "Police force",
                         [{"label": f.name, "value": f.code} for f in all_forces],
                         force.code,
+                        width="col-6 col-md-4",
                     ),
                     labelled_select(
                         ids.AREA_PERIOD,
                         "Period",
                         [{"label": lab, "value": v} for v, lab in info.options],
                         chosen,
+                        width="col-6 col-md-4",
                     ),
                     html.Div(
                         html.A(
-                            "Download board pack (PDF)",
+                            "Board pack (PDF)",
                             href=pdf_href(chosen, force.code),
                             id=ids.AREA_PDF,
-                            className="btn btn-outline-primary",
+                            className="btn btn-outline-primary text-nowrap",
                         ),
-                        className="col-md-4 d-flex align-items-end",
+                        className="col-12 col-md-3 d-flex align-items-end",
                     ),
                 ],
-                className="row g-3 mb-3",
+                className="row g-2 mb-2 align-items-end",
             ),
             html.Div(render(force, chosen, info, rows), id=ids.AREA_CONTENT),
-            html.H2("Focus areas", className="h4 mt-4"),
-            focus_switch(),
-            html.Div(focus_panel(force, chosen, info, TABS[0][0], rows), id=ids.AREA_FOCUS),
-            html.H2("Recommendations owned", className="h4 mt-4"),
-            html.Div(recs_block(force, info), id=ids.AREA_RECS),
-            html.H2("Quarterly trend", className="h4 mt-4"),
+            headline_ui.folded(
+                "Focus areas: equalities, victim withdrawal, action plans",
+                [
+                    focus_switch(),
+                    html.Div(focus_panel(force, chosen, info, TABS[0][0], rows), id=ids.AREA_FOCUS),
+                ],
+                fold_id="area-fold-focus",
+            ),
+            headline_ui.folded(
+                "Recommendations owned by the force and its CPS Area(s)",
+                [html.Div(recs_block(force, info), id=ids.AREA_RECS)],
+                fold_id="area-fold-recommendations",
+            ),
+            html.H2("Quarterly trend", className="h5 mt-4"),
             html.Div(
                 labelled_select(ids.AREA_TREND_METRIC, "Metric to chart", metrics, first),
                 className="row mb-3",

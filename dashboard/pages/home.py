@@ -1,9 +1,10 @@
-"""National scorecard (``/``): the system's position by stage for a chosen period.
+"""National scorecard (``/``): what is good, bad, changing and overdue, for a chosen period.
 
-For a board member before a meeting: volumes from report to charge, the police and CPS
-stages with change on the previous period and a year earlier and an SPC icon per metric, a
-quarterly trend, the published national series as context, and the 13 recommendations'
-owner roll-up. The period is in the query string (``?period=2023-24``) so a link and the
+For a board member before a meeting: first the headline tiles by theme (volume, timeliness,
+victim engagement, quality) with the change on a year earlier and the SPC judgement of the
+same period, then what needs attention, then every metric's table by theme (folded), the
+13 recommendations' owner roll-up, the published national series as context and a
+quarterly SPC chart. The period is in the query string (``?period=2023-24``) so a link and the
 board pack reproduce the view.
 """
 
@@ -16,9 +17,11 @@ import dash
 from dash import Input, Output, html
 
 from dashboard import ids
+from dashboard.data import headline as headline_data
 from dashboard.data import national as national_data
 from dashboard.data import scorecard as sd
 from dashboard.data.snapshot import NoSnapshotError
+from dashboard.ui import headline as headline_ui
 from dashboard.ui.cards import labelled_select, pdf_href
 from dashboard.ui.charts import spc as spc_marks
 from dashboard.ui.charts import stage, trend
@@ -47,76 +50,99 @@ def period_name(info: sd.PeriodInfo, period: str) -> str:
 
 
 def render(period: str) -> list:
-    """The scorecard's figure cards for one period (shared with nothing stateful)."""
+    """The scorecard for one period: headline tiles, what needs attention, then the detail
+    tables by theme (folded), the published series and the recommendations' roll-up."""
     started = time.perf_counter()
     info = sd.period_info()
-    card = national_data.national_scorecard(period)
-    prev, year = periods.previous_period(period), periods.year_earlier(period)
     shown = period_name(info, period)
+    head = headline_data.headline(headline_data.Scope("England and Wales"), period, info.data_as_at)
+    card = national_data.national_scorecard(period, head.spc_quarter)
+    quarter = headline_data.quarter_words(head.spc_quarter) if head.spc_quarter else "no quarter"
     children: list = [
+        headline_ui.headline_section(
+            head,
+            f"Headline: {shown}, England and Wales",
+            area=False,
+            summary=headline_ui.summary_line(head, info.data_as_at),
+        ),
+        headline_ui.attention_section(head, area=False, quarter_words=quarter),
+        html.H2("Detail by theme", className="h5 mt-3"),
         html.P(
             [
-                f"{shown}. Data as at {info.data_as_at or 'unknown'}. Changes are on the "
-                f"previous period ({prev}) and the same period a year earlier ({year}). SPC "
-                f"icons describe the latest complete quarter ({card.spc_quarter or 'none'}) "
-                "of each metric's quarterly series: ",
+                f"Every metric for {shown}, by theme. "
+                + (
+                    f"Changes are on the previous quarter ({periods.previous_period(period)}) "
+                    f"and the same quarter a year earlier ({periods.year_earlier(period)}). "
+                    if periods.kind(period) == "quarter"
+                    else f"Changes are on the same period a year earlier ({head.year_earlier}). "
+                )
+                + f"SPC: {head.spc_label}: ",
                 *_spc_key(),
                 ".",
-            ]
-        )
+            ],
+            className="small",
+        ),
     ]
     for key, title, frame in card.groups:
-        children.append(html.H2(title, className="h4 mt-4"))
-        figure = None
-        if key == sd.VOLUMES[0] and len(frame):
-            figure = stage.volumes_chart(frame, (period, prev, f"{year} (year earlier)"))
         children.append(
-            figure_card(
-                f"national-{key}",
-                f"{title}, national",
-                shown,
-                frame,
-                figure=figure,
-                table_open=figure is None,
+            headline_ui.folded(
+                f"{title}: {len(frame)} figures",
+                [
+                    figure_card(
+                        f"national-{key}", f"{title}, national", shown, frame, table_open=True
+                    )
+                ],
+                fold_id=f"national-fold-{key}",
             )
         )
     published = national_data.published_series()
     rollup = national_data.recommendation_rollup()
     children += [
-        html.H2("Published national series (context)", className="h4 mt-4"),
-        figure_card(
-            "national-published",
-            "Published national figures, 2015/16 to 2019/20",
-            "Financial years 2015-16 to 2019-20",
-            published,
-            figure=stage.published_chart(published),
-            source=PUBLISHED_SOURCE,
-            description="Published before this scorecard's data begin; shown as context, not "
-            "compared with the figures above (different sources and definitions).",
+        headline_ui.folded(
+            "The 13 recommendations: owners' status",
+            [
+                figure_card(
+                    "national-recommendations",
+                    "Recommendation owners by status (RAG)",
+                    f"Status as at {info.data_as_at or 'unknown'}",
+                    rollup,
+                    figure=stage.rollup_chart(rollup),
+                    source=REC_SOURCE,
+                    description="; ".join(rag_label(r) for r in RAG_ORDER) + ".",
+                ),
+                html.Nav(
+                    html.Ul(
+                        [
+                            html.Li(
+                                html.A(
+                                    f"Recommendation {r}: {t}",
+                                    href=f"/recommendations/{r}",
+                                )
+                            )
+                            for r, t in zip(rollup["Recommendation"], rollup["Title"], strict=True)
+                        ]
+                    ),
+                    **{"aria-label": "Recommendations"},
+                ),
+            ],
+            fold_id="national-fold-recommendations",
         ),
-        html.H2("The 13 recommendations: owners' status", className="h4 mt-4"),
-        figure_card(
-            "national-recommendations",
-            "Recommendation owners by status (RAG)",
-            f"Status as at {info.data_as_at or 'unknown'}",
-            rollup,
-            figure=stage.rollup_chart(rollup),
-            source=REC_SOURCE,
-            description="; ".join(rag_label(r) for r in RAG_ORDER) + ".",
-        ),
-        html.Nav(
-            html.Ul(
-                [
-                    html.Li(
-                        html.A(
-                            f"Recommendation {r}: {t}",
-                            href=f"/recommendations/{r}",
-                        )
-                    )
-                    for r, t in zip(rollup["Recommendation"], rollup["Title"], strict=True)
-                ]
-            ),
-            **{"aria-label": "Recommendations"},
+        headline_ui.folded(
+            "Published national series, 2015/16 to 2019/20 (context)",
+            [
+                figure_card(
+                    "national-published",
+                    "Published national figures, 2015/16 to 2019/20",
+                    "Financial years 2015-16 to 2019-20",
+                    published,
+                    figure=stage.published_chart(published),
+                    source=PUBLISHED_SOURCE,
+                    description="Published before this scorecard's data begin; shown as "
+                    "context, not compared with the figures above (different sources and "
+                    "definitions).",
+                ),
+            ],
+            fold_id="national-fold-published",
         ),
     ]
     log.debug(
@@ -125,11 +151,8 @@ def render(period: str) -> list:
     return children
 
 
-def layout(period: object = None, **_: object) -> html.Div:
-    header = page_header(
-        "National scorecard",
-        "Police and CPS response to adult rape in England and Wales, stage by stage.",
-    )
+def layout(period: object = None, metric: object = None, **_: object) -> html.Div:
+    header = page_header("National scorecard")
     try:
         info = sd.period_info()
     except NoSnapshotError as exc:
@@ -141,6 +164,8 @@ def layout(period: object = None, **_: object) -> html.Div:
         return html.Div([header, notice("No figures have been published yet.")])
     metrics = trend_options()
     first = metrics[0]["value"] if metrics else None
+    if isinstance(metric, str) and metric in {o["value"] for o in metrics}:
+        first = metric  # a needs-attention or tile link opens its chart
     return html.Div(
         [
             header,
@@ -154,21 +179,22 @@ def layout(period: object = None, **_: object) -> html.Div:
                         "Period",
                         [{"label": lab, "value": v} for v, lab in info.options],
                         chosen,
+                        width="col-7 col-md-4",
                     ),
                     html.Div(
                         html.A(
-                            "Download board pack (PDF)",
+                            "Board pack (PDF)",
                             href=pdf_href(chosen),
                             id=ids.NAT_PDF,
-                            className="btn btn-outline-primary",
+                            className="btn btn-outline-primary text-nowrap",
                         ),
-                        className="col-md-4 d-flex align-items-end",
+                        className="col-5 col-md-3 d-flex align-items-end",
                     ),
                 ],
-                className="row g-3 mb-3",
+                className="row g-2 mb-2 align-items-end",
             ),
             html.Div(render(chosen), id=ids.NAT_CONTENT),
-            html.H2("Quarterly trend", className="h4 mt-4"),
+            html.H2("Quarterly trend (SPC chart)", className="h5 mt-4"),
             html.Div(
                 labelled_select(ids.NAT_TREND_METRIC, "Metric to chart", metrics, first),
                 className="row mb-3",

@@ -90,3 +90,61 @@ def special_cause_text(side: str, direction: str) -> str:
 def spc_rules_text(rules: object) -> str:
     """The SPC rules a point broke, as words ('beyond_limits,run' -> 'beyond limits, run')."""
     return str(rules).replace(",", ", ").replace("_", " ")
+
+
+# --- headline wording: position against national and change, with the metric's direction -
+
+# (direction, position) -> words. The funnel says above / within / below national; the
+# catalogue's direction says whether that is better or worse. A neutral metric stays neutral.
+POSITION_WORDS = {
+    ("higher_is_better", "above"): "significantly better than national: outside the 99.8% limits",
+    ("higher_is_better", "below"): "significantly worse than national: outside the 99.8% limits",
+    ("lower_is_better", "above"): "significantly worse than national: outside the 99.8% limits",
+    ("lower_is_better", "below"): "significantly better than national: outside the 99.8% limits",
+    ("neutral", "above"): "significantly higher than national: outside the 99.8% limits",
+    ("neutral", "below"): "significantly lower than national: outside the 99.8% limits",
+}
+POSITION_SAME = "no different from national"
+
+
+def position_words(direction: str, position: str | None) -> str:
+    """The position against national in words that say whether it is good or bad:
+    'significantly worse than national: outside the 99.8% limits', 'no different from
+    national'; a neutral metric is 'higher' or 'lower', never better or worse."""
+    if position == "within":
+        return POSITION_SAME
+    return POSITION_WORDS.get((direction, position or ""), POSITION_NONE.lstrip("– "))
+
+
+def position_tone(direction: str, position: str | None) -> str:
+    """'good', 'bad' or 'neutral' for the position (styles and the needs-attention list)."""
+    words = position_words(direction, position)
+    if words.startswith("significantly better"):
+        return "good"
+    if words.startswith("significantly worse"):
+        return "bad"
+    return "neutral"
+
+
+# The judgement of the change on a year earlier (warehouse.metrics.change.judgement).
+CHANGE_WORDS = {
+    "improving": "improving",
+    "worsening": "worsening",
+    "no_change": "no significant change",
+    "changed": "changed (neither better nor worse)",
+    "not_tested": "not tested",
+}
+CHANGE_SYMBOL = {"improving": "▲", "worsening": "▼", "no_change": "●", "changed": "◆"}
+
+
+def change_words(judgement: str) -> str:
+    return CHANGE_WORDS.get(judgement, CHANGE_WORDS["not_tested"])
+
+
+def spc_point_variation(special: object, side: object, direction: str) -> str | None:
+    """The SPC variation of one published point (None when the point has no judgement, e.g.
+    suppressed): the warehouse's rule applied to that point's flags."""
+    if special is None or (isinstance(special, float) and math.isnan(special)):
+        return None
+    side_s = side if isinstance(side, str) and side else None
+    return spc.variation(bool(special), side_s, direction)

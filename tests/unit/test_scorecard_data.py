@@ -10,13 +10,16 @@ import pandas as pd
 import pytest
 
 from dashboard.data import area as area_data
+from dashboard.data import headline as headline_data
 from dashboard.data import national as national_data
 from dashboard.data import scorecard as sd
 from dashboard.data import source
-from dashboard.ui.wording import POSITION_NONE, POSITION_TEXT
+from dashboard.ui import wording
+from dashboard.ui.wording import POSITION_NONE
 from scorecard import periods
 from tests.helpers.serving import FakeReader, serving
 from tests.helpers.warehouse import Warehouse, d
+from warehouse.metrics import catalogue
 
 
 @pytest.fixture(scope="module")
@@ -88,19 +91,60 @@ def test_period_info_defaults_to_the_latest_complete_year(built: Warehouse) -> N
 
 
 def test_national_scorecard_values_and_changes(built: Warehouse) -> None:
-    card = national_data.national_scorecard("2023-24")
+    card = national_data.national_scorecard("2023-24", "2023-24-Q4")
     groups = {key: frame for key, _, frame in card.groups}
-    vol = groups["volumes"]
+    themes = ("volume", "timeliness", "engagement", "quality", "other")
+    assert list(groups) == [k for k in themes if k in groups]  # grouped by theme, in order
+    vol = groups["volume"]
+    # A financial year's previous period is the year earlier: one column per meaning.
+    assert "Previous quarter" not in vol.columns and "Previous period" not in vol.columns
+    assert list(vol.columns)[-1] == "SPC, Quarter 4 of 2023-24"
     rec = vol[vol["Metric"] == "Adult rape offences recorded"].iloc[0]
-    assert rec["Value"] == "43" and rec["Previous period"] == "30"
-    assert rec["Change on previous"] == "+13 (+43.3%)"
+    assert rec["Value"] == "43" and rec["Year earlier"] == "30"
     assert rec["Change on year earlier"] == "+13 (+43.3%)"
-    isva = groups["police"][groups["police"]["Metric"] == "Victims referred to an ISVA"].iloc[0]
-    assert isva["Value"] == "55.8%" and isva["Previous period"] == "40.0%"  # 24/43, 12/30
-    assert isva["Change on previous"] == "+15.8 pp"
+    engage = groups["engagement"]
+    isva = engage[engage["Metric"] == "Victims referred to an ISVA"].iloc[0]
+    assert isva["Value"] == "55.8%" and isva["Year earlier"] == "40.0%"  # 24/43, 12/30
+    assert isva["Change on year earlier"] == "+15.8 pp"
     # Every cell is text: nothing numeric that could be mistaken for a zero.
     for frame in groups.values():
         assert all(isinstance(v, str) for v in frame.to_numpy().ravel())
+    # A quarter has both meanings: the previous quarter and the same quarter a year earlier.
+    q = national_data.national_scorecard("2023-24-Q1", "2023-24-Q1")
+    cols = list(q.groups[0][2].columns)
+    assert {"Previous quarter", "Change on previous quarter", "Year earlier"} <= set(cols)
+
+
+def test_headline_tiles_and_attention(built: Warehouse) -> None:
+    info = sd.period_info()
+    head = headline_data.headline(headline_data.Scope("England and Wales"), "2023-24",
+                                  info.data_as_at)  # fmt: skip
+    assert head.year_earlier == "2022-23" and head.spc_quarter == "2023-24-Q4"
+    tiles = {t.metric_id: t for t in head.tiles}
+    assert set(tiles) == {m.id for m in catalogue.headline()}
+    rec = tiles["volume.recorded"]
+    # 43 vs 30 offences: exact Poisson p = 0.17 -> no significant change (neutral metric)
+    assert rec.value == "43" and rec.judgement == "no_change"
+    assert rec.change == "● +13 (+43.3%) on 2022-23: no significant change"
+    isva = tiles["engage.isva"]  # 24/43 vs 12/30: z = 1.32, p = 0.19
+    assert isva.judgement == "no_change" and isva.method == "two-proportion z-test"
+    assert all("Quarter 4 of 2023-24" in t.spc for t in head.tiles)
+    assert all(t.position is None for t in head.tiles)  # national: no position line
+    assert [t.theme for t in head.tiles] == sorted(
+        (t.theme for t in head.tiles), key=list(catalogue.THEMES).index
+    )
+    overdue = [a for a in head.attention if a.kind == "overdue"]
+    assert overdue and all(a.href.startswith("/recommendations/") for a in overdue)
+    kent = area_data.force_info("kent")
+    assert kent is not None
+    scope = headline_data.Scope(kent.name, kent.code, (kent.code, *(a.code for a in kent.areas)))
+    area_head = headline_data.headline(scope, "2023-24", info.data_as_at)
+    assert all(t.position is not None for t in area_head.tiles)
+    area_overdue = [a for a in area_head.attention if a.kind == "overdue"]
+    # Kent's own rows only (and its Area's): never another force's
+    assert all("Kent" in a.text or "CPS" in a.text for a in area_overdue)
+    frame = headline_data.tile_frame(area_head, area=True)
+    assert list(frame.columns)[-1] == "Against national" and len(frame) == len(area_head.tiles)
 
 
 def test_recommendation_rollup_counts(built: Warehouse) -> None:
@@ -136,7 +180,10 @@ def test_area_table_side_by_side(built: Warehouse) -> None:
     assert rec[kent.name] == "40" and rec["National"] == "43"
     assert rec[area] == "force only"  # a police metric is not published for a CPS Area
     isva = frame[frame["Metric"] == "Victims referred to an ISVA"].iloc[0]
-    assert isva[f"{kent.name}: against national"] in set(POSITION_TEXT.values()) | {POSITION_NONE}
+    # worded with the direction: better / worse / no different, never bare above/below
+    assert isva[f"{kent.name}: against national"] in {
+        wording.position_words("higher_is_better", p) for p in ("above", "within", "below")
+    } | {POSITION_NONE}
     surrey = area_data.force_info("surrey")
     assert surrey is not None
     s = area_data.area_table(surrey, "2023-24")
@@ -158,8 +205,12 @@ def test_owned_recommendations(built: Warehouse) -> None:
 def test_area_trend_quarters(built: Warehouse) -> None:
     kent = area_data.force_info("kent")
     assert kent is not None
-    plot, shown, key = area_data.area_trend(kent, "volume.recorded")
+    plot, shown, key, base = area_data.area_trend(kent, "volume.recorded")
     assert key == ("period", "count", "")
+    # a count is indexed (never a force's count against the national count on one axis);
+    # Kent has no year with every quarter here, so there is no base and no line
+    assert base is None and all(v is None for v in plot["value"])
+    assert set(shown[area_data.INDEX_COLUMN]) == {"no base year"}
     assert set(shown["Organisation"]) == {"National", kent.name}
     assert all(p.count("-Q") == 1 for p in shown["Quarter"])
     assert len(plot) == len(shown)

@@ -19,6 +19,15 @@ STATS = ("count", "rate", "mean", "median")
 UNITS = ("count", "percent", "per_100", "days", "ratio")
 DIRECTIONS = ("higher_is_better", "lower_is_better", "neutral")
 PERIOD_KINDS = ("fy", "quarter")
+# The scorecard's themes (the MoJ criminal justice delivery dashboard's), in display order,
+# with the words a person reads. A headline metric must name one; the stages sit inside them.
+THEMES: dict[str, str] = {
+    "volume": "Volume",
+    "timeliness": "Timeliness",
+    "engagement": "Victim engagement",
+    "quality": "Quality",
+}
+HEADLINE_MIN, HEADLINE_MAX = 8, 12
 SQL_PACKAGE = "warehouse.sql.mart"
 
 DEFAULT_LEVELS: dict[str, tuple[str, ...]] = {
@@ -51,6 +60,8 @@ class Metric:
     periods: tuple[str, ...]
     funnel: bool
     sql: str
+    theme: str | None = None
+    headline: bool = False
 
     def sql_text(self) -> str:
         """The SELECT that returns this metric's facts (see warehouse/build.py)."""
@@ -90,6 +101,14 @@ def _metric(raw: dict) -> Metric:
     _check_subset(periods, PERIOD_KINDS, "periods", mid)
     _check_subset((raw["unit"],), UNITS, "unit", mid)
     _check_subset((raw["direction"],), DIRECTIONS, "direction", mid)
+    theme = raw.get("theme")
+    if theme is not None:
+        _check_subset((theme,), tuple(THEMES), "theme", mid)
+    headline = raw.get("headline", False)
+    if not isinstance(headline, bool):
+        raise CatalogueError(f"{mid}: headline must be true or false")
+    if headline and theme is None:
+        raise CatalogueError(f"{mid}: a headline metric needs a theme")
     recs = tuple(int(r) for r in _tuple(raw.get("recs"), "recs", mid))
     if any(not 1 <= r <= 13 for r in recs):
         raise CatalogueError(f"{mid}: recs must be 1-13, got {recs}")
@@ -111,6 +130,8 @@ def _metric(raw: dict) -> Metric:
         periods=periods,
         funnel=bool(raw.get("funnel", "rate" in stats)),
         sql=str(raw["sql"]),
+        theme=str(theme) if theme is not None else None,
+        headline=headline,
     )
 
 
@@ -122,6 +143,12 @@ def parse(text: str) -> tuple[Metric, ...]:
     dupes = sorted({i for i in ids if ids.count(i) > 1})
     if dupes:
         raise CatalogueError(f"duplicate metric ids {dupes}")
+    heads = [m for m in metrics if m.headline]
+    if heads and not HEADLINE_MIN <= len(heads) <= HEADLINE_MAX:
+        raise CatalogueError(
+            f"{len(heads)} headline metrics; a scorecard's summary holds "
+            f"{HEADLINE_MIN}-{HEADLINE_MAX}"
+        )
     return metrics
 
 
@@ -130,6 +157,12 @@ def load() -> tuple[Metric, ...]:
     """Every metric in catalogue order."""
     text = resources.files("warehouse.metrics").joinpath("catalogue.yaml").read_text("utf-8")
     return parse(text)
+
+
+def headline() -> tuple[Metric, ...]:
+    """The headline metrics, by theme (in :data:`THEMES` order) then catalogue order."""
+    order = list(THEMES)
+    return tuple(sorted((m for m in load() if m.headline), key=lambda m: order.index(str(m.theme))))
 
 
 def by_id() -> dict[str, Metric]:

@@ -1,0 +1,142 @@
+"""The headline scorecard as HTML: tiles by theme, then what needs attention, then the detail
+tables folded by theme (native ``<details>``: keyboard operable, state announced).
+
+Each tile carries its judgement in a symbol and words (improving / worsening / no
+significant change; SPC; against national); the border colour only repeats it (WCAG 1.4.1).
+The words come from :mod:`dashboard.ui.wording` through :mod:`dashboard.data.headline`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from dash import html
+
+from dashboard.data.headline import Headline, Tile
+from warehouse.metrics.change import ALPHA, METHODS
+
+TONE = {"improving": "good", "worsening": "bad"}
+SPC_TONE = {"improving": "good", "concerning": "bad"}
+
+
+def summary_line(head: Headline, as_at: object) -> str:
+    """What the tiles compare, in one line: the comparison year and the SPC quarter."""
+    spc = head.spc_label if head.spc_quarter else f"none ({head.spc_label})"
+    return f"Data as at {as_at or 'unknown'}. Change on {head.year_earlier}; SPC for {spc}."
+
+
+def method_note(head: Headline, area: bool) -> str:
+    """How to read the tiles: the comparison period, the tests and the SPC quarter."""
+    tests = (
+        f"{METHODS['percent']} for percentages, exact Poisson tests for counts and rates per "
+        "100, a z-test for mean days (spread taken as equal to the mean where no standard "
+        f"deviation is published); significant at the {100 * ALPHA:.0f}% level, two-sided"
+    )
+    spc = (
+        f"SPC: {head.spc_label}"
+        if head.spc_quarter
+        else f"SPC: {head.spc_label}, so no SPC judgement"
+    )
+    national = (
+        " Against national: the funnel plot's 99.8% limits (allowing for over-dispersion)."
+        if area
+        else ""
+    )
+    return (
+        f"Change: on {head.year_earlier}, the same period a year earlier ({tests}). "
+        f"{spc}.{national}"
+    )
+
+
+def tile(t: Tile, index: int) -> html.Article:
+    title_id = f"headline-tile-{index}"
+    lines = [
+        html.P(t.stage, className="tile-stage"),
+        html.H4(html.A(t.title, href=t.href), id=title_id, className="tile-title"),
+        html.P(t.value, className="tile-value"),
+        html.P(
+            t.change,
+            className=f"tile-line tone-{TONE.get(t.judgement, 'neutral')}",
+            title=f"Test: {t.method}",
+        ),
+        html.P(
+            t.spc,
+            className=f"tile-line tile-spc tone-{SPC_TONE.get(t.spc_variation or '', 'neutral')}",
+        ),
+    ]
+    if t.position is not None:
+        lines.append(
+            html.P(t.position, className=f"tile-line tile-national tone-{t.position_tone}")
+        )
+    tone = "bad" if "bad" in {TONE.get(t.judgement), t.position_tone} else "neutral"
+    return html.Article(
+        lines,
+        className=f"headline-tile tone-border-{tone}",
+        **{"aria-labelledby": title_id},
+    )
+
+
+def headline_section(head: Headline, title: str, area: bool, summary: str) -> html.Section:
+    """The tiles, four theme columns wide on a desktop, one column on a phone: a heading,
+    one line saying what is compared with what, the tiles, then how to read them."""
+    columns = []
+    n = 0
+    for key, words, tiles in head.by_theme():
+        cards = []
+        for t in tiles:
+            cards.append(tile(t, n))
+            n += 1
+        columns.append(
+            html.Div(
+                [html.H3(words, className="headline-theme", id=f"headline-theme-{key}"), *cards],
+                className="col headline-column",
+            )
+        )
+    return html.Section(
+        [
+            html.H2(title, id="headline-title", className="h5 mb-1"),
+            html.P(summary, className="headline-summary"),
+            html.Div(columns, className="row row-cols-1 row-cols-md-2 row-cols-xl-4 g-2"),
+            html.P(method_note(head, area), className="headline-note"),
+        ],
+        id="headline",
+        className="headline mb-3",
+        **{"aria-labelledby": "headline-title"},
+    )
+
+
+ATTENTION_TITLES = {
+    "spc": "Concerning SPC signals",
+    "national": "Significantly worse than national",
+    "overdue": "Overdue recommendations",
+}
+
+
+def attention_section(head: Headline, area: bool, quarter_words: str) -> html.Section:
+    """Needs attention: one short list per kind, each item a link to its detail."""
+    kinds = ["spc", "national", "overdue"] if area else ["spc", "overdue"]
+    blocks = []
+    for kind in kinds:
+        items = [a for a in head.attention if a.kind == kind]
+        heading = ATTENTION_TITLES[kind] + (f" ({quarter_words})" if kind == "spc" else "")
+        body = (
+            html.Ul([html.Li(html.A(a.text, href=a.href)) for a in items], className="mb-2")
+            if items
+            else html.P("None.", className="mb-2")
+        )
+        blocks.append(html.Div([html.H3(f"{heading}: {len(items)}", className="h6 mb-1"), body]))
+    return html.Section(
+        [html.H2("Needs attention", id="attention-title", className="h5"), *blocks],
+        id="attention",
+        className="attention mb-3",
+        **{"aria-labelledby": "attention-title"},
+    )
+
+
+def folded(summary: str, children: Sequence, *, fold_id: str) -> html.Details:
+    """A detail block folded by default (native <details>)."""
+    return html.Details(
+        [html.Summary(summary, className="h6 mb-0"), html.Div(list(children), className="pt-2")],
+        id=fold_id,
+        className="detail-fold mb-2",
+    )
