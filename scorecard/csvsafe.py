@@ -23,10 +23,11 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # text cell unquoted and the file would not read back.
 LINE_END = "\r\n"
 # A cell that is only a signed figure - a number, or one of the app's change texts such as
-# "+2.1 pp", "+3 days", "+1,234 (+5.0%)" - has no function call, DDE "|" or reference to
-# another workbook, so it can neither fetch nor run anything; it is left as shown on screen.
+# "+2.1 percentage points" (or "pp"), "+3 days", "+1,234 (+5.0%)" - has no function call, DDE
+# "|" or reference to another workbook, so it can neither fetch nor run anything; it is left
+# as shown on screen.
 _FIGURE = r"[+-]?(\d[\d,]*(\.\d*)?|\.\d+)([eE][+-]?\d+)?%?"
-_PLAIN_NUMBER = re.compile(rf"^{_FIGURE}( (pp|per 100|days))?( \({_FIGURE}\))?$")
+_PLAIN_NUMBER = re.compile(rf"^{_FIGURE}( (pp|percentage points|per 100|days))?( \({_FIGURE}\))?$")
 
 
 def neutralise(value: Any) -> Any:

@@ -22,7 +22,7 @@ from dashboard.data import source
 from dashboard.data.source import snapshot_cached
 from dashboard.ui.status import KIND_ORDER, OWNER_KIND_TEXT, STATUS_TEXT, status_words
 from dashboard.ui.wording import format_value, position_text
-from scorecard import reference
+from scorecard import labels, reference
 from scorecard.contract import REC_STATUSES
 from scorecard.rag import rag_of
 
@@ -268,13 +268,14 @@ def _evidence(rec_no: int, owner_code: str) -> tuple[str, pd.DataFrame]:
         rows.append(
             {
                 "Metric": m.name if m else r.metric_id,
-                "Figure": r.stat + ("" if not r.breakdown else f", {r.breakdown}"),
+                "Figure": labels.statistic(r.stat)
+                + ("" if not r.breakdown else f", {labels.breakdown(r.breakdown)}"),
                 "Value": format_value(None if pd.isna(r.value) else r.value, unit, sup),
                 "Cases": "" if sup or pd.isna(r.denominator) else f"{int(r.denominator):,}",
                 "Against national (99.8% limits)": ""
                 if sup or not r.position
                 else position_text(r.position),
-                "Scope": f"{r.level} ({r.basis} basis)",
+                "Scope": f"{labels.level(r.level)} ({labels.basis(r.basis)})",
             }
         )
     cols = ["Metric", "Figure", "Value", "Cases", "Against national (99.8% limits)", "Scope"]

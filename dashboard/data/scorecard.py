@@ -29,7 +29,7 @@ from dashboard.ui.wording import (
     format_value,
     suppressed_text,
 )
-from scorecard import periods
+from scorecard import labels, periods
 from warehouse.metrics.catalogue import Metric
 
 log = logging.getLogger(__name__)
@@ -82,11 +82,9 @@ def stat_label(metric: Metric, stat: str) -> str:
 
 
 def breakdown_label(breakdown: str | None) -> str:
-    """'' -> 'all'; 'team_type=non_specialist' -> 'team type: non specialist'."""
-    if not breakdown:
-        return "all"
-    name, _, value = breakdown.partition("=")
-    return f"{name.replace('_', ' ')}: {value.replace('_', ' ')}"
+    """'' -> 'all cases'; 'team_type=non_specialist' -> 'Investigating team: non-specialist
+    team' (the words are :mod:`scorecard.labels`)."""
+    return labels.breakdown(breakdown)
 
 
 def headline_basis(metric: Metric) -> str:

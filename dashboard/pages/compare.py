@@ -24,6 +24,7 @@ from dashboard.ui.charts import spc as spc_marks
 from dashboard.ui.components import notice, page_header
 from dashboard.ui.figures import figure_card
 from dashboard.ui.wording import spc_text
+from scorecard import labels
 from warehouse.metrics import catalogue
 
 log = logging.getLogger(__name__)
@@ -62,7 +63,7 @@ def _bvalue(b: str) -> str:
 
 
 def _breakdown_label(b: str) -> str:
-    return "All cases" if not b else b.replace("=", ": ").replace("_", " ")
+    return labels.breakdown(b).capitalize() if not b else labels.breakdown(b)
 
 
 def _controls(sel: cd.Selection) -> dbc.Row:

@@ -8,6 +8,7 @@ from dash import Input, Output, dcc, html
 
 from dashboard import ids
 from dashboard.ui.components import page_header, table
+from scorecard import labels
 from warehouse.metrics import catalogue
 
 dash.register_page(
@@ -33,9 +34,9 @@ def _frame() -> pd.DataFrame:
             "id": m.id,
             "name": m.name,
             "definition": m.definition,
-            "side": m.side,
-            "basis": ", ".join(m.basis),
-            "unit": m.unit,
+            "side": labels.side(m.side),
+            "basis": "; ".join(labels.basis(b) for b in m.basis),
+            "unit": labels.unit(m.unit),
             "direction": m.direction.replace("_", " "),
             "recommendations": ", ".join(str(r) for r in m.recs),
         }

@@ -1,8 +1,10 @@
-"""Small building blocks shared by pages: accessible tables and page headers."""
+"""Small building blocks shared by pages: accessible tables that fit the screen (a wide one
+scrolls inside its box, first column fixed), page headers and notices."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import pandas as pd
 from dash import html
@@ -14,22 +16,40 @@ def table(
     *,
     headers: Sequence[str] | None = None,
     table_id: str | None = None,
-) -> html.Table:
-    """An HTML table with a caption and column headers (screen-reader friendly)."""
+) -> html.Div:
+    """An HTML table with a caption and column headers (screen-reader friendly), inside a
+    :func:`scroll_box`: a wide table scrolls within its card, first column fixed."""
     names = list(headers or frame.columns)
     body = [
         html.Tr([html.Td("" if pd.isna(v) else str(v)) for v in row])
         for row in frame.itertuples(index=False)
     ]
     kwargs = {"id": table_id} if table_id else {}
-    return html.Table(
-        [
-            html.Caption(caption),
-            html.Thead(html.Tr([html.Th(h, scope="col") for h in names])),
-            html.Tbody(body),
-        ],
-        className="table table-sm table-striped align-middle",
-        **kwargs,
+    return scroll_box(
+        html.Table(
+            [
+                html.Caption(caption),
+                html.Thead(html.Tr([html.Th(h, scope="col") for h in names])),
+                html.Tbody(body),
+            ],
+            className="table table-sm table-striped align-middle",
+            **kwargs,
+        ),
+        caption,
+    )
+
+
+def scroll_box(content: Any, label: str, *, class_name: str = "") -> html.Div:
+    """A box that scrolls sideways when its content (a wide table) is wider than the page,
+    so the page itself never does (CSS ``.table-scroll``: first column fixed while the rest
+    scrolls). Focusable and named, so a keyboard user can scroll it (axe
+    scrollable-region-focusable)."""
+    return html.Div(
+        content,
+        className=f"table-scroll {class_name}".strip(),
+        tabIndex="0",
+        role="group",
+        **{"aria-label": f"{label} (scrolls sideways if wider than the screen)"},
     )
 
 

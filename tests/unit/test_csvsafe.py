@@ -37,7 +37,21 @@ def test_formula_text_is_prefixed(payload: str) -> None:
 
 @pytest.mark.parametrize(
     "value",
-    [-3, -2.5, 0, "-1.5", "+3", "-12%", "+2.1 pp", "+3 days", "+1,234 (+5.0%)", "kent", "", None],
+    [
+        -3,
+        -2.5,
+        0,
+        "-1.5",
+        "+3",
+        "-12%",
+        "+2.1 pp",
+        "+2.1 percentage points",
+        "+3 days",
+        "+1,234 (+5.0%)",
+        "kent",
+        "",
+        None,
+    ],
 )
 def test_numbers_and_plain_text_stay_as_they_are(value: object) -> None:
     assert neutralise(value) == value
