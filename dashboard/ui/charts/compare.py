@@ -21,7 +21,7 @@ import pandas as pd
 from dashboard.ui.charts import base
 from dashboard.ui.charts.spc import baseline_marks, special_cause_traces
 from dashboard.ui.figures import PALETTE
-from dashboard.ui.wording import format_value, position_text
+from dashboard.ui.wording import format_value, not_compared_text, position_words
 
 if TYPE_CHECKING:
     from dashboard.data.compare import FunnelCurves
@@ -80,8 +80,10 @@ def funnel_figure(
     metric_name: str,
     unit: str,
     denominator_label: str,
+    direction: str = "neutral",
 ) -> dict[str, Any]:
-    """Forces' rates against their denominators with national 95% and 99.8% limits.
+    """Forces' rates (or mean days) against their denominators (cases) with national 95% and
+    99.8% limits; the hover says the position with the metric's direction.
 
     ``rates`` needs name, denominator, value, position and role (selected/peer/other)."""
     traces: list[dict[str, Any]] = []
@@ -143,7 +145,14 @@ def funnel_figure(
                 "color": colour,
                 "line": {"width": 1.5, "color": colour if role == "other" else PALETTE["black"]},
             },
-            "customdata": [[n, format_value(v, unit), position_text(p)] for _, v, n, p in part],
+            "customdata": [
+                [
+                    n,
+                    format_value(v, unit),
+                    position_words(direction, p) if p else not_compared_text(None),
+                ]
+                for _, v, n, p in part
+            ],
             "hovertemplate": "%{customdata[0]}<br>%{customdata[1]} on %{x:,.0f}"
             "<br>%{customdata[2]}<extra></extra>",
         }
