@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from dashboard.ui.charts import base
-from dashboard.ui.charts.spc import baseline_marks, special_cause_traces
+from dashboard.ui.charts.spc import baseline_marks, special_cause_traces, year_ticks
 from dashboard.ui.figures import PALETTE
 from dashboard.ui.wording import format_value, not_compared_text, position_words
 
@@ -202,7 +202,7 @@ def spc_figure(
             "y": _nums(series["centre"]),
             "mode": "lines",
             "name": "Mean",
-            "line": {"color": PALETTE["black"], "width": 1.5},
+            "line": {"color": PALETTE["black"], "width": 1.5, "shape": "hvh"},
             "hoverinfo": "skip",
         },
         {
@@ -230,10 +230,13 @@ def spc_figure(
     return figure(
         traces,
         y_title=axis_title(metric_name, unit),
-        xaxis={"type": "category", "tickangle": -45, "nticks": 14},
+        # one label a year, no fixed angle: plotly turns them upright on a phone
+        xaxis={"type": "category", "automargin": True, **year_ticks(x)},
         shapes=shapes,
         annotations=notes,
-        height=420,
-        legend={**base()["legend"], "y": -0.3},
-        margin={**base()["margin"], "b": 40},
+        height=460,
+        # the legend below the whole figure (not the plot area), so upright year labels on a
+        # phone never run into it
+        legend={**base()["legend"], "yref": "container", "y": 0, "yanchor": "bottom"},
+        margin={**base()["margin"], "b": 110},
     )

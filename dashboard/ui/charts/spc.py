@@ -139,18 +139,27 @@ def baseline_marks(
              "xanchor": "center", "text": RUN_IN_SHORT}
         )  # fmt: skip
     line = {"color": PALETTE["black"], "width": 1.5, "dash": "dot"}
-    for i in _new_baselines(phases):
+    for k, i in enumerate(_new_baselines(phases)):
         x = i - 0.5
         shapes.append(
             {"type": "line", "xref": "x", "yref": "paper", "x0": x, "x1": x, "y0": 0,
              "y1": 1, "line": line}
         )  # fmt: skip
         notes.append(
-            {**label, "x": x, "y": 1, "xanchor": "left", "yanchor": "top",
+            {**label, "x": x, "y": 1 - 0.09 * (k % 2), "xanchor": "left", "yanchor": "top",
              "bgcolor": "rgba(255,255,255,0.8)",
              "text": BASELINE_LABEL.format(period=periods[i])}
         )  # fmt: skip
     return shapes, notes
+
+
+def year_ticks(period: Iterable[object]) -> dict[str, Any]:
+    """Category-axis ticks at each financial year's first quarter, labelled with the year
+    ("2019-20"): ten labels for ten years, which plotly turns upright on a phone, instead of
+    forty quarter labels that overlap."""
+    quarters = [str(p) for p in period]
+    firsts = [q for q in quarters if q.endswith("-Q1")] or quarters[:1]
+    return {"tickmode": "array", "tickvals": firsts, "ticktext": [q[:7] for q in firsts]}
 
 
 def baseline_text(period: Iterable[object], phase: Iterable[object]) -> list[str]:

@@ -7,7 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.ui.charts import figure
-from dashboard.ui.charts.spc import baseline_marks, special_cause_traces
+from dashboard.ui.charts.spc import baseline_marks, special_cause_traces, year_ticks
 from dashboard.ui.figures import PALETTE
 
 SERIES_STYLE = (
@@ -74,7 +74,8 @@ def spc_chart(points: pd.DataFrame, y_title: str, direction: str) -> go.Figure:
     )
     phase = points["phase"] if "phase" in points.columns else [None] * len(x)
     shapes, notes = baseline_marks(x, phase)
-    return figure(traces, y_title=y_title, xaxis=X_AXIS, shapes=shapes, annotations=notes)
+    xaxis = {**X_AXIS, "title": {"text": "Financial year (quarters)"}, **year_ticks(x)}
+    return figure(traces, y_title=y_title, xaxis=xaxis, shapes=shapes, annotations=notes)
 
 
 def lines_chart(plot: pd.DataFrame, y_title: str) -> go.Figure:
