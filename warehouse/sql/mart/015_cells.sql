@@ -12,40 +12,42 @@
 CREATE OR REPLACE TABLE core.metric_cells AS
 WITH nat AS (
     SELECT o FROM cell_orgs WHERE org = 'national'
+), x AS (
+    SELECT 1 AS lv, (SELECT o FROM nat) AS o, k, fy_p, q_p, s_num, s_den, n, is_dist, v
+    FROM cell_grains
+    UNION ALL
+    SELECT 2, force_o, k, fy_p, q_p, s_num, s_den, n, is_dist, v FROM cell_grains
+    WHERE force_o IS NOT NULL
+    UNION ALL
+    SELECT 3, area_o, k, fy_p, q_p, s_num, s_den, n, is_dist, v FROM cell_grains
+    WHERE area_o IS NOT NULL
+    UNION ALL
+    SELECT 4, region_o, k, fy_p, q_p, s_num, s_den, n, is_dist, v FROM cell_grains
+    WHERE region_o IS NOT NULL
+), sums AS (
+    SELECT lv, o, k, coalesce(q_p, fy_p) AS p,
+           sum(s_num) AS s_num, sum(s_den) AS s_den, sum(n) AS n,
+           sum(CASE WHEN is_dist THEN v * v * n END) AS s_sq
+    FROM x
+    GROUP BY GROUPING SETS ((lv, o, k, fy_p), (lv, o, k, q_p))
 ), nat_median AS (  -- national dist cells' medians by key and period (cell id decoded)
     SELECT (d.cell // 65536) % 16777216 AS k, d.cell % 65536 AS p, d.median_v AS m0
     FROM cell_dists d
     WHERE d.cell // 65536 // 16777216 = 65536 + (SELECT o FROM nat)
-), g AS (
-    SELECT c.*,
-           CASE WHEN c.is_dist THEN c.v * c.v * c.n END AS sq,
-           CASE WHEN c.v < mf.m0 THEN c.n ELSE 0 END AS below_fy,
-           CASE WHEN c.v > mf.m0 THEN c.n ELSE 0 END AS above_fy,
-           CASE WHEN c.v < mq.m0 THEN c.n ELSE 0 END AS below_q,
-           CASE WHEN c.v > mq.m0 THEN c.n ELSE 0 END AS above_q
-    FROM cell_grains c
-    LEFT JOIN nat_median mf ON c.is_dist AND mf.k = c.k AND mf.p = c.fy_p
-    LEFT JOIN nat_median mq ON c.is_dist AND mq.k = c.k AND mq.p = c.q_p
-), x AS (
-    SELECT 1 AS lv, (SELECT o FROM nat) AS o, k, fy_p, q_p, s_num, s_den, n, sq, below_fy,
-           above_fy, below_q, above_q FROM g
+), sides AS (  -- dist grains only: how many values lie below / above the national median
+    SELECT x.lv, x.o, x.k, x.fy_p AS p,
+           sum(CASE WHEN x.v < m.m0 THEN x.n ELSE 0 END) AS n_below,
+           sum(CASE WHEN x.v > m.m0 THEN x.n ELSE 0 END) AS n_above
+    FROM x JOIN nat_median m ON m.k = x.k AND m.p = x.fy_p
+    WHERE x.is_dist
+    GROUP BY x.lv, x.o, x.k, x.fy_p
     UNION ALL
-    SELECT 2, force_o, k, fy_p, q_p, s_num, s_den, n, sq, below_fy, above_fy, below_q, above_q
-    FROM g WHERE force_o IS NOT NULL
-    UNION ALL
-    SELECT 3, area_o, k, fy_p, q_p, s_num, s_den, n, sq, below_fy, above_fy, below_q, above_q
-    FROM g WHERE area_o IS NOT NULL
-    UNION ALL
-    SELECT 4, region_o, k, fy_p, q_p, s_num, s_den, n, sq, below_fy, above_fy, below_q, above_q
-    FROM g WHERE region_o IS NOT NULL
-), sums AS (
-    SELECT lv, o, k, coalesce(q_p, fy_p) AS p,
-           sum(s_num) AS s_num, sum(s_den) AS s_den, sum(n) AS n, sum(sq) AS s_sq,
-           -- in the quarter grouping set fy_p is NULL, in the year's q_p
-           CASE WHEN q_p IS NULL THEN sum(below_fy) ELSE sum(below_q) END AS n_below,
-           CASE WHEN q_p IS NULL THEN sum(above_fy) ELSE sum(above_q) END AS n_above
-    FROM x
-    GROUP BY GROUPING SETS ((lv, o, k, fy_p), (lv, o, k, q_p))
+    SELECT x.lv, x.o, x.k, x.q_p,
+           sum(CASE WHEN x.v < m.m0 THEN x.n ELSE 0 END),
+           sum(CASE WHEN x.v > m.m0 THEN x.n ELSE 0 END)
+    FROM x JOIN nat_median m ON m.k = x.k AND m.p = x.q_p
+    WHERE x.is_dist
+    GROUP BY x.lv, x.o, x.k, x.q_p
 )
 SELECT CASE s.lv WHEN 1 THEN 'national' WHEN 2 THEN 'force' WHEN 3 THEN 'cps_area'
                  ELSE 'region' END AS level,
@@ -54,13 +56,14 @@ SELECT CASE s.lv WHEN 1 THEN 'national' WHEN 2 THEN 'force' WHEN 3 THEN 'cps_are
        CASE WHEN ky.kind = 'dist' THEN d.mean_v END AS mean_v,
        CASE WHEN ky.kind = 'dist' THEN d.median_v END AS median_v,
        CASE WHEN ky.kind = 'dist' THEN s.s_sq END AS s_sq,
-       CASE WHEN ky.kind = 'dist' THEN s.n_below END AS n_below,
-       CASE WHEN ky.kind = 'dist' THEN s.n_above END AS n_above
+       CASE WHEN ky.kind = 'dist' THEN coalesce(sd.n_below, 0) END AS n_below,
+       CASE WHEN ky.kind = 'dist' THEN coalesce(sd.n_above, 0) END AS n_above
 FROM sums s
 JOIN cell_keys ky ON ky.k = s.k
 JOIN cell_orgs og ON og.o = s.o
 JOIN cell_periods pe ON pe.p = s.p
-LEFT JOIN cell_dists d ON d.cell = ((s.lv * 65536 + s.o) * 16777216 + s.k) * 65536 + s.p;
+LEFT JOIN cell_dists d ON d.cell = ((s.lv * 65536 + s.o) * 16777216 + s.k) * 65536 + s.p
+LEFT JOIN sides sd ON sd.lv = s.lv AND sd.o = s.o AND sd.k = s.k AND sd.p = s.p;
 
 DROP TABLE cell_grains;
 DROP TABLE cell_keys;
