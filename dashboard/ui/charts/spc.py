@@ -19,6 +19,7 @@ import pandas as pd
 
 from dashboard.ui.figures import PALETTE
 from dashboard.ui.wording import SPC_WORD, spc_rules_text, special_cause_variation
+from warehouse.metrics import spc
 
 SIDE_SYMBOL = {"high": ("triangle-up", "triangle up"), "low": ("triangle-down", "triangle down")}
 VARIATION_COLOUR = {
@@ -30,9 +31,9 @@ MARKER_SIZE = 13
 DESCRIPTION = (
     "Special-cause quarters are marked with a triangle pointing to the side of the special "
     "cause (up: high, down: low), named in the legend as improving, concerning or neither. "
-    "The mean and limits are recalculated once after each sustained shift (8 quarters in a "
-    "row on one side of the mean): a dotted line marks the new baseline. The first year of "
-    "the extracts (shaded) is shown but not used for the limits."
+    "The mean and limits are recalculated once after each sustained shift "
+    f"({spc.SHIFT} quarters in a row on one side of the mean): a dotted line marks the new "
+    "baseline. The first year of the extracts (shaded) is shown but not used for the limits."
 )
 RUN_IN_LABEL = "first year of the extracts: not in the limits"
 RUN_IN_SHORT = "first year: not in limits"
