@@ -205,7 +205,7 @@ SPC_COLUMNS = (
     "breakdown VARCHAR, period VARCHAR, seq INTEGER, chart VARCHAR, value DOUBLE, "
     "centre DOUBLE, lower_3s DOUBLE, upper_3s DOUBLE, lower_2s DOUBLE, upper_2s DOUBLE, "
     "special_cause BOOLEAN, rules VARCHAR, cause_side VARCHAR, is_latest BOOLEAN, "
-    "variation VARCHAR"
+    "variation VARCHAR, phase INTEGER"
 )
 
 
@@ -215,7 +215,8 @@ _SPC_INSERT = (
     "SELECT s.level, s.org_code, s.basis, s.metric_id, s.stat, s.breakdown, "
     "$quarters[r.q_idx], r.seq, CASE WHEN s.is_p THEN 'p' ELSE 'xmr' END, r.value, "
     "r.centre, r.lower_3s, r.upper_3s, r.lower_2s, r.upper_2s, r.flags <> 0, "
-    "$rules[r.flags + 1], $sides[r.side + 2], r.is_latest, $variations[r.variation + 1] "
+    "$rules[r.flags + 1], $sides[r.side + 2], r.is_latest, $variations[r.variation + 1], "
+    "r.phase "
     "FROM spc_result r JOIN spc_series s ON s.series_id = r.series_id "
     "ORDER BY r.series_id, r.seq"
 )
@@ -255,7 +256,7 @@ def build_spc(con: duckdb.DuckDBPyConnection, ref: date | None) -> int:
             f"FROM spc_values v JOIN spc_series s USING ({_SPC_KEYS}) "
             "ORDER BY s.series_id, v.q_idx"
         ).fetchnumpy()
-        result = spc_points(series, values)
+        result = spc_points(series, values, sum(spc.is_run_in(q) for q in quarters))
         con.register("spc_result", result)
         try:
             con.execute(_SPC_INSERT, {
@@ -270,12 +271,15 @@ def build_spc(con: duckdb.DuckDBPyConnection, ref: date | None) -> int:
         con.execute("DROP TABLE IF EXISTS spc_series")
 
 
-def spc_points(series: dict[str, np.ndarray], values: dict[str, np.ndarray]) -> pa.Table:
-    """Every point of every series with its limits, rule flags and icon codes.
+def spc_points(
+    series: dict[str, np.ndarray], values: dict[str, np.ndarray], n_run_in: int = 0
+) -> pa.Table:
+    """Every point of every series with its baseline, limits, rule flags and icon codes.
 
     ``series``: per series in series_id order (first_idx, n_points, zero_fill, is_p,
     direction); ``values``: the values present, ordered by series_id then q_idx. Count series
-    get a zero for each absent quarter from their first quarter on."""
+    get a zero for each absent quarter from their first quarter on. Quarters with q_idx up to
+    ``n_run_in`` are the run-in year's (in no baseline: :mod:`warehouse.metrics.spc`)."""
     first_idx = np.asarray(series["first_idx"], dtype=np.int64)
     lengths = np.asarray(series["n_points"], dtype=np.int64)
     zero_fill = np.asarray(series["zero_fill"], dtype=bool)
@@ -298,7 +302,8 @@ def spc_points(series: dict[str, np.ndarray], values: dict[str, np.ndarray]) -> 
     den[dest] = np.asarray(values["den"], dtype=float)
     q_idx[dest] = q_in
 
-    res = spc.analyse_many(value, lengths, is_p, num=num, den=den)
+    run_in = np.bincount(of_point, weights=q_idx <= n_run_in, minlength=len(lengths))
+    res = spc.analyse_many(value, lengths, is_p, num=num, den=den, run_in=run_in.astype(np.int64))
     last = seq == lengths[of_point]
     special, side = res.flags != 0, res.side
     icon = np.array([
@@ -309,13 +314,15 @@ def spc_points(series: dict[str, np.ndarray], values: dict[str, np.ndarray]) -> 
     return pa.table({
         "series_id": pa.array(of_point + 1, pa.int32()), "seq": pa.array(seq, pa.int32()),
         "q_idx": pa.array(q_idx, pa.int32()), "value": value,
-        "centre": spc.round_like_python(res.centre * scale),
-        "lower_3s": spc.round_like_python(res.lower_3s * scale),
-        "upper_3s": spc.round_like_python(res.upper_3s * scale),
-        "lower_2s": spc.round_like_python(res.lower_2s * scale),
-        "upper_2s": spc.round_like_python(res.upper_2s * scale),
+        # NaN (run-in quarters: no limits) is stored as NULL
+        "centre": pa.array(spc.round_like_python(res.centre * scale), from_pandas=True),
+        "lower_3s": pa.array(spc.round_like_python(res.lower_3s * scale), from_pandas=True),
+        "upper_3s": pa.array(spc.round_like_python(res.upper_3s * scale), from_pandas=True),
+        "lower_2s": pa.array(spc.round_like_python(res.lower_2s * scale), from_pandas=True),
+        "upper_2s": pa.array(spc.round_like_python(res.upper_2s * scale), from_pandas=True),
         "flags": pa.array(res.flags, pa.int32()), "side": pa.array(side, pa.int32()),
         "is_latest": last, "variation": pa.array(icon[of_point], pa.int32()),
+        "phase": pa.array(res.phase, pa.int32()),
     })  # fmt: skip
 
 

@@ -1,5 +1,11 @@
 """Queries and arithmetic behind ``/compare``: which metrics can be compared, the forces'
-rates with their funnel limits, the funnel curves, peer groups and each force's SPC series.
+rates (or mean days) with their funnel limits, the funnel curves, peer groups and each
+force's SPC series.
+
+Two kinds of funnel: a rate against the national rate, and for timeliness (unit ``days``)
+the mean days against the national mean (limits ``mu0 +/- z sqrt(phi) sd0 / sqrt(n)``, from
+``warehouse/sql/mart/025_funnel.sql``), with each force's median days and the median's own
+position (a sign test) beside it in the table.
 
 Every query is a simple filtered select on the precomputed marts (``mart.metric_values``,
 ``mart.spc``, ``ref.forces``); the only computation here is drawing the funnel curves, with
@@ -21,11 +27,11 @@ import yaml
 
 from dashboard.data import source
 from dashboard.data.source import snapshot_cached
+from dashboard.ui.charts.spc import baseline_text
 from dashboard.ui.wording import (
-    POSITION_NO_FIGURES,
-    POSITION_SUPPRESSED,
     format_value,
-    position_text,
+    not_compared_text,
+    position_words,
     spc_rules_text,
     special_cause_text,
 )
@@ -46,10 +52,23 @@ CURVE_POINTS = 120
 # --- metrics ---------------------------------------------------------------------------
 
 
+def is_days(m: catalogue.Metric) -> bool:
+    """A timeliness metric: compared on its mean days (and median beside it)."""
+    return m.unit == "days" and "mean" in m.stats
+
+
+def stat_of(metric_id: str) -> str:
+    """The statistic a metric's funnel plots: 'mean' for timeliness, else 'rate'."""
+    return "mean" if is_days(catalogue.get(metric_id)) else "rate"
+
+
 def comparable_metrics() -> tuple[catalogue.Metric, ...]:
-    """Catalogue metrics with a rate, a funnel and force-level values (catalogue order)."""
+    """Catalogue metrics with force-level values and a funnel: rates with a funnel, and
+    timeliness (mean days) - catalogue order."""
     return tuple(
-        m for m in catalogue.load() if "rate" in m.stats and m.funnel and LEVEL in m.levels
+        m
+        for m in catalogue.load()
+        if LEVEL in m.levels and (("rate" in m.stats and m.funnel) or is_days(m))
     )
 
 
@@ -215,14 +234,17 @@ def _compare_catalogue() -> dict[tuple[str, str], dict[str, tuple[str, ...]]]:
     """(metric, basis) -> breakdown ('' first) -> periods with force rates, newest first:
     one narrow read per snapshot answers every choice list of the page."""
     df = source.query(
-        "SELECT DISTINCT metric_id, basis, breakdown, period FROM mart.metric_values "
-        "WHERE level = ? AND stat = 'rate' ORDER BY metric_id, basis, breakdown, period DESC",
+        "SELECT DISTINCT metric_id, stat, basis, breakdown, period FROM mart.metric_values "
+        "WHERE level = ? AND stat IN ('rate', 'mean') "
+        "ORDER BY metric_id, basis, breakdown, period DESC",
         [LEVEL],
     )
+    wanted = {m.id: ("mean" if is_days(m) else "rate") for m in comparable_metrics()}
     out: dict[tuple[str, str], dict[str, list[str]]] = {}
-    cols = (df[c].tolist() for c in ("metric_id", "basis", "breakdown", "period"))
-    for mid, basis, bd, period in zip(*cols, strict=True):
-        out.setdefault((mid, basis), {}).setdefault(bd, []).append(period)
+    cols = (df[c].tolist() for c in ("metric_id", "stat", "basis", "breakdown", "period"))
+    for mid, stat, basis, bd, period in zip(*cols, strict=True):
+        if wanted.get(mid) == stat:
+            out.setdefault((mid, basis), {}).setdefault(bd, []).append(period)
     return {k: {bd: tuple(ps) for bd, ps in v.items()} for k, v in out.items()}
 
 
@@ -235,12 +257,14 @@ def _compare_current_fy() -> str | None:
 SPC_SERIES_COLUMNS = (
     "period", "seq", "chart", "value", "centre", "lower_3s", "upper_3s", "lower_2s",
     "upper_2s", "special_cause", "rules", "cause_side", "suppressed", "is_latest", "variation",
+    "phase",
 )  # fmt: skip
 RATE_COLUMNS = (
     "numerator", "denominator", "value", "suppressed", "lower_95", "upper_95", "lower_998",
     "upper_998", "position", "phi",
 )  # fmt: skip
 NATIONAL_FIELDS = ("numerator", "denominator", "value", "suppressed")
+MEDIAN_FIELDS = ("median", "median_suppressed", "median_position")
 
 
 @snapshot_cached
@@ -253,19 +277,28 @@ def _compare_period(
         "SELECT level AS _level, org_code, "
         + ", ".join(RATE_COLUMNS)
         + " FROM mart.metric_values WHERE level IN (?, 'national') AND metric_id = ? "
-        "AND basis = ? AND stat = 'rate' AND breakdown = ? AND period = ?",
-        [LEVEL, metric, basis, breakdown, period],
+        "AND basis = ? AND stat = ? AND breakdown = ? AND period = ?",
+        [LEVEL, metric, basis, stat_of(metric), breakdown, period],
     )
+    if stat_of(metric) == "mean":  # the medians and their positions beside the means
+        med = source.query(
+            "SELECT level AS _level, org_code, value AS median, suppressed AS median_suppressed,"
+            " position AS median_position FROM mart.metric_values WHERE level IN (?, 'national')"
+            " AND metric_id = ? AND basis = ? AND stat = 'median' AND breakdown = ? "
+            "AND period = ?",
+            [LEVEL, metric, basis, breakdown, period],
+        )
+        df = df.merge(med, on=["_level", "org_code"], how="left", sort=False)
     is_force = (df["_level"] == LEVEL).to_numpy(dtype=bool)
     nat = df[~is_force]
     national = None
     if len(nat):
-        first = {c: nat[c].iloc[0] for c in NATIONAL_FIELDS}
+        first = {c: nat[c].iloc[0] for c in NATIONAL_FIELDS + MEDIAN_FIELDS if c in nat}
         national = {c: None if pd.isna(v) else v for c, v in first.items()}
     # Every force, in name order, once per read (a merge per call cost more than the read).
     forces = _compare_forces()
     if not is_force.any():
-        return forces.assign(**{c: np.nan for c in RATE_COLUMNS}), national
+        return forces.assign(**{c: np.nan for c in RATE_COLUMNS + MEDIAN_FIELDS}), national
     rows = df[is_force].drop(columns=["_level"])
     return forces.merge(rows, on="org_code", how="left", sort=False), national
 
@@ -281,9 +314,9 @@ def _compare_spc(metric: str, basis: str, breakdown: str, level: str, org: str) 
     """One organisation's quarterly SPC series for one metric (the chart shows one)."""
     return source.query(
         "SELECT " + ", ".join(SPC_SERIES_COLUMNS) + " FROM mart.spc WHERE level = ? "
-        "AND org_code = ? AND metric_id = ? AND basis = ? AND stat = 'rate' AND breakdown = ? "
+        "AND org_code = ? AND metric_id = ? AND basis = ? AND stat = ? AND breakdown = ? "
         "ORDER BY seq",
-        [level, org, metric, basis, breakdown],
+        [level, org, metric, basis, stat_of(metric), breakdown],
     )
 
 
@@ -316,8 +349,8 @@ def period_options(avail: list[str]) -> list[dict[str, str]]:
     """Financial years first (newest first), then quarters."""
     years = [p for p in avail if periods.kind(p) == "fy"]
     quarters = [p for p in avail if periods.kind(p) == "quarter"]
-    return [{"label": f"Financial year {p}", "value": p} for p in years] + [
-        {"label": f"Quarter {p[-2:]} of {p[:7]}", "value": p} for p in quarters
+    return [{"label": f"Year {p}", "value": p} for p in years] + [
+        {"label": f"{p[:7]} {p[-2:]}", "value": p} for p in quarters
     ]
 
 
@@ -334,7 +367,7 @@ def force_rates(sel: Selection) -> pd.DataFrame:
     rows, _ = _period_read(sel)
     if rows is None:
         forces = _compare_forces()
-        return forces.assign(**{c: np.nan for c in RATE_COLUMNS})
+        return forces.assign(**{c: np.nan for c in RATE_COLUMNS + MEDIAN_FIELDS})
     return rows.copy()
 
 
@@ -388,6 +421,8 @@ def funnel_curves(
     curves pass through every force's published limits."""
     if not national or national.get("suppressed") or not national.get("denominator"):
         return None
+    if unit == "days":
+        return _mean_curves(rates, float(national["value"]))  # type: ignore[arg-type]
     num, den = float(national["numerator"] or 0), float(national["denominator"])  # type: ignore[arg-type]
     p0 = num / den
     value = float(national["value"])  # type: ignore[arg-type]
@@ -401,6 +436,30 @@ def funnel_curves(
     cap = None if unit == "per_100" else 1.0
     l95, u95, l998, u998 = funnel.limits(p0, grid, phi, upper_cap=cap)
     return FunnelCurves(grid, value, l95 * scale, u95 * scale, l998 * scale, u998 * scale, phi)
+
+
+def _grid(dens: np.ndarray, fallback: float) -> np.ndarray:
+    top = float(dens.max()) if len(dens) else fallback
+    lo = max(1.0, float(dens.min()) * 0.5) if len(dens) else 1.0
+    return np.unique(np.geomspace(lo, top * 1.1, CURVE_POINTS).round(2))
+
+
+def _mean_curves(rates: pd.DataFrame, mu0: float) -> FunnelCurves | None:
+    """Funnel of mean days: limits mu0 +/- z * s / sqrt(n), where s = sqrt(phi) * sd0 is read
+    back from the forces' published 99.8% upper limits (the same for every force up to
+    rounding; the median is taken), so the curves pass through every force's limits."""
+    n = _floats(rates["denominator"])
+    up = _floats(rates["upper_998"])
+    ok = ~np.isnan(n) & ~np.isnan(up) & (n > 0)
+    if not ok.any():
+        return None
+    s = float(np.median((up[ok] - mu0) * np.sqrt(n[ok]))) / funnel.Z998
+    grid = _grid(n[ok], 1.0)
+    half95, half998 = funnel.Z95 * s / np.sqrt(grid), funnel.Z998 * s / np.sqrt(grid)
+    return FunnelCurves(
+        grid, mu0, np.maximum(mu0 - half95, 0), mu0 + half95, np.maximum(mu0 - half998, 0),
+        mu0 + half998, mart_phi(rates),
+    )  # fmt: skip
 
 
 @snapshot_cached
@@ -435,6 +494,25 @@ FUNNEL_COLUMNS = (
     "99.8% upper",
     "Against national",
 )
+# Timeliness: the mean's funnel, then the median with its own position (a sign test).
+DAYS_COLUMNS = (
+    "Force",
+    "Police region",
+    "Highlight",
+    "Cases",
+    "Mean days",
+    "95% lower",
+    "95% upper",
+    "99.8% lower",
+    "99.8% upper",
+    "Mean against national",
+    "Median days",
+    "Median against national",
+)
+
+
+def columns_for(unit: str) -> tuple[str, ...]:
+    return DAYS_COLUMNS if unit == "days" else FUNNEL_COLUMNS
 
 
 def _rows(frame: pd.DataFrame, columns: tuple[str, ...]) -> Iterator[SimpleNamespace]:
@@ -448,7 +526,8 @@ def _rows(frame: pd.DataFrame, columns: tuple[str, ...]) -> Iterator[SimpleNames
 
 RATE_FIELDS = (
     "name", "region", "role", "numerator", "denominator", "value", "suppressed",
-    "lower_95", "upper_95", "lower_998", "upper_998", "position",
+    "lower_95", "upper_95", "lower_998", "upper_998", "position", "median",
+    "median_suppressed", "median_position",
 )  # fmt: skip
 SPC_FIELDS = (
     "period", "value", "centre", "lower_3s", "upper_3s", "special_cause", "rules",
@@ -464,11 +543,18 @@ def with_roles(rates: pd.DataFrame, force: str, peers: tuple[str, ...]) -> pd.Da
     return out
 
 
-def _against(position: object, suppressed: str | None) -> str:
-    """The funnel position in words (the one wording, :mod:`dashboard.ui.wording`)."""
-    if suppressed:
-        return POSITION_SUPPRESSED
-    return position_text(position) if isinstance(position, str) else POSITION_NO_FIGURES
+def _reason(suppressed: object) -> str | None:
+    return suppressed if isinstance(suppressed, str) and suppressed else None
+
+
+def against(position: object, suppressed: object, direction: str) -> str:
+    """The funnel position in words with the metric's direction ("significantly worse than
+    national: outside the 99.8% limits", "no different from national"); a unit left out
+    says why ("not compared: fewer than 10 cases")."""
+    reason = _reason(suppressed)
+    if reason or not isinstance(position, str) or not position:
+        return not_compared_text(reason)
+    return position_words(direction, position)
 
 
 def _fmt(value: object, unit: str, suppressed: object = None) -> str:
@@ -479,59 +565,75 @@ def _fmt(value: object, unit: str, suppressed: object = None) -> str:
 
 
 def funnel_table(
-    rates: pd.DataFrame, national: Mapping[str, object] | None, unit: str
-) -> pd.DataFrame:
+    rates: pd.DataFrame, national: Mapping[str, object] | None, unit: str,
+    direction: str = "neutral",
+) -> pd.DataFrame:  # fmt: skip
     """Exactly the figures the funnel plot and grid show: national first, then each force
     (suppressed ones say so, with the reason, instead of a number)."""
+    days = unit == "days"
     rows = []
     if national:
-        rows.append(
-            {
-                "Force": "England and Wales (national)",
-                "Police region": "",
-                "Highlight": "",
-                "Numerator": _fmt(national.get("numerator"), "count", national.get("suppressed")),
-                "Denominator": _fmt(national.get("denominator"), "count"),
-                "Rate": _fmt(national.get("value"), unit, national.get("suppressed")),
-                "95% lower": "",
-                "95% upper": "",
-                "99.8% lower": "",
-                "99.8% upper": "",
-                "Against national": "",
-            }
-        )
+        nat_sup = national.get("suppressed")
+        first: dict[str, str] = {c: "" for c in columns_for(unit)}
+        first["Force"] = "England and Wales (national)"
+        if days:
+            first["Cases"] = _fmt(national.get("denominator"), "count")
+            first["Mean days"] = _fmt(national.get("value"), unit, nat_sup)
+            first["Median days"] = _fmt(
+                national.get("median"), unit, national.get("median_suppressed")
+            )
+        else:
+            first["Numerator"] = _fmt(national.get("numerator"), "count", nat_sup)
+            first["Denominator"] = _fmt(national.get("denominator"), "count")
+            first["Rate"] = _fmt(national.get("value"), unit, nat_sup)
+        rows.append(first)
     for r in _rows(rates, RATE_FIELDS):
-        sup = r.suppressed if isinstance(r.suppressed, str) else None
-        rows.append(
-            {
-                "Force": r.name,
-                "Police region": region_names().get(r.region, r.region),
-                "Highlight": ROLE_TEXT.get(r.role or "other", ""),
+        sup = _reason(r.suppressed)
+        row = {
+            "Force": r.name,
+            "Police region": region_names().get(r.region, r.region),
+            "Highlight": ROLE_TEXT.get(r.role or "other", ""),
+            "95% lower": "" if sup else _fmt(r.lower_95, unit),
+            "95% upper": "" if sup else _fmt(r.upper_95, unit),
+            "99.8% lower": "" if sup else _fmt(r.lower_998, unit),
+            "99.8% upper": "" if sup else _fmt(r.upper_998, unit),
+        }
+        if days:
+            msup = _reason(r.median_suppressed)
+            row |= {
+                "Cases": "" if sup else _fmt(r.denominator, "count"),
+                "Mean days": _fmt(r.value, unit, sup),
+                "Mean against national": against(r.position, sup, direction),
+                "Median days": _fmt(r.median, unit, msup),
+                "Median against national": against(r.median_position, msup, direction),
+            }
+        else:
+            row |= {
                 "Numerator": "" if sup else _fmt(r.numerator, "count"),
                 "Denominator": "" if sup else _fmt(r.denominator, "count"),
                 "Rate": _fmt(r.value, unit, sup),
-                "95% lower": "" if sup else _fmt(r.lower_95, unit),
-                "95% upper": "" if sup else _fmt(r.upper_95, unit),
-                "99.8% lower": "" if sup else _fmt(r.lower_998, unit),
-                "99.8% upper": "" if sup else _fmt(r.upper_998, unit),
-                "Against national": _against(r.position, sup),
+                "Against national": against(r.position, sup, direction),
             }
-        )
-    return pd.DataFrame(rows, columns=list(FUNNEL_COLUMNS))
+        rows.append(row)
+    return pd.DataFrame(rows, columns=list(columns_for(unit)))
 
 
-def grid_rows(rates: pd.DataFrame, unit: str) -> list[dict[str, object]]:
+def grid_rows(
+    rates: pd.DataFrame, unit: str, direction: str = "neutral"
+) -> list[dict[str, object]]:
     """Rows for the sortable grid: numbers rounded as displayed (so sorting is numeric and
     the displayed text equals the CSV), and a note carrying any suppression reason."""
+    digits = 0 if unit == "days" else 1
 
-    def num(v: object, digits: int) -> float | None:
+    def num(v: object, places: int) -> float | None:
         if v is None or pd.isna(v):  # type: ignore[arg-type]
             return None
-        return round(float(v), digits)  # type: ignore[arg-type]
+        return round(float(v), places)  # type: ignore[arg-type]
 
     out = []
     for r in _rows(rates, RATE_FIELDS):
-        sup = r.suppressed if isinstance(r.suppressed, str) else None
+        sup = _reason(r.suppressed)
+        msup = _reason(r.median_suppressed)
         out.append(
             {
                 "force": r.name,
@@ -539,13 +641,16 @@ def grid_rows(rates: pd.DataFrame, unit: str) -> list[dict[str, object]]:
                 "highlight": ROLE_TEXT.get(r.role or "other", ""),
                 "numerator": None if sup else num(r.numerator, 0),
                 "denominator": None if sup else num(r.denominator, 0),
-                "value": None if sup else num(r.value, 1),
-                "lower_95": None if sup else num(r.lower_95, 1),
-                "upper_95": None if sup else num(r.upper_95, 1),
-                "lower_998": None if sup else num(r.lower_998, 1),
-                "upper_998": None if sup else num(r.upper_998, 1),
-                "position": _against(r.position, sup),
+                "value": None if sup else num(r.value, digits),
+                "lower_95": None if sup else num(r.lower_95, digits),
+                "upper_95": None if sup else num(r.upper_95, digits),
+                "lower_998": None if sup else num(r.lower_998, digits),
+                "upper_998": None if sup else num(r.upper_998, digits),
+                "position": against(r.position, sup, direction),
                 "note": _fmt(None, unit, sup) if sup else "",
+                "median": None if msup else num(r.median, 0),
+                "median_position": against(r.median_position, msup, direction),
+                "median_note": _fmt(None, unit, msup) if msup else "",
             }
         )
     return out
@@ -559,13 +664,17 @@ SPC_COLUMNS = (
     "Upper limit (3 sigma)",
     "Special cause",
     "Rules",
+    "Baseline",
 )
 
 
 def spc_table(series: pd.DataFrame, unit: str, direction: str) -> pd.DataFrame:
-    """The SPC chart's figures, one row per quarter, special causes named in words."""
+    """The SPC chart's figures, one row per quarter, special causes named in words and each
+    quarter's baseline (the limits are recalculated after a sustained shift)."""
+    phase = series["phase"] if "phase" in series.columns else [None] * len(series)
+    baselines = baseline_text(series["period"], phase)
     rows = []
-    for r in _rows(series, SPC_FIELDS):
+    for r, baseline in zip(_rows(series, SPC_FIELDS), baselines, strict=True):
         sup = r.suppressed if isinstance(r.suppressed, str) else None
         special = bool(r.special_cause) if not pd.isna(r.special_cause) else False
         cause = special_cause_text(str(r.cause_side), direction) if special else ""
@@ -578,6 +687,7 @@ def spc_table(series: pd.DataFrame, unit: str, direction: str) -> pd.DataFrame:
                 "Upper limit (3 sigma)": "" if sup else _fmt(r.upper_3s, unit),
                 "Special cause": cause,
                 "Rules": spc_rules_text(r.rules) if special else "",
+                "Baseline": baseline,
             }
         )
     return pd.DataFrame(rows, columns=list(SPC_COLUMNS))

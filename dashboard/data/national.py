@@ -211,7 +211,7 @@ def spc_series(
     what mart.spc holds: period basis, breakdown '' and the first statistic preferred)."""
     got = source.query(
         "SELECT basis, stat, breakdown, period, seq, value, centre, lower_3s, upper_3s, "
-        "special_cause, cause_side, rules, suppressed, variation, is_latest FROM mart.spc "
+        "special_cause, cause_side, rules, suppressed, variation, is_latest, phase FROM mart.spc "
         "WHERE level = ? AND org_code = ? AND metric_id = ? ORDER BY seq",
         [level, org, metric_id],
     )

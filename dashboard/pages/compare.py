@@ -1,5 +1,7 @@
-"""Compare forces (``/compare``): funnel plot of a rate for all 43 forces against national,
-a force and its peers highlighted, the force's SPC chart and a sortable grid (no ranks).
+"""Compare forces (``/compare``): funnel plot of a rate (or, for timeliness, the mean days)
+for all 43 forces against national, worded with the metric's direction, a force and its
+peers highlighted (a PCC's own force by default), the force's SPC chart and a sortable grid
+(no ranks).
 
 The selection lives in the query string (``?metric=&basis=&period=&breakdown=&force=&peers=``)
 so a view is linkable; a malformed query shows a clear message and falls back to defaults.
@@ -17,13 +19,14 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, dcc, html
 
 from dashboard import ids
+from dashboard.auth.web import signed_in
 from dashboard.data import compare as cd
 from dashboard.data.snapshot import NoSnapshotError
 from dashboard.ui.charts import compare as charts_compare
 from dashboard.ui.charts import spc as spc_marks
 from dashboard.ui.components import notice, page_header
 from dashboard.ui.figures import figure_card
-from dashboard.ui.wording import spc_text
+from dashboard.ui.wording import format_value, spc_text
 from scorecard import labels
 from warehouse.metrics import catalogue
 
@@ -42,6 +45,19 @@ FUNNEL_SOURCE = (
     "Source: force and CPS Area extracts (synthetic in the demo); limits: Spiegelhalter (2005) "
     "funnel plot with over-dispersion, against the national rate."
 )
+DAYS_SOURCE = (
+    "Source: force and CPS Area extracts (synthetic in the demo); limits: funnel plot on the "
+    "mean (national mean +/- z x national standard deviation / square root of cases) with "
+    "over-dispersion; medians: sign test against the national median. Method on Definitions."
+)
+
+
+def own_force() -> str:
+    """The signed-in user's force when they have one (a PCC's office): highlighted by
+    default."""
+    user = signed_in()
+    org = user.org_code if user is not None else None
+    return org if org and org in cd.force_names() else ""
 
 
 def _select(
@@ -107,10 +123,13 @@ def _controls(sel: cd.Selection) -> dbc.Row:
 def layout(**query: Any) -> html.Div:
     header = page_header(
         "Compare forces",
-        "Where each force sits against the national rate, allowing for chance: a funnel plot "
-        "with 95% and 99.8% control limits, not a league table. Highlight a force and its "
-        "peers; its quarterly SPC chart shows whether it is changing.",
+        "Where each force sits against national, allowing for chance: a funnel plot with 95% "
+        "and 99.8% control limits, not a league table - rates, and for timeliness the mean "
+        "days. Highlight a force and its peers; its quarterly SPC chart shows whether it is "
+        "changing.",
     )
+    if "force" not in query and (mine := own_force()):
+        query = {**query, "force": mine}
     sel = cd.parse_query(query)
     try:
         sel = cd.resolve(sel)
@@ -150,10 +169,12 @@ def _content(sel: cd.Selection) -> list[Any]:
     rates = cd.with_roles(cd.force_rates(sel), sel.force, peers)
     national = cd.national_rate(sel)
     curves = cd.curves_for(sel, m.unit)
-    table = cd.funnel_table(rates, national, m.unit)
+    days = m.unit == "days"
+    table = cd.funnel_table(rates, national, m.unit, m.direction)
     n_suppressed = int(rates["suppressed"].notna().sum())
     n_missing = int((rates["value"].isna() & rates["suppressed"].isna()).sum())
-    notes = [f"{len(rates) - n_suppressed - n_missing} forces plotted against the national rate."]
+    against_what = "the national mean" if days else "the national rate"
+    notes = [f"{len(rates) - n_suppressed - n_missing} forces plotted against {against_what}."]
     if n_suppressed:
         notes.append(
             f"{n_suppressed} not plotted: suppressed (the reason is in the table), never zero."
@@ -167,24 +188,30 @@ def _content(sel: cd.Selection) -> list[Any]:
         )
     if curves is not None:
         notes.append(f"Over-dispersion factor used for the limits: {max(curves.phi, 1.0):.2f}.")
+    if days:
+        notes.append(
+            "Each force's median days is in the table with its own comparison (a sign test "
+            "against the national median); lower is better."
+        )
     funnel_fig = charts_compare.funnel_figure(
         rates,
         curves,
-        metric_name=what,
+        metric_name="Mean" if days else what,
         unit=m.unit,
         denominator_label=(m.denominator or "denominator").capitalize(),
+        direction=m.direction,
     )
     funnel_card = figure_card(
         ids.COMPARE_FUNNEL_CARD,
-        f"{what}: forces against national",
+        f"{what}{': mean days' if days else ''}: forces against national",
         period_text,
         table,
         figure=funnel_fig,
-        source=FUNNEL_SOURCE,
+        source=DAYS_SOURCE if days else FUNNEL_SOURCE,
         description=" ".join(notes)
         + " The grid below the chart sorts on any column heading; there are no ranks, because "
         "forces within the limits are not distinguishable from national by chance alone.",
-        body=_grid(rates, m.unit),
+        body=_grid(rates, m.unit, m.direction),
     )
     spc_org = sel.force or None
     series = cd.spc_series(sel, spc_org)
@@ -218,61 +245,108 @@ def _content(sel: cd.Selection) -> list[Any]:
             ),
         )
     return [
-        html.H2("Against the national rate", className="h4"),
+        html.H2("Against national", className="h4"),
+        _highlight_summary(sel, rates, m),
         funnel_card,
         html.H2("Over time", className="h4"),
         spc_card,
     ]
 
 
-def _grid(rates: Any, unit: str) -> dag.AgGrid:
+def _highlight_summary(sel: cd.Selection, rates: Any, m: catalogue.Metric) -> Any:
+    """One sentence for the highlighted force, worded with direction, above the funnel."""
+    if not sel.force:
+        return None
+    row = rates[rates["org_code"] == sel.force]
+    if row.empty:
+        return None
+    r = row.iloc[0]
+    sup = r["suppressed"] if isinstance(r["suppressed"], str) else None
+    value = format_value(r["value"], m.unit, sup)
+    words = cd.against(r["position"], sup, m.direction)
+    kind = "mean" if m.unit == "days" else ""
+    text = [
+        html.Strong(cd.force_names()[sel.force]),
+        f", {sel.period}: {kind + ' ' if kind else ''}{value} - {words}.",
+    ]
+    if m.unit == "days" and "median" in rates.columns:
+        msup = r["median_suppressed"] if isinstance(r["median_suppressed"], str) else None
+        text.append(
+            f" Median {format_value(r['median'], m.unit, msup)} - "
+            f"{cd.against(r['median_position'], msup, m.direction)}."
+        )
+    return html.P(text, className="lead fs-6")
+
+
+def _grid(rates: Any, unit: str, direction: str) -> dag.AgGrid:
+    days = unit == "days"
     suffix = "%" if unit == "percent" else ""
-    fmt = {"function": f"params.value == null ? '' : d3.format('.1f')(params.value) + '{suffix}'"}
+    places = ".0f" if days else ".1f"
+    fmt = {
+        "function": f"params.value == null ? '' : d3.format('{places}')(params.value) + '{suffix}'"
+    }
     rate_fmt = {
         "function": "params.value == null ? (params.data.note || 'no data') : "
-        f"d3.format('.1f')(params.value) + '{suffix}'"
+        f"d3.format('{places}')(params.value) + '{suffix}'"
+    }
+    median_fmt = {
+        "function": "params.value == null ? (params.data.median_note || 'no data') : "
+        "d3.format('.0f')(params.value)"
     }
     count_fmt = {"function": "params.value == null ? '' : d3.format(',.0f')(params.value)"}
-    cols = [
-        {"field": "force", "headerName": "Force", "pinned": "left", "minWidth": 200},
-        {"field": "region", "headerName": "Police region"},
-        {"field": "highlight", "headerName": "Highlight", "maxWidth": 120},
-        {
-            "field": "numerator",
-            "headerName": "Numerator",
-            "valueFormatter": count_fmt,
-            "type": "numericColumn",
-        },
-        {
-            "field": "denominator",
-            "headerName": "Denominator",
-            "valueFormatter": count_fmt,
-            "type": "numericColumn",
-        },
-        {
-            "field": "value",
-            "headerName": "Rate",
-            "valueFormatter": rate_fmt,
-            "type": "numericColumn",
-            "minWidth": 220,
-        },
-        {"field": "lower_95", "headerName": "95% lower", "valueFormatter": fmt},
-        {"field": "upper_95", "headerName": "95% upper", "valueFormatter": fmt},
-        {"field": "lower_998", "headerName": "99.8% lower", "valueFormatter": fmt},
-        {"field": "upper_998", "headerName": "99.8% upper", "valueFormatter": fmt},
-        {"field": "position", "headerName": "Against national", "minWidth": 200},
-    ]
+    words = {"wrapText": True, "autoHeight": True, "minWidth": 150, "flex": 2}
+    num = {"type": "numericColumn", "minWidth": 88}
+    cols: list[dict[str, Any]] = [
+        # the highlight is part of the name ("Kent Police (selected)"): one column fewer
+        {"field": "force", "headerName": "Force", "pinned": "left", "minWidth": 160,
+         "wrapText": True, "autoHeight": True, "valueGetter": {"function":
+             "params.data.highlight ? params.data.force + ' (' + params.data.highlight + ')'"
+             " : params.data.force"}},
+        {"field": "region", "headerName": "Police region", "minWidth": 105, "wrapText": True,
+         "autoHeight": True},
+    ]  # fmt: skip
+    if days:
+        cols += [
+            {"field": "denominator", "headerName": "Cases", "valueFormatter": count_fmt, **num},
+            {"field": "value", "headerName": "Mean days", "valueFormatter": rate_fmt, **num,
+             "minWidth": 110, "wrapText": True, "autoHeight": True},
+        ]  # fmt: skip
+    else:
+        cols += [
+            {"field": "numerator", "headerName": "Numerator", "valueFormatter": count_fmt, **num,
+             "minWidth": 105},
+            {"field": "denominator", "headerName": "Denominator", "valueFormatter": count_fmt,
+             **num, "minWidth": 115},
+            {"field": "value", "headerName": "Rate", "valueFormatter": rate_fmt, **num,
+             "minWidth": 110, "wrapText": True, "autoHeight": True},
+        ]  # fmt: skip
+    cols += [
+        {"field": "lower_95", "headerName": "95% lower", "valueFormatter": fmt, **num},
+        {"field": "upper_95", "headerName": "95% upper", "valueFormatter": fmt, **num},
+        {"field": "lower_998", "headerName": "99.8% lower", "valueFormatter": fmt, **num},
+        {"field": "upper_998", "headerName": "99.8% upper", "valueFormatter": fmt, **num},
+        {"field": "position", "headerName": ("Mean a" if days else "A") + "gainst national",
+         **words},
+    ]  # fmt: skip
+    if days:
+        cols += [
+            {"field": "median", "headerName": "Median days", "valueFormatter": median_fmt,
+             **num, "minWidth": 110, "wrapText": True, "autoHeight": True},
+            {"field": "median_position", "headerName": "Median against national", **words},
+        ]  # fmt: skip
     return html.Div(
         dag.AgGrid(
             id=ids.COMPARE_GRID,
-            rowData=cd.grid_rows(rates, unit),
+            rowData=cd.grid_rows(rates, unit, direction),
             columnDefs=cols,
             defaultColDef={
                 "sortable": True,
                 "resizable": True,
                 "flex": 1,
-                "minWidth": 90,
+                "minWidth": 88,
                 "wrapHeaderText": True,
+                # wrapped cells read as text, not one line per row height
+                "cellStyle": {"lineHeight": "1.35", "paddingTop": "6px", "paddingBottom": "6px"},
                 "autoHeaderHeight": True,
             },
             dashGridOptions={

@@ -148,3 +148,14 @@ def spc_point_variation(special: object, side: object, direction: str) -> str | 
         return None
     side_s = side if isinstance(side, str) and side else None
     return spc.variation(bool(special), side_s, direction)
+
+
+# --- /compare: why a unit is not compared (helper "stats") -------------------------------
+
+
+def not_compared_text(suppressed: str | None) -> str:
+    """'not compared: fewer than 10 cases' - a comparison left out always says why."""
+    if suppressed:
+        why = suppressed_text(suppressed)
+        return "not compared: " + why.removeprefix("suppressed (").removesuffix(")")
+    return "not compared: no figures for this period"

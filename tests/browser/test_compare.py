@@ -1,14 +1,17 @@
 """Compare forces (/compare): the chosen force and its peers are marked, the controls redraw
 the figures and keep the address linkable, the grid sorts, CSV = table alternative,
-malformed query = clear message with defaults. A clean load and axe (ag-grid drawn), as
-every role, are tests/browser/test_pages.py."""
+malformed query = clear message with defaults, a PCC's own force highlighted by default,
+timeliness compared with direction, no page overflow at 1440x900 or 390x844. A clean load
+and axe (ag-grid drawn), as every role, are tests/browser/test_pages.py."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from dashboard.ui.wording import POSITION_SUPPRESSED
+from tests.helpers.auth import ORGS
 from tests.helpers.browser import (
     PageLog,
     Served,
@@ -93,8 +96,10 @@ def test_csv_matches_the_table_alternative(served: Served, page: tuple[Page, Pag
         assert downloaded_csv(pg, card_id) == alt_table(pg, card_id), card_id
     shown = alt_table(pg, FUNNEL)
     suppressed = [r for r in shown[1:] if "suppressed" in r[5]]
-    for r in suppressed:
-        assert "(" in r[5] and r[4] == "" and r[-1] == POSITION_SUPPRESSED
+    assert suppressed
+    for r in suppressed:  # never "not compared" without the reason, the value's own
+        why = r[5][r[5].index("(") + 1 : -1]  # "suppressed (count of 1-4)"
+        assert r[4] == "" and r[-1] == f"not compared: {why}", r
 
 
 def test_grid_sorts_by_rate(served: Served, page: tuple[Page, PageLog]) -> None:
@@ -125,3 +130,27 @@ def test_malformed_query_gives_a_clear_message_and_defaults(
     assert "Referral rate" in pg.inner_text(f"#{FUNNEL}-title")
     assert "Traceback" not in pg.content()
     assert log.console_errors == []
+
+
+def test_pcc_lands_on_their_force_and_timeliness_is_compared(
+    served: Served, page_as: Callable[[str | None], tuple[Page, PageLog]]
+) -> None:
+    pg, log = page_as("pcc")
+    for width, height in ((1440, 900), (390, 844)):
+        pg.set_viewport_size({"width": width, "height": height})
+        open_page(pg, served, "/compare?metric=time.report_to_referral")
+        expect(pg.locator(f"#{FUNNEL}-title")).to_contain_text("mean days")
+        expect(card(pg, FUNNEL).locator("details table tr")).to_have_count(1 + 1 + 43)
+        assert pg.evaluate("document.documentElement.scrollWidth - innerWidth") <= 0, width
+    assert pg.input_value("#compare-force") == ORGS["pcc"]  # Kent, with no force= in the URL
+    shown = alt_table(pg, FUNNEL)
+    assert shown[0][3:5] == ["Cases", "Mean days"] and "Median against national" in shown[0]
+    kent = next(r for r in shown if r[0] == "Kent Police")
+    assert kent[2] == "selected"
+    words = {r[shown[0].index("Mean against national")] for r in shown[2:]}
+    allowed = ("significantly better than national", "significantly worse than national",
+               "no different from national", "not compared: ")  # fmt: skip
+    assert words and all(w.startswith(allowed) for w in words), words
+    assert "no different from national" in words  # most forces are within the limits
+    assert "Kent Police" in pg.inner_text("#main")  # the summary line names the force
+    assert log.console_errors == [] and log.failed_requests == []

@@ -118,6 +118,7 @@ def _reference_spc(con: duckdb.DuckDBPyConnection, ref: date, levels: tuple[str,
         [last_q, list(levels)],
     ).df()
     rows = []
+    run_in = {q for q in periods.quarters_between(df.period.min(), last_q) if spc.is_run_in(q)}
     keys = ["level", "org_code", "basis", "metric_id", "stat", "breakdown"]
     for key, g in df.groupby(keys, sort=True):
         if key[4] == "count":
@@ -126,24 +127,25 @@ def _reference_spc(con: duckdb.DuckDBPyConnection, ref: date, levels: tuple[str,
             g = g.reset_index(names="period")
         if len(g) < spc.MIN_POINTS:
             continue
+        lead = int(g.period.isin(run_in).sum())
         if key[4] == "rate":
             res = spc.analyse(g.value.to_numpy(), chart="p",
                               num=g.numerator.to_numpy(dtype=float),
-                              den=g.denominator.to_numpy(dtype=float))  # fmt: skip
+                              den=g.denominator.to_numpy(dtype=float), run_in=lead)  # fmt: skip
             scale = 100.0
         else:
-            res = spc.analyse(g.value.to_numpy(), chart="xmr")
+            res = spc.analyse(g.value.to_numpy(), chart="xmr", run_in=lead)
             scale = 1.0
         latest = spc.variation(res.special[-1], res.side[-1], g.direction.iloc[0])
         for i, period in enumerate(g.period):
             rows.append((*key, period, i + 1, res.chart, float(g.value.iloc[i]),
-                         round(res.centre * scale, 6),
+                         round(float(res.centre[i]) * scale, 6),
                          round(float(res.lower_3s[i]) * scale, 6),
                          round(float(res.upper_3s[i]) * scale, 6),
                          round(float(res.lower_2s[i]) * scale, 6),
                          round(float(res.upper_2s[i]) * scale, 6),
                          res.special[i], ",".join(sorted(res.rules[i])) or None,
-                         res.side[i], i == len(g) - 1, latest))  # fmt: skip
+                         res.side[i], i == len(g) - 1, latest, int(res.phase[i])))  # fmt: skip
     return rows
 
 

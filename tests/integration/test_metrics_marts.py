@@ -123,6 +123,34 @@ def test_funnel_limits_in_the_mart() -> None:
     assert pos[0] == "above"
 
 
+def test_timeliness_compared_in_the_mart() -> None:
+    """Mean and median days get a position (tests/unit/test_funnel.py works the numbers):
+    nine forces refer in 10 or 30 days (mean 20), Kent in 60; national mean 24."""
+    w = Warehouse()
+    forces = ["kent", "surrey", "sussex", "essex", "norfolk", "suffolk", "cambridgeshire",
+              "hampshire", "dorset", "wiltshire"]  # fmt: skip
+    rec = d("2023-04-10")
+    for f in forces:
+        days = [60] * 20 if f == "kent" else [10, 30] * 10
+        w.police(f, [{"recorded_date": rec, "first_referral_date": rec + timedelta(days=n)}
+                     for n in days])  # fmt: skip
+    w.build()
+    kw = {"level": "force", "period": "2023-24"}
+    kent = w.one("time.report_to_referral", "mean", org="kent", **kw)
+    surrey = w.one("time.report_to_referral", "mean", org="surrey", **kw)
+    phi, lims, pos = funnel.mean_funnel_group(
+        np.array([60.0] + [20.0] * 9), np.full(10, 20.0), 24.0, (46800 / 199) ** 0.5
+    )
+    assert kent["upper_998"] == pytest.approx(lims[0].upper_998, abs=1e-5)
+    assert kent["lower_998"] == pytest.approx(lims[0].lower_998, abs=1e-5)
+    assert kent["phi"] == pytest.approx(phi, abs=1e-8)
+    assert (kent["position"], surrey["position"]) == ("above", "within") == tuple(pos[:2])
+    # medians: the sign test with over-dispersion leaves every force within
+    for f in ("kent", "surrey"):
+        assert w.one("time.report_to_referral", "median", org=f, **kw)["position"] == "within"
+    assert w.one("time.report_to_referral", "mean", period="2023-24")["position"] is None
+
+
 def test_spc_flags_a_shift_in_a_quarterly_series() -> None:
     w = Warehouse()
     rows = []

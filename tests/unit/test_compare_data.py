@@ -1,17 +1,19 @@
 """The compare page's data functions on a small hand-built warehouse: query-string parsing
 with clear problems, period/breakdown fallbacks, force rates with suppression as text, funnel
-curves that reproduce the mart's own limits, peer groups and the SPC table."""
+curves that reproduce the mart's own limits (rates and mean days), positions worded with the
+metric's direction, peer groups and the SPC table."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from dashboard.data import compare as cd
-from dashboard.ui.wording import POSITION_SUPPRESSED
+from dashboard.ui.wording import not_compared_text, position_words
 from tests.helpers.serving import serving
 from tests.helpers.warehouse import Warehouse, d
 
@@ -34,7 +36,9 @@ def wh() -> Warehouse:
         rows = [
             {
                 "recorded_date": d("2022-05-01"),
-                "first_referral_date": d("2022-08-01"),
+                # 31 to 151 days (Kent 90 more): in 2022-23, so the referral rate is as before
+                "first_referral_date": d("2022-06-01")
+                + timedelta(days=30 * (i % 5) + (90 if force == "kent" else 0)),
                 "cps_urn": f"{force}-{i}",
             }
             if i < referred
@@ -97,6 +101,53 @@ def test_comparable_metrics_come_from_the_catalogue() -> None:
     assert ids[0] == "rate.referral" and "volume.recorded" not in ids
     assert "workforce.rasso_capacity" not in ids  # funnel: false in the catalogue
     assert "rate.cps_charge" not in ids  # no force level
+    assert "time.report_to_referral" in ids and cd.stat_of("time.report_to_referral") == "mean"
+    assert cd.stat_of("quality.action_plans") == "rate"  # a ratio's mean is not timeliness
+
+
+def test_against_national_is_worded_with_direction() -> None:
+    assert cd.against("above", None, "lower_is_better") == position_words(
+        "lower_is_better", "above"
+    )
+    assert cd.against("above", None, "lower_is_better").startswith("significantly worse")
+    assert cd.against("below", None, "lower_is_better").startswith("significantly better")
+    assert cd.against("within", None, "higher_is_better") == "no different from national"
+    assert cd.against("above", "small_base", "lower_is_better") == not_compared_text("small_base")
+    assert not_compared_text("small_base") == "not compared: fewer than 10 cases"
+    assert cd.against(None, None, "neutral") == "not compared: no figures for this period"
+
+
+def test_timeliness_funnel_mean_and_median(snap: Warehouse) -> None:
+    """Days from report to referral: mean days on the funnel, median beside it; the curves
+    pass through every published force's limits; forces under 10 cases say why."""
+    sel = cd.resolve(cd.parse_query({"metric": "time.report_to_referral", "period": "2022-23"}))
+    assert sel.problems == [] and sel.period == "2022-23"
+    rates = cd.force_rates(sel)
+    nat = cd.national_rate(sel)
+    assert nat is not None and nat["denominator"] == sum(r for _, r in FORCES.values())
+    shown = rates.dropna(subset=["upper_998"])
+    assert set(shown["org_code"]) == {"kent", "sussex"}  # 12 and 15 cases; the rest < 10
+    kent = shown[shown["org_code"] == "kent"].iloc[0]
+    assert kent["denominator"] == 12 and kent["median"] is not None
+    assert kent["position"] in ("above", "within") and kent["median_position"] is not None
+    curves = cd.funnel_curves(rates, nat, "days")
+    assert curves is not None and curves.centre == pytest.approx(float(nat["value"]))
+    for r in shown.itertuples():
+        half = (r.upper_998 - curves.centre) / cd.funnel.Z998 * cd.funnel.Z95
+        assert np.interp(r.denominator, curves.n, curves.upper_998) == pytest.approx(
+            r.upper_998, abs=0.5
+        )
+        assert r.upper_95 == pytest.approx(curves.centre + half, abs=1e-3)
+    table = cd.funnel_table(cd.with_roles(rates, "kent", ()), nat, "days", "lower_is_better")
+    assert list(table.columns) == list(cd.DAYS_COLUMNS)
+    k = table[table["Force"] == "Kent Police"].iloc[0]
+    assert k["Mean days"].endswith("days") and k["Highlight"] == "selected"
+    assert k["Mean against national"] == position_words("lower_is_better", kent["position"])
+    surrey = table[table["Force"] == "Surrey Police"].iloc[0]
+    assert surrey["Mean against national"] == "not compared: fewer than 10 cases"
+    assert surrey["Median against national"] == "not compared: fewer than 10 cases"
+    grid = {r["force"]: r for r in cd.grid_rows(rates, "days", "lower_is_better")}
+    assert grid["Kent Police"]["median"] == round(float(kent["median"]))
 
 
 def test_resolve_falls_back_to_a_period_with_figures(snap: Warehouse) -> None:
@@ -121,7 +172,8 @@ def test_force_rates_all_43_with_suppression_as_text(snap: Warehouse) -> None:
     assert table.iloc[0]["Rate"] == f"{100 * 64 / 378:.1f}"
     city = table[table["Force"].str.startswith("City of London")].iloc[0]
     assert city["Rate"].startswith("suppressed") and "fewer than 10" in city["Rate"]
-    assert city["Against national"] == POSITION_SUPPRESSED and city["Denominator"] == ""
+    assert city["Against national"] == "not compared: fewer than 10 cases"
+    assert city["Denominator"] == ""
     k = table[table["Force"].str.startswith("Kent")].iloc[0]
     assert (k["Highlight"], k["Rate"], k["Denominator"]) == ("selected", "20.0", "60")
     grid = {r["force"]: r for r in cd.grid_rows(rates, "per_100")}
@@ -224,3 +276,25 @@ def test_spc_series_and_table(snap: Warehouse) -> None:
         .iloc[0]["Special cause"]
         .endswith("(concerning)")
     )
+
+
+def test_spc_baselines_on_the_chart_and_in_the_table() -> None:
+    """Run-in quarters shaded and named; a dotted line and "new baseline from <quarter>"
+    where the limits were recalculated; the table names each quarter's baseline."""
+    from dashboard.ui.charts import spc as marks
+
+    quarters = ["2016-17-Q3", "2016-17-Q4", "2017-18-Q1", "2017-18-Q2", "2017-18-Q3"]
+    shapes, notes = marks.baseline_marks(quarters, [0, 0, 1, 1, 2])
+    assert [s["type"] for s in shapes] == ["rect", "line"]
+    assert (shapes[0]["x0"], shapes[0]["x1"], shapes[1]["x0"]) == (-0.5, 1.5, 3.5)
+    assert [n["text"] for n in notes] == [marks.RUN_IN_SHORT, "new baseline from 2017-18-Q3"]
+    assert marks.baseline_marks(quarters, [1] * 5) == ([], [])  # stable: nothing drawn
+    series = pd.DataFrame({"period": quarters, "value": [1.0] * 5, "centre": [1.0] * 5,
+                           "lower_3s": [0.0] * 5, "upper_3s": [2.0] * 5,
+                           "special_cause": [False] * 5, "rules": [None] * 5,
+                           "cause_side": [None] * 5, "suppressed": [None] * 5,
+                           "phase": [0, 0, 1, 1, 2]})  # fmt: skip
+    assert list(cd.spc_table(series, "percent", "neutral")["Baseline"]) == [
+        marks.RUN_IN_LABEL, marks.RUN_IN_LABEL, "from 2017-18-Q1", "from 2017-18-Q1",
+        "from 2017-18-Q3",
+    ]  # fmt: skip

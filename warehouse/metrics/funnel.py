@@ -15,6 +15,18 @@ the limits are clamped to [0, 1] for proportions (per-100 flow ratios are clampe
 0 only). z_alpha: 1.959964 (95%), 3.090232 (99.8%). The position flag uses the 99.8% limits:
 above / below when the observed proportion lies strictly outside them, else within; the 95%
 limits are published for context but drive nothing.
+
+Timeliness (metrics in days) is compared the same way (warehouse/sql/mart/025_funnel.sql):
+
+- mean days: a funnel on the mean. Target mu0 = the national mean, standard error of a unit
+  with n cases sd0 / sqrt(n) where sd0 is the national standard deviation of the days
+  (from the cells' sums of squares); z_i = (mean_i - mu0) / (sd0 / sqrt(n_i)), phi as above,
+  limits mu0 +/- z_alpha * sqrt(phi_used) * sd0 / sqrt(n), clamped below at 0.
+- median days: a sign test against the national median m0 - of a unit's cases not equal to
+  m0, how many lie above and below: z_i = (above - below) / sqrt(above + below) (the normal
+  approximation to Binomial(above + below, 1/2)); phi as above; the position is above /
+  below when z_i / sqrt(phi_used) lies beyond +/- 3.090232 (no limits: a median has no
+  funnel here).
 """
 
 from __future__ import annotations
@@ -97,3 +109,36 @@ def funnel_group(
         position(float(yi), lim.lower_998, lim.upper_998) for yi, lim in zip(y, lims, strict=True)
     ]
     return phi, lims, pos
+
+
+def mean_funnel_group(
+    mean: np.ndarray, n: np.ndarray, mu0: float, sd0: float
+) -> tuple[float, list[Limits], list[str | None]]:
+    """phi, limits and positions of unit means (days) against the national mean ``mu0``
+    with national standard deviation ``sd0`` (the reference for 025_funnel.sql)."""
+    mean = np.asarray(mean, dtype=float)
+    n = np.asarray(n, dtype=float)
+    se1 = sd0 / np.sqrt(n)
+    z = (mean - mu0) / se1
+    phi = float(np.mean(winsorise(z) ** 2)) if len(z) >= MIN_UNITS else 1.0
+    se = np.sqrt(max(phi, 1.0)) * se1
+    lims = [
+        Limits(max(mu0 - Z95 * e, 0.0), mu0 + Z95 * e, max(mu0 - Z998 * e, 0.0), mu0 + Z998 * e)
+        for e in se.tolist()
+    ]
+    pos = [
+        position(float(y), lim.lower_998, lim.upper_998) for y, lim in zip(mean, lims, strict=True)
+    ]
+    return phi, lims, pos
+
+
+def sign_test_group(above: np.ndarray, below: np.ndarray) -> tuple[float, list[str | None]]:
+    """phi and positions of unit medians against the national median, from how many of each
+    unit's cases lie above and below it (the reference for 025_funnel.sql)."""
+    above = np.asarray(above, dtype=float)
+    below = np.asarray(below, dtype=float)
+    z = (above - below) / np.sqrt(above + below)
+    phi = float(np.mean(winsorise(z) ** 2)) if len(z) >= MIN_UNITS else 1.0
+    adj = z / np.sqrt(max(phi, 1.0))
+    pos = ["above" if v > Z998 else "below" if v < -Z998 else "within" for v in adj.tolist()]
+    return phi, pos  # type: ignore[return-value]

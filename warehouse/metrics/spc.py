@@ -15,6 +15,30 @@ mean +/- 2.66 mean moving range). Rules, each flagging every point it covers:
 The latest point's icon: common_cause when it has no special cause; otherwise improving or
 concerning from the side of the special cause and the metric's direction, or
 special_cause_neither for metrics with no preferred direction.
+
+Baselines (phases). One mean over ten years with step changes makes nearly every point
+"special cause", so limits are recalculated at a sustained shift, as Making Data Count
+advises, once per shift and never to chase noise:
+
+- the first baseline starts at the series' first point outside the run-in year (below);
+- a shift ends a baseline at point r when the baseline already holds at least MIN_BASELINE
+  points before r, the SHIFT (8) points from r on all lie strictly on one side of the
+  baseline's centre computed from its points before r (mean, or pooled proportion for a
+  p-chart), and their mean is at least one baseline sigma (mean moving range / 1.128 of
+  the points before r) from that centre - so a lone spike, which drags the running mean
+  up a little, does not pass as a shift; the first such r starts a new baseline, and the
+  search goes on from there;
+- each baseline then gets its own centre and limits from all its points, and the rules are
+  applied within it (a run or trend never spans a change point).
+
+A stable series never holds 8 points on one side of its running mean by chance often (each
+window of 8 has a 1 in 128 chance), and each recalculation needs 8 more points of its own.
+
+Run-in year: the extracts hold cases recorded from the contract's first day
+(scorecard.contract.EARLIEST_DATE, 1 April 2016) only, so in that first financial year every
+later-stage event and every duration is of a case at most a few months old (the referral
+rate opens with a spike, durations start short). Quarters of that year are shown but are in
+no baseline: no limits, no rule flags (phase 0).
 """
 
 from __future__ import annotations
@@ -23,22 +47,38 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from scorecard import contract, periods
+
 RUN = 7
 TREND = 7
 MIN_POINTS = 12
 MR_CONSTANT = 1.128  # d2 for moving ranges of two
+SHIFT = 8  # a sustained shift: this many points in a row on one side of the baseline centre
+MIN_BASELINE = 8  # points a baseline holds before a shift can end it
+RUN_IN_FY = periods.fy_of(contract.EARLIEST_DATE)  # the extracts' first financial year
+
+
+def is_run_in(quarter: str) -> bool:
+    """True for a quarter of the run-in year (shown, in no baseline)."""
+    return periods.fy_of(periods.bounds(quarter)[0]) == RUN_IN_FY
 
 
 @dataclass
 class SpcResult:
     chart: str
-    centre: float
+    centre: np.ndarray  # per point: its baseline's centre (NaN in the run-in)
     lower_3s: np.ndarray
     upper_3s: np.ndarray
     lower_2s: np.ndarray
     upper_2s: np.ndarray
     rules: list[set[str]] = field(default_factory=list)
     side: list[str | None] = field(default_factory=list)
+    phase: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+
+    @property
+    def recalculations(self) -> int:
+        """How many times the limits were recalculated (baselines after the first)."""
+        return max(int(self.phase.max(initial=0)) - 1, 0)
 
     @property
     def special(self) -> list[bool]:
@@ -112,20 +152,38 @@ def apply_rules(
 
 def analyse(
     values: np.ndarray, *, chart: str, num: np.ndarray | None = None,
-    den: np.ndarray | None = None,
+    den: np.ndarray | None = None, run_in: int = 0,
 ) -> SpcResult:  # fmt: skip
-    """Limits and rule flags for one series (``chart`` 'p' needs num and den)."""
+    """Baselines, limits and rule flags for one series (``chart`` 'p' needs num and den;
+    ``run_in``: leading points of the run-in year, in no baseline)."""
     x = np.asarray(values, dtype=float)
+    n = len(x)
     if chart == "p":
         assert num is not None and den is not None
-        centre, lo3, hi3, lo2, hi2 = p_limits(num, den)
-        x = np.asarray(num, dtype=float) / np.asarray(den, dtype=float)
-    elif chart == "xmr":
-        centre, lo3, hi3, lo2, hi2 = xmr_limits(x)
-    else:
+        num = np.asarray(num, dtype=float)
+        den = np.asarray(den, dtype=float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            x = num / den
+    elif chart != "xmr":
         raise ValueError(f"unknown chart {chart!r}")
-    rules, side = apply_rules(x, centre, lo3, hi3, lo2, hi2)
-    return SpcResult(chart, centre, lo3, hi3, lo2, hi2, rules, side)
+    phase = phases_many(x, np.asarray([n]), np.asarray([chart == "p"]), num=num, den=den,
+                        run_in=np.asarray([run_in]))  # fmt: skip
+    nan = np.full(n, np.nan)
+    centre, lo3, hi3, lo2, hi2 = nan.copy(), nan.copy(), nan.copy(), nan.copy(), nan.copy()
+    rules: list[set[str]] = [set() for _ in range(n)]
+    side: list[str | None] = [None] * n
+    for k in range(1, int(phase.max(initial=0)) + 1):
+        sl = np.flatnonzero(phase == k)
+        a, b = int(sl[0]), int(sl[-1]) + 1
+        if chart == "p":
+            assert num is not None and den is not None
+            c, l3, h3, l2, h2 = p_limits(num[a:b], den[a:b])
+        else:
+            c, l3, h3, l2, h2 = xmr_limits(x[a:b])
+        centre[a:b], lo3[a:b], hi3[a:b], lo2[a:b], hi2[a:b] = c, l3, h3, l2, h2
+        r, sd = apply_rules(x[a:b], c, l3, h3, l2, h2)
+        rules[a:b], side[a:b] = r, sd
+    return SpcResult(chart, centre, lo3, hi3, lo2, hi2, rules, side, phase)
 
 
 def variation(special: bool, side: str | None, direction: str) -> str:
@@ -169,6 +227,7 @@ class SpcArrays:
     upper_2s: np.ndarray
     flags: np.ndarray  # uint8: OR of the RULE_BITS a point triggers
     side: np.ndarray  # int8: HIGH, LOW or 0 (no special cause)
+    phase: np.ndarray  # int64: baseline number (1 the first), 0 for run-in points
 
     def rules_text(self) -> np.ndarray:
         """Per point: the rule names sorted and comma-joined, None for none (as build stores)."""
@@ -212,12 +271,124 @@ def _series_stats(
     return centre, sigma
 
 
+def _within_cumsum(a: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Per point: the sum of its series' earlier points (an exclusive running sum that starts
+    afresh in each series). Row-wise over equal-length blocks, so one series alone gives
+    bit for bit what it gives among many."""
+    out = np.zeros(len(a))
+    for n in np.unique(lengths):
+        if n < 2:
+            continue
+        idx = starts[lengths == n][:, None] + np.arange(n)
+        out[idx[:, 1:]] = np.cumsum(a[idx], axis=1)[:, :-1]
+    return out
+
+
+def phases_many(
+    x: np.ndarray, lengths: np.ndarray, is_p: np.ndarray, *, num: np.ndarray | None = None,
+    den: np.ndarray | None = None, run_in: np.ndarray | None = None,
+) -> np.ndarray:  # fmt: skip
+    """Per point (series concatenated, ``lengths`` points each): its baseline number, 1 for
+    the first, 0 for the run-in points (the leading ``run_in`` of each series). The one home
+    of the recalculation rule (module docstring); ``x`` holds the plotted values (p-charts:
+    num / den, whose centre is the pooled proportion)."""
+    x = np.asarray(x, dtype=float)
+    lengths = np.asarray(lengths, dtype=np.int64)
+    is_p = np.asarray(is_p, dtype=bool)
+    n_pts = len(x)
+    num = np.zeros(n_pts) if num is None else np.asarray(num, dtype=float)
+    den = np.ones(n_pts) if den is None else np.asarray(den, dtype=float)
+    run_in = np.zeros(len(lengths), np.int64) if run_in is None else np.asarray(run_in, np.int64)
+    run_in = np.minimum(run_in, lengths)
+    starts = np.concatenate(([0], np.cumsum(lengths)[:-1])).astype(np.int64)
+    series = np.repeat(np.arange(len(lengths)), lengths)
+    pos = np.arange(n_pts) - starts[series]
+    n_of = lengths[series]
+    p_pt = is_p[series]
+    begins = np.zeros(n_pts, dtype=bool)  # the first point of each baseline
+    has_base = run_in < lengths
+    cur = starts + run_in  # each series' current baseline start
+    begins[cur[has_base]] = True
+    if n_pts >= SHIFT:
+        cx = _within_cumsum(np.where(p_pt, 0.0, x), starts, lengths)
+        cn = _within_cumsum(np.where(p_pt, num, 0.0), starts, lengths)
+        cd = _within_cumsum(np.where(p_pt, den, 0.0), starts, lengths)
+        step = np.zeros(n_pts)
+        step[1:] = np.where(pos[1:] > 0, np.abs(np.diff(x)), 0.0)
+        cmr = _within_cumsum(step, starts, lengths)  # moving ranges of points before i
+        windows = np.lib.stride_tricks.sliding_window_view(x, SHIFT)  # points i .. i+SHIFT-1
+        w_min = np.full(n_pts, np.nan)
+        w_max = np.full(n_pts, np.nan)
+        w_mean = np.full(n_pts, np.nan)
+        w_min[: len(windows)] = np.minimum.reduce(windows, axis=1)  # NaN propagates: no run
+        w_max[: len(windows)] = np.maximum.reduce(windows, axis=1)
+        w_mean[: len(windows)] = windows.sum(axis=1) / SHIFT
+        active = has_base.copy()
+        while active.any():
+            s_pt = cur[series]
+            since = np.arange(n_pts) - s_pt
+            cand = np.flatnonzero(active[series] & (since >= MIN_BASELINE) & (pos + SHIFT <= n_of))
+            if not len(cand):
+                break
+            s = s_pt[cand]
+            with np.errstate(divide="ignore", invalid="ignore"):
+                centre = np.where(p_pt[cand], (cn[cand] - cn[s]) / (cd[cand] - cd[s]),
+                                  (cx[cand] - cx[s]) / since[cand])  # fmt: skip
+                sigma = (cmr[cand] - cmr[s + 1]) / (since[cand] - 1) / MR_CONSTANT
+                one_side = (w_min[cand] > centre) | (w_max[cand] < centre)
+                hits = cand[one_side & (np.abs(w_mean[cand] - centre) >= sigma)]
+            if not len(hits):
+                break
+            first = hits[np.concatenate(([True], series[hits][1:] != series[hits][:-1]))]
+            begins[first] = True
+            cur[series[first]] = first
+            active = np.zeros(len(lengths), dtype=bool)
+            active[series[first]] = True
+    counted = np.cumsum(begins)
+    return counted - (counted[starts] - begins[starts])[series] if n_pts else counted
+
+
 def analyse_many(
     values: np.ndarray, lengths: np.ndarray, is_p: np.ndarray, num: np.ndarray | None = None,
-    den: np.ndarray | None = None,
+    den: np.ndarray | None = None, run_in: np.ndarray | None = None,
 ) -> SpcArrays:  # fmt: skip
     """``analyse`` for many series at once. Series are concatenated in ``values`` (and num,
-    den for p-charts), ``lengths`` points each; ``is_p`` per series picks the chart."""
+    den for p-charts), ``lengths`` points each; ``is_p`` per series picks the chart;
+    ``run_in`` per series: its leading run-in points. Each baseline is analysed as a series
+    of its own (the run-in as one with its limits and flags then blanked)."""
+    values = np.asarray(values, dtype=float)
+    lengths = np.asarray(lengths, dtype=np.int64)
+    is_p = np.asarray(is_p, dtype=bool)
+    n_pts = len(values)
+    num_a = np.zeros(n_pts) if num is None else np.asarray(num, dtype=float)
+    den_a = np.ones(n_pts) if den is None else np.asarray(den, dtype=float)
+    series = np.repeat(np.arange(len(lengths)), lengths)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        x = np.where(is_p[series], num_a / den_a, values)
+    phase = phases_many(x, lengths, is_p, num=num_a, den=den_a, run_in=run_in)
+    if not n_pts:
+        return _analyse_segments(values, lengths, is_p, num_a, den_a, phase)
+    starts = np.concatenate(([0], np.cumsum(lengths)[:-1])).astype(np.int64)
+    seg_start = np.zeros(n_pts, dtype=bool)
+    seg_start[starts[lengths > 0]] = True
+    seg_start[1:] |= phase[1:] != phase[:-1]
+    seg_first = np.flatnonzero(seg_start)
+    seg_len = np.diff(np.concatenate((seg_first, [n_pts])))
+    res = _analyse_segments(values, seg_len, is_p[series[seg_first]], num_a, den_a, phase)
+    out = phase == 0
+    if out.any():
+        for a in (res.centre, res.lower_3s, res.upper_3s, res.lower_2s, res.upper_2s):
+            a[out] = np.nan
+        res.flags[out] = 0
+        res.side[out] = 0
+    return res
+
+
+def _analyse_segments(
+    values: np.ndarray, lengths: np.ndarray, is_p: np.ndarray, num: np.ndarray | None,
+    den: np.ndarray | None, phase: np.ndarray,
+) -> SpcArrays:  # fmt: skip
+    """Limits and rule flags with each segment (``lengths``) analysed as one series."""
     values = np.asarray(values, dtype=float)
     lengths = np.asarray(lengths, dtype=np.int64)
     is_p = np.asarray(is_p, dtype=bool)
@@ -290,7 +461,7 @@ def analyse_many(
         [beyond_side != 0, two_side != 0, run_side != 0, trend_side != 0],
         [beyond_side, two_side, run_side, trend_side], 0,
     ).astype(np.int8)  # fmt: skip
-    return SpcArrays(c, lo3, hi3, lo2, hi2, flags, side)
+    return SpcArrays(c, lo3, hi3, lo2, hi2, flags, side, phase)
 
 
 def round_like_python(a: np.ndarray, ndigits: int = 6) -> np.ndarray:

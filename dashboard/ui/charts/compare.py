@@ -19,9 +19,9 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from dashboard.ui.charts import base
-from dashboard.ui.charts.spc import special_cause_traces
+from dashboard.ui.charts.spc import baseline_marks, special_cause_traces, year_ticks
 from dashboard.ui.figures import PALETTE
-from dashboard.ui.wording import format_value, position_text
+from dashboard.ui.wording import format_value, not_compared_text, position_words
 
 if TYPE_CHECKING:
     from dashboard.data.compare import FunnelCurves
@@ -80,8 +80,10 @@ def funnel_figure(
     metric_name: str,
     unit: str,
     denominator_label: str,
+    direction: str = "neutral",
 ) -> dict[str, Any]:
-    """Forces' rates against their denominators with national 95% and 99.8% limits.
+    """Forces' rates (or mean days) against their denominators (cases) with national 95% and
+    99.8% limits; the hover says the position with the metric's direction.
 
     ``rates`` needs name, denominator, value, position and role (selected/peer/other)."""
     traces: list[dict[str, Any]] = []
@@ -143,7 +145,14 @@ def funnel_figure(
                 "color": colour,
                 "line": {"width": 1.5, "color": colour if role == "other" else PALETTE["black"]},
             },
-            "customdata": [[n, format_value(v, unit), position_text(p)] for _, v, n, p in part],
+            "customdata": [
+                [
+                    n,
+                    format_value(v, unit),
+                    position_words(direction, p) if p else not_compared_text(None),
+                ]
+                for _, v, n, p in part
+            ],
             "hovertemplate": "%{customdata[0]}<br>%{customdata[1]} on %{x:,.0f}"
             "<br>%{customdata[2]}<extra></extra>",
         }
@@ -193,7 +202,7 @@ def spc_figure(
             "y": _nums(series["centre"]),
             "mode": "lines",
             "name": "Mean",
-            "line": {"color": PALETTE["black"], "width": 1.5},
+            "line": {"color": PALETTE["black"], "width": 1.5, "shape": "hvh"},
             "hoverinfo": "skip",
         },
         {
@@ -216,10 +225,18 @@ def spc_figure(
         series["rules"],
         direction,
     )
+    phase = series["phase"] if "phase" in series.columns else [None] * len(x)
+    shapes, notes = baseline_marks(x, phase)
     return figure(
         traces,
         y_title=axis_title(metric_name, unit),
-        xaxis={"type": "category", "tickangle": -45, "nticks": 14},
-        height=420,
-        margin={**base()["margin"], "b": 40},
+        # one label a year, no fixed angle: plotly turns them upright on a phone
+        xaxis={"type": "category", "automargin": True, **year_ticks(x)},
+        shapes=shapes,
+        annotations=notes,
+        height=460,
+        # the legend below the whole figure (not the plot area), so upright year labels on a
+        # phone never run into it
+        legend={**base()["legend"], "yref": "container", "y": 0, "yanchor": "bottom"},
+        margin={**base()["margin"], "b": 110},
     )

@@ -7,7 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.ui.charts import figure
-from dashboard.ui.charts.spc import special_cause_traces
+from dashboard.ui.charts.spc import baseline_marks, special_cause_traces, year_ticks
 from dashboard.ui.figures import PALETTE
 
 SERIES_STYLE = (
@@ -27,7 +27,7 @@ def spc_chart(points: pd.DataFrame, y_title: str, direction: str) -> go.Figure:
     """Values with centre and control limits; special-cause points marked as on every SPC
     chart (:mod:`dashboard.ui.charts.spc`). Suppressed quarters are gaps."""
     x = list(points["period"])
-    limit = {"color": PALETTE["grey"], "dash": "dash", "width": 1}
+    limit = {"color": PALETTE["grey"], "dash": "dash", "width": 1, "shape": "hvh"}
     traces = [
         {
             "type": "scatter",
@@ -51,7 +51,7 @@ def spc_chart(points: pd.DataFrame, y_title: str, direction: str) -> go.Figure:
             "y": _nums(points["centre"]),
             "mode": "lines",
             "name": "Centre line (mean)",
-            "line": {"color": PALETTE["black"], "width": 1},
+            "line": {"color": PALETTE["black"], "width": 1, "shape": "hvh"},
         },
         {
             "type": "scatter",
@@ -72,7 +72,10 @@ def spc_chart(points: pd.DataFrame, y_title: str, direction: str) -> go.Figure:
         points["rules"],
         direction,
     )
-    return figure(traces, y_title=y_title, xaxis=X_AXIS)
+    phase = points["phase"] if "phase" in points.columns else [None] * len(x)
+    shapes, notes = baseline_marks(x, phase)
+    xaxis = {**X_AXIS, "title": {"text": "Financial year (quarters)"}, **year_ticks(x)}
+    return figure(traces, y_title=y_title, xaxis=xaxis, shapes=shapes, annotations=notes)
 
 
 def lines_chart(plot: pd.DataFrame, y_title: str) -> go.Figure:

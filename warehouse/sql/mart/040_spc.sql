@@ -1,6 +1,8 @@
 -- Published SPC points: core.spc_internal with the point's disclosure decision from
 -- mart.metric_values. A suppressed point publishes no value, limits or rule flags; a series
--- whose latest point is suppressed publishes no variation icon.
+-- whose latest point is suppressed publishes no variation icon. phase: the point's baseline
+-- (1 the first; a new one from each sustained shift; 0 for run-in quarters, which have no
+-- limits - warehouse/metrics/spc.py).
 CREATE OR REPLACE TABLE mart.spc AS
 WITH s AS (
     SELECT i.*, mv.suppressed,
@@ -24,6 +26,7 @@ SELECT level, org_code, basis, metric_id, stat, breakdown, period, seq, chart,
        CASE WHEN suppressed IS NULL THEN rules END AS rules,
        CASE WHEN suppressed IS NULL THEN cause_side END AS cause_side,
        suppressed, is_latest,
-       CASE WHEN latest_suppressed IS NULL THEN variation END AS variation
+       CASE WHEN latest_suppressed IS NULL THEN variation END AS variation,
+       phase
 FROM s
 ORDER BY level, org_code, basis, metric_id, stat, breakdown, seq;
