@@ -29,13 +29,14 @@ from dashboard.data.scorecard import (
     stat_unit,
 )
 from dashboard.data.source import snapshot_cached
-from dashboard.ui.status import rag_label
+from dashboard.ui.status import STATUS_TEXT, rag_label
 from dashboard.ui.wording import (
     POSITION_NONE,
     POSITION_SUPPRESSED,
     format_value,
     position_words,
 )
+from scorecard import labels
 from warehouse.metrics import catalogue
 from warehouse.metrics.catalogue import Metric
 
@@ -153,7 +154,7 @@ def area_table(
                 "Owner side": SIDE_LABEL[m.side],
                 "Breakdown": breakdown_label(bd),
                 "Statistic": stat_label(m, stat),
-                "Basis": basis,
+                "Basis": labels.basis(basis),
             }
             f = idx.get((flv, force.code, *key)) if flv else None
             row[force.name] = cell_text(f, unit) if flv else "Area only"
@@ -190,35 +191,21 @@ def metrics_for_rec(rec_no: int) -> list[Metric]:
 # --- victim withdrawal by stage and reason -------------------------------------------------
 
 WITHDRAWAL_METRIC = "engage.withdrawal_stage_reason"
-# Display order and words for the categories the metric publishes (scorecard/contract.py's
-# withdrawal_stage and withdrawal_reason values; 'u' and missing are not_recorded). A value
-# not listed is still shown, after these, with its code tidied.
-WITHDRAWAL_GROUPS: tuple[tuple[str, str, tuple[tuple[str, str], ...]], ...] = (
-    (
-        "stage",
-        "Stage",
-        (
-            ("before_account", "Before giving an account"),
-            ("investigation", "During the investigation"),
-            ("awaiting_cps", "Awaiting the CPS decision"),
-            ("after_charge", "After charge"),
-            ("not_recorded", "Not recorded"),
-        ),
-    ),
-    (
-        "reason",
-        "Reason",
-        (
-            ("time_taken", "Time taken"),
-            ("relationship_with_suspect", "Relationship with the suspect"),
-            ("recovery_wellbeing", "Recovery and wellbeing"),
-            ("fear_of_process", "Fear of the process"),
-            ("lack_of_support", "Lack of support"),
-            ("other", "Other"),
-            ("not_recorded", "Not recorded (unknown or missing)"),
-        ),
-    ),
-)
+# Display order of the categories the metric publishes (scorecard/contract.py's
+# withdrawal_stage and withdrawal_reason values; 'u' and missing are not_recorded), with the
+# short group word the chart's axis shows; the categories' words come from scorecard.labels.
+# A value not listed is still shown, after these.
+WITHDRAWAL_GROUPS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("stage", "Stage", ("before_account", "investigation", "awaiting_cps", "after_charge",
+                        "not_recorded")),
+    ("reason", "Reason", ("time_taken", "relationship_with_suspect", "recovery_wellbeing",
+                          "fear_of_process", "lack_of_support", "other", "not_recorded")),
+)  # fmt: skip
+
+
+def _category(breakdown: str, code: str) -> str:
+    words = labels.breakdown_value(breakdown, code)
+    return words[:1].upper() + words[1:]
 
 
 def withdrawal_columns(force: ForceInfo) -> list[str]:
@@ -253,12 +240,11 @@ def withdrawal_breakdown(
     plot: list[dict] = []
     for name, label, known in WITHDRAWAL_GROUPS:
         prefix = f"{name}="
-        codes = [c for c, _ in known if prefix + c in published]
+        codes = [c for c in known if prefix + c in published]
         extra = sorted(b[len(prefix) :] for b in published if b.startswith(prefix))
         codes += [c for c in extra if c not in codes]
-        words = dict(known)
         for code in codes:
-            category = words.get(code, code.replace("_", " ").capitalize())
+            category = _category(name, code)
             row = {"Withdrawal by": label, "Category": category}
             for level, org, col in orgs:
                 got = idx.get((level, org, period, m.id, basis, "rate", prefix + code))
@@ -415,7 +401,7 @@ def owned_recommendations(owners: Sequence[Org]) -> pd.DataFrame:
             "Recommendation": got["rec_no"].astype(int).astype(str),
             "Title": got["title"],
             "Owner": [names.get(c, c) for c in got["owner_code"]],
-            "Status": [str(s).replace("_", " ") for s in got["status"]],
+            "Status": [STATUS_TEXT.get(str(s), str(s)) for s in got["status"]],
             "RAG": [rag_label(r) for r in got["rag"]],
             "Target date": [
                 f"{_d(t)} ({'owner' if src == 'owner' else 'default'})"

@@ -3,6 +3,7 @@ as a list of changes ("Status: In progress → Implemented") instead of two JSON
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -31,6 +32,20 @@ TEXT_MAX = 160
 
 def action_text(action: str) -> str:
     return ACTION_TEXT.get(action, action.replace(".", " ").replace("_", " ").capitalize())
+
+
+_REC_TARGET = re.compile(r"^recommendation (\d+) / (\S+)$")
+
+
+def target_text(target: str) -> str:
+    """What an entry is about, in words: 'recommendation 9 / cps_hq' ->
+    'Recommendation 9, CPS Headquarters' (a user name or 'pipeline' stays as it is)."""
+    got = _REC_TARGET.match(target or "")
+    if not got:
+        return target or ""
+    from accounts.appdb import owner_name
+
+    return f"Recommendation {got.group(1)}, {owner_name(got.group(2))}"
 
 
 def field_text(key: str) -> str:

@@ -34,7 +34,7 @@ from dashboard.ui.wording import (
     spc_point_variation,
     spc_text,
 )
-from scorecard import periods
+from scorecard import labels, periods
 from scorecard.periods import previous_period, year_earlier
 from warehouse.metrics import catalogue
 from warehouse.metrics.catalogue import THEMES, Metric
@@ -126,7 +126,7 @@ def national_scorecard(period: str, spc_quarter: str | None = None) -> Scorecard
                 "Owner side": SIDE_LABEL[m.side],
                 "Breakdown": breakdown_label(bd),
                 "Statistic": stat_label(m, stat),
-                "Basis": basis,
+                "Basis": labels.basis(basis),
                 "Value": cell_text(now, unit),
             }
             if quarterly:

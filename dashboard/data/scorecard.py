@@ -182,12 +182,10 @@ def change_text(current: dict | None, before: dict | None, unit: str) -> str:
     digits = {"percent": 1, "per_100": 1, "days": 0, "ratio": 2}.get(unit, 0)
     mag = round(abs(d), digits)
     sign = "±" if mag == 0 else ("+" if d > 0 else "−")
-    if unit == "percent":
-        return f"{sign}{mag:.1f} pp"
-    if unit == "per_100":
-        return f"{sign}{mag:.1f} per 100"
+    if unit in {"percent", "per_100"}:
+        return f"{sign}{mag:.1f} {labels.change_unit(unit)}"
     if unit == "days":
-        return f"{sign}{mag:.0f} days"
+        return f"{sign}{mag:.0f} {labels.change_unit(unit)}"
     if unit == "ratio":
         return f"{sign}{mag:.2f}"
     rel = f" ({sign}{abs(d) / b * 100:.1f}%)" if b else ""

@@ -14,7 +14,7 @@ from dash import Input, Output, dcc, html
 
 from accounts import appdb
 from dashboard import ids
-from dashboard.data.audit import action_text, change_list
+from dashboard.data.audit import action_text, change_list, target_text
 from dashboard.ui.components import page_header
 
 dash.register_page(__name__, name="Audit log", path="/admin/audit", title="Audit log", order=7)
@@ -49,7 +49,7 @@ def audit_table(
                     html.Th(f"{e['at']:%d %b %Y %H:%M}", scope="row"),
                     html.Td(e["who"]),
                     html.Td(action_text(e["action"])),
-                    html.Td(e["target"]),
+                    html.Td(target_text(e["target"])),
                     html.Td(
                         html.Ul([html.Li(c) for c in changes], className="mb-0 ps-3")
                         if changes

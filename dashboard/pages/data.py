@@ -17,6 +17,7 @@ from dashboard import ids
 from dashboard.data.snapshot import NoSnapshotError, reader
 from dashboard.ui.components import notice, page_header
 from expectations.report_ids import report_id
+from scorecard import labels
 from warehouse.status import (
     CADENCE_DAYS,
     Freshness,
@@ -47,13 +48,7 @@ RUN_STATUS_TEXT = {
 
 def kind_label(kind: str | None) -> str:
     """An extract kind as words ('police_cases' -> 'police case records')."""
-    if not kind:
-        return ""
-    try:  # scorecard/labels.py (the one label module) once it is merged
-        from scorecard.labels import extract_kind
-    except ImportError:
-        return kind.replace("_", " ")
-    return extract_kind(kind)
+    return labels.extract_kind(kind) if kind else ""
 
 
 def org_label(code: str | None) -> str:

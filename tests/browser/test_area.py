@@ -17,6 +17,7 @@ from tests.helpers.browser import (
     PageLog,
     Served,
     assert_axe_clean,
+    assert_only_its_own_404,
     card,
     downloaded_csv,
     open_page,
@@ -108,7 +109,7 @@ def test_headline_first_with_direction_against_national(
     served: Served, page: tuple[Page, PageLog]
 ) -> None:
     pg, log = page
-    assert_headline_fits(pg, served, "/area/kent?period=2023-24")
+    assert_headline_fits(pg, served, "/area/kent?period=2023-24", log)
     assert log.console_errors == [] and log.failed_requests == []
     labels = spc_labels(pg)
     assert labels and all(lab.startswith("SPC, Quarter 4 of 2023-24") for lab in labels)
@@ -132,12 +133,12 @@ def test_headline_first_with_direction_against_national(
 
 def test_unknown_force_gives_a_clear_page(served: Served, page: tuple[Page, PageLog]) -> None:
     pg, log = page
-    open_page(pg, served, "/area/nope")
+    resp = open_page(pg, served, "/area/nope")
     assert "No such force" in pg.inner_text("#main h1")
     assert "nope" in pg.inner_text("#area-unknown-force")
     assert pg.locator('#main a[href="/area/kent"]').count() == 1
     assert "Traceback" not in pg.content()
-    assert log.console_errors == []
+    assert_only_its_own_404(pg, log, resp)
 
 
 def test_malformed_period_falls_back_with_a_message(

@@ -17,6 +17,7 @@ from tests.helpers.browser import (
     Served,
     alt_table,
     assert_axe_clean,
+    assert_only_its_own_404,
     card,
     downloaded_csv,
     open_page,
@@ -137,11 +138,11 @@ def test_unknown_recommendation_gives_a_clear_page(
     served: Served, page: tuple[Page, PageLog], path: str, words: str
 ) -> None:
     pg, log = page
-    open_page(pg, served, path)
+    resp = open_page(pg, served, path)
     assert pg.inner_text("#main h1") == "Recommendation not found"
     assert words in pg.inner_text("#main")
     assert "Traceback" not in pg.content()
-    assert log.console_errors == [] and log.failed_requests == []
+    assert_only_its_own_404(pg, log, resp)
 
 
 @pytest.mark.parametrize("role", ["board", "pcc"])

@@ -84,6 +84,16 @@ def open_page(pg: Page, served: Served, path: str) -> Response | None:
     return resp
 
 
+def assert_only_its_own_404(pg: Page, log: PageLog, resp: Response | None) -> None:
+    """A bad URL's friendly page answers 404 (issue 14), and that status is the page's only
+    error: the browser logs it once as a failed resource, nothing else fails."""
+    assert resp is not None and resp.status == 404
+    assert log.failed_requests == [f"{pg.url} HTTP 404"]
+    assert log.console_errors == [
+        "Failed to load resource: the server responded with a status of 404 (NOT FOUND)"
+    ]
+
+
 def card(pg: Page, card_id: str) -> Locator:
     """A figure card, by its id (the section its title labels)."""
     return pg.locator(f'section[aria-labelledby="{card_id}-title"]')

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from accounts import appdb
-from dashboard.data.audit import action_text, change_list
+from dashboard.data.audit import action_text, change_list, target_text
 
 
 def test_a_change_lists_only_what_changed_in_words() -> None:
@@ -31,6 +31,18 @@ def test_new_and_removed_fields_and_plain_values() -> None:
     ]
     assert change_list({"failed_logins": 5}, {"failed_logins": 0}) == ["Failed sign-ins: 5 → 0"]
     assert change_list(None, None) == []
+
+
+def test_targets_and_organisations_read_as_words() -> None:
+    assert (
+        target_text("recommendation 9 / cps_hq")
+        == "Recommendation 9, CPS headquarters (national RASSO lead)"
+    )
+    assert target_text("test-owner") == "test-owner"
+    assert change_list(None, {"org_code": "cps_hq", "locked_until": None}) == [
+        "Locked until: none",
+        "Organisation: CPS headquarters (national RASSO lead)",
+    ]
 
 
 def test_actions_read_as_words() -> None:

@@ -40,11 +40,35 @@ def flat(text: str) -> str:
     return " ".join(text.split())
 
 
+# Text a board member reads must not look like a code (issue 14; as tests/browser/test_pages.py).
+CODE_PATTERNS = (
+    re.compile(r"\b[a-z]+_[a-z_]+\b"),
+    re.compile(r"\w=\w"),
+    re.compile(r"outcome: \d"),
+)
+
+
+def codes_in(text: str) -> list[str]:
+    return sorted({m.group(0) for p in CODE_PATTERNS for m in p.finditer(text)})
+
+
+def test_codes_in_catches_codes() -> None:
+    assert codes_in("Basis: period team_type=non_specialist, outcome: 16") == [
+        "e=n",
+        "non_specialist",
+        "outcome: 1",
+        "team_type",
+    ]
+    assert codes_in("Investigating team: non-specialist team, +2.1 percentage points") == []
+
+
 def check_pack(body: bytes, before_appendix: int) -> list[str]:
     """The board pack's rules: page 1 holds every headline tile's title and the needs
     attention list; no page is blank or near-empty (fewer than three lines besides the
-    marking and footer); at most ``before_appendix`` pages before the appendix."""
+    marking and footer); at most ``before_appendix`` pages before the appendix; no text
+    that looks like a code, on any page."""
     pages = pages_of(body)
+    assert codes_in("\n".join(pages)) == []
     first = flat(pages[0])
     for m in catalogue.headline():
         name = m.name if "rate" in m.stats or "count" in m.stats else f"{m.name} (mean)"
@@ -141,7 +165,8 @@ def test_area_pack_has_withdrawal_stage_reason(client: object) -> None:
     section = text[text.index(title) : text.index("Victim withdrawal (recommendation 3)")]
     lines = section.splitlines()
     # chart: category labels, shares at the bars and "suppressed" where a bar is hidden
-    assert "Stage: Awaiting the CPS decision" in lines and "Reason: Time taken" in lines
+    assert "Stage: Awaiting the CPS decision" in lines
+    assert "Reason: The time the case was taking" in lines
     assert "suppressed" in lines and "37.5%" in lines
     # table: awaiting the CPS is 1 withdrawal -> suppressed for Kent and national
     at = lines.index("Awaiting the CPS decision")

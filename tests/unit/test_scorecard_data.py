@@ -64,7 +64,7 @@ def test_change_text_arithmetic_and_suppression() -> None:
     row = lambda v, s=None: {"value": v, "suppressed": s}  # noqa: E731
     assert sd.change_text(row(40.0), row(30.0), "count") == "+10 (+33.3%)"
     assert sd.change_text(row(27.0), row(30.0), "count") == "−3 (−10.0%)"
-    assert sd.change_text(row(60.0), row(40.0), "percent") == "+20.0 pp"
+    assert sd.change_text(row(60.0), row(40.0), "percent") == "+20.0 percentage points"
     assert sd.change_text(row(100.0), row(100.4), "days") == "±0 days"
     assert sd.change_text(row(10.2), row(9.45), "per_100") == "+0.8 per 100"
     assert sd.change_text(row(5.0), row(0.0), "count") == "+5"
@@ -105,7 +105,7 @@ def test_national_scorecard_values_and_changes(built: Warehouse) -> None:
     engage = groups["engagement"]
     isva = engage[engage["Metric"] == "Victims referred to an ISVA"].iloc[0]
     assert isva["Value"] == "55.8%" and isva["Year earlier"] == "40.0%"  # 24/43, 12/30
-    assert isva["Change on year earlier"] == "+15.8 pp"
+    assert isva["Change on year earlier"] == "+15.8 percentage points"
     # Every cell is text: nothing numeric that could be mistaken for a zero.
     for frame in groups.values():
         assert all(isinstance(v, str) for v in frame.to_numpy().ravel())
@@ -277,7 +277,7 @@ def test_withdrawal_breakdown_force_beside_national() -> None:
     # after charge: Kent has none of 16 (a real 0.0%); national 3 of 19 -> suppressed
     assert cells[("Stage", "After charge")] == ("0.0%", "suppressed (count of 1-4)")
     # reason not recorded: 'u' (1) + nothing (4) = 5 of 16 = 31.25 -> 31.2%; national 5/19
-    assert cells[("Reason", "Not recorded (unknown or missing)")] == ("31.2%", "26.3%")
+    assert cells[("Reason", "Not recorded")] == ("31.2%", "26.3%")
     # The plot has no number for a suppressed share, and says so in its text.
     hidden = plot[(plot["category"] == "Awaiting the CPS decision")]
     assert hidden["value"].isna().all() and hidden["text"].str.startswith("suppressed").all()
