@@ -34,6 +34,8 @@ os.environ.setdefault("SCORECARD_LANDING", "${SCORECARD_HOME}/landing")
 from tests.helpers.settings import TEST_KEY  # noqa: E402
 
 if TYPE_CHECKING:
+    from playwright.sync_api import Browser
+
     from tests.helpers.pipeline import LoadedHome
 
 
@@ -169,3 +171,22 @@ def published_home(tmp_path_factory: pytest.TempPathFactory, loaded_home: Loaded
 
     home, _ = _shared_home(tmp_path_factory, "published-home", make)
     return home
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """One Chromium per worker (Debian's, driven by Playwright): a second sync_playwright in
+    the same process fails while this one runs, so every test that needs a browser takes it."""
+    from playwright.sync_api import expect
+
+    from tests.helpers.browser import CHROMIUM, CHROMIUM_ARGS, EXPECT_TIMEOUT_MS
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}; .ci/run installs Debian's chromium")
+    from playwright.sync_api import sync_playwright
+
+    expect.set_options(timeout=EXPECT_TIMEOUT_MS)
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()

@@ -78,6 +78,13 @@ def _mart_status() -> tuple[dict[str, Any], ...]:
     return tuple(rows)
 
 
+def _day(value: Any) -> date | None:
+    """A mart date as a date: pandas gives NaT for a missing one and Timestamps for others."""
+    if value is None or pd.isna(value):
+        return None
+    return value.date() if isinstance(value, pd.Timestamp) else value
+
+
 def _effective(mart: Iterable[dict[str, Any]], app: dict[tuple[int, str], dict]) -> pd.DataFrame:
     """The mart's rows with any newer app update laid over them."""
     rows = []
@@ -86,7 +93,7 @@ def _effective(mart: Iterable[dict[str, Any]], app: dict[tuple[int, str], dict])
         r["source"], r["updated_by"] = "extract return", ""
         upd = app.get((r["rec_no"], r["owner_code"]))
         if upd is not None and (
-            r["last_updated_on"] is None or upd["at"].date() >= r["last_updated_on"]
+            (last := _day(r["last_updated_on"])) is None or upd["at"].date() >= last
         ):
             r["status"] = upd["after_status"]
             if upd["after_target_date"] is not None:

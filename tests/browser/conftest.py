@@ -10,13 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page
 
 from tests.helpers.auth import ROLES
 from tests.helpers.browser import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    EXPECT_TIMEOUT_MS,
     PageLog,
     Served,
     logged_page,
@@ -50,19 +47,6 @@ def served(published_home: Path) -> Iterator[Served]:
         server.shutdown()
         snapshot._reader = None
         mp.undo()
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium not found at {CHROMIUM}; .ci/run installs Debian's chromium")
-    from playwright.sync_api import sync_playwright
-
-    expect.set_options(timeout=EXPECT_TIMEOUT_MS)
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="session")

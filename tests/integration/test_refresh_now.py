@@ -18,9 +18,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
-from tests.helpers.browser import CHROMIUM, CHROMIUM_ARGS, Served, sign_in
+from tests.helpers.browser import Served, sign_in
 
 ROOT = Path(__file__).resolve().parents[2]
 RUN_TIMEOUT_MS = 300_000  # a nothing-new refresh, Prefect's temporary server included
@@ -82,55 +82,54 @@ def _run_now(pg: Page, rows_before: int) -> None:
 
 
 def test_run_now_in_demo_mode_runs_shows_the_run_and_allows_the_next(
-    demo_served: Served,
+    demo_served: Served, browser: Browser
 ) -> None:
     home = demo_served.home
     status = _etl_status(home)  # the app serves from this process: no lock, no traceback
     assert status.returncode == 0, status.stderr[-2000:]
     assert "Freshness by sender" in status.stdout and "Traceback" not in status.stderr
 
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            pg = browser.new_page(viewport={"width": 1440, "height": 900})
-            sign_in(pg, demo_served, "analyst")
-            pg.goto(demo_served.url + "/data")
-            expect(pg.locator("#data-run-now")).to_be_visible()
-            assert pg.locator("#data-launches-table").count() == 0
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    try:
+        pg = context.new_page()
+        sign_in(pg, demo_served, "analyst")
+        pg.goto(demo_served.url + "/data")
+        expect(pg.locator("#data-run-now")).to_be_visible()
+        assert pg.locator("#data-launches-table").count() == 0
 
-            # 1. run now -> it really runs -> it appears on /data as finished, not failed.
-            _run_now(pg, 0)
-            newest = pg.locator("#data-launches-table tbody tr").first
-            expect(newest.locator("td[data-state]")).not_to_have_attribute(
-                "data-state", "running", timeout=RUN_TIMEOUT_MS
-            )
-            log_text = newest.locator("pre").inner_text()
-            assert _newest_state(pg) == "succeeded", log_text[-2000:]
-            expect(newest).to_contain_text("0 new file(s)")
-            newest.locator("summary").click()  # the log opens
-            expect(newest.locator("pre")).to_be_visible()
+        # 1. run now -> it really runs -> it appears on /data as finished, not failed.
+        _run_now(pg, 0)
+        newest = pg.locator("#data-launches-table tbody tr").first
+        expect(newest.locator("td[data-state]")).not_to_have_attribute(
+            "data-state", "running", timeout=RUN_TIMEOUT_MS
+        )
+        log_text = newest.locator("pre").inner_text()
+        assert _newest_state(pg) == "succeeded", log_text[-2000:]
+        expect(newest).to_contain_text("0 new file(s)")
+        newest.locator("summary").click()  # the log opens
+        expect(newest.locator("pre")).to_be_visible()
 
-            # 2. the button works again; while that refresh runs, etl status still works.
-            _run_now(pg, 1)
-            assert _newest_state(pg) == "running"
-            status = _etl_status(home)
-            assert status.returncode == 0, status.stderr[-2000:]
+        # 2. the button works again; while that refresh runs, etl status still works.
+        _run_now(pg, 1)
+        assert _newest_state(pg) == "running"
+        status = _etl_status(home)
+        assert status.returncode == 0, status.stderr[-2000:]
 
-            # 3. kill it: reported as failed, and the next click is allowed.
-            records = sorted(
-                r
-                for r in (home / "logs" / "refresh").glob("*.json")
-                if not r.name.endswith(".result.json")
-            )
-            pid = json.loads(records[-1].read_text())["pid"]
-            os.killpg(pid, signal.SIGKILL)
-            newest = pg.locator("#data-launches-table tbody tr").first
-            expect(newest.locator("td[data-state]")).to_have_attribute(
-                "data-state", "failed", timeout=60_000
-            )
-            expect(newest).to_contain_text("killed or crashed")
-            _run_now(pg, 2)
-            pg.reload()
-            expect(pg.locator("#data-launches-table tbody tr")).to_have_count(3)
-        finally:
-            browser.close()
+        # 3. kill it: reported as failed, and the next click is allowed.
+        records = sorted(
+            r
+            for r in (home / "logs" / "refresh").glob("*.json")
+            if not r.name.endswith(".result.json")
+        )
+        pid = json.loads(records[-1].read_text())["pid"]
+        os.killpg(pid, signal.SIGKILL)
+        newest = pg.locator("#data-launches-table tbody tr").first
+        expect(newest.locator("td[data-state]")).to_have_attribute(
+            "data-state", "failed", timeout=60_000
+        )
+        expect(newest).to_contain_text("killed or crashed")
+        _run_now(pg, 2)
+        pg.reload()
+        expect(pg.locator("#data-launches-table tbody tr")).to_have_count(3)
+    finally:
+        context.close()
