@@ -112,6 +112,13 @@ def pull(home: str, run_id: str, source_name: str, url: str, name: str) -> dict:
     return {"path": str(staged), "checksum": sources.checksum(data)}
 
 
+def rejection_message(failed: int) -> str:
+    """What /data and `etl status` say of a rejected file, in words (never 'rule(s)')."""
+    if failed == 1:
+        return "Rejected: 1 check that must pass failed; the report names it"
+    return f"Rejected: {failed} checks that must pass failed; the report names them"
+
+
 @task(name="read-validate-load", cache_policy=None)
 def process_extract(
     home: str,
@@ -201,7 +208,7 @@ def process_extract(
                 out_dir=report_dir,
             )
             rec.report_path = str(json_path)
-            rec.message = f"{len(outcome.must)} must rule(s) failed"
+            rec.message = rejection_message(len(outcome.must))
         else:
             warnings = [
                 {"rule_id": f.rule_id, "column": f.column, "count": f.count} for f in outcome.should

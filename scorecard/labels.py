@@ -146,6 +146,11 @@ def side(code: str) -> str:
     return _lookup("sides", code)
 
 
+def direction(code: str) -> str:
+    """'lower_is_better' -> 'lower is better'."""
+    return _lookup("directions", code)
+
+
 def extract_kind(code: str) -> str:
     """'police_cases' -> 'police case records'."""
     return _lookup("extract_kinds", code)

@@ -199,7 +199,7 @@ def mart_rows(level_orgs: Sequence[tuple[str, str]], period_list: Sequence[str])
     marks = ", ".join("?" for _ in period_list)
     return source.query(
         "SELECT level, org_code, period, basis, metric_id, stat, breakdown, numerator, "
-        "denominator, value, suppressed, lower_998, upper_998, position "
+        "denominator, value, suppressed, lower_998, upper_998, position, sd "
         f"FROM mart.metric_values WHERE ({cond}) AND period IN ({marks})",
         [*params, *period_list],
     )

@@ -30,6 +30,8 @@ HEADERS = (
     "Recommendations",
     "Metric id (export and API)",
 )
+# The id is the key `scorecard metrics export` and /api/metrics use: shown, and set as code.
+CODE_COLUMNS = ("id",)
 
 
 def _frame() -> pd.DataFrame:
@@ -41,7 +43,7 @@ def _frame() -> pd.DataFrame:
             "side": labels.side(m.side),
             "basis": "; ".join(labels.basis(b) for b in m.basis),
             "unit": labels.unit(m.unit),
-            "direction": m.direction.replace("_", " "),
+            "direction": labels.direction(m.direction),
             "recommendations": ", ".join(str(r) for r in m.recs),
         }
         for m in catalogue.load()
@@ -60,6 +62,10 @@ def filter_definitions(query: str | None) -> pd.DataFrame:
     for w in words:
         mask &= text.str.contains(w, regex=False)
     return frame[mask]
+
+
+def _catalogue_table(frame: pd.DataFrame) -> html.Div:
+    return table(frame, "Metric catalogue", headers=HEADERS, code_columns=CODE_COLUMNS)
 
 
 METHODS_ID = "how-the-statistics-work"
@@ -173,7 +179,7 @@ def layout(**_: str) -> html.Div:
                 placeholder="e.g. withdrawal",
             ),
             html.P(f"{len(frame)} metrics", id=ids.DEFINITIONS_COUNT, role="status"),
-            html.Div(table(frame, "Metric catalogue", headers=HEADERS), id=ids.DEFINITIONS_TABLE),
+            html.Div(_catalogue_table(frame), id=ids.DEFINITIONS_TABLE),
             methods(),
         ]
     )
@@ -184,6 +190,6 @@ def layout(**_: str) -> html.Div:
     Output(ids.DEFINITIONS_COUNT, "children"),
     Input(ids.DEFINITIONS_SEARCH, "value"),
 )
-def _search(query: str | None) -> tuple[html.Table, str]:
+def _search(query: str | None) -> tuple[html.Div, str]:
     frame = filter_definitions(query)
-    return table(frame, "Metric catalogue", headers=HEADERS), f"{len(frame)} metrics"
+    return _catalogue_table(frame), f"{len(frame)} metrics"

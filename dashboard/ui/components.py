@@ -16,12 +16,20 @@ def table(
     *,
     headers: Sequence[str] | None = None,
     table_id: str | None = None,
+    code_columns: Sequence[str] = (),
 ) -> html.Div:
     """An HTML table with a caption and column headers (screen-reader friendly), inside a
-    :func:`scroll_box`: a wide table scrolls within its card, first column fixed."""
+    :func:`scroll_box`: a wide table scrolls within its card, first column fixed. Cells of
+    ``code_columns`` (identifiers meant to be typed, e.g. a metric id) are set as code."""
     names = list(headers or frame.columns)
+    as_code = [c in code_columns for c in frame.columns]
+
+    def cell(v: Any, code: bool) -> html.Td:
+        text = "" if pd.isna(v) else str(v)
+        return html.Td(html.Code(text) if code and text else text)
+
     body = [
-        html.Tr([html.Td("" if pd.isna(v) else str(v)) for v in row])
+        html.Tr([cell(v, code) for v, code in zip(row, as_code, strict=True)])
         for row in frame.itertuples(index=False)
     ]
     kwargs = {"id": table_id} if table_id else {}

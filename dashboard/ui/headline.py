@@ -29,8 +29,8 @@ def method_note(head: Headline, area: bool) -> str:
     """How to read the tiles: the comparison period, the tests and the SPC quarter."""
     tests = (
         f"{METHODS['percent']} for percentages, exact Poisson tests for counts and rates per "
-        "100, a z-test for mean days (spread taken as equal to the mean where no standard "
-        f"deviation is published); significant at the {100 * ALPHA:.0f}% level, two-sided"
+        "100, a z-test for mean days using each period's standard deviation; "
+        f"significant at the {100 * ALPHA:.0f}% level, two-sided"
     )
     spc = (
         f"SPC: {head.spc_label}"

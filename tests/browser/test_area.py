@@ -12,16 +12,18 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.test_national import assert_headline_fits, open_fold, spc_labels
 from tests.helpers.browser import (
     PageLog,
     Served,
     assert_axe_clean,
+    assert_headline_fits,
     assert_only_its_own_404,
     card,
     downloaded_csv,
+    open_fold,
     open_page,
     pdf_text,
+    spc_labels,
     table_cells,
 )
 

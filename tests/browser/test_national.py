@@ -14,10 +14,13 @@ from playwright.sync_api import Page, expect
 from tests.helpers.browser import (
     PageLog,
     Served,
+    assert_headline_fits,
     card,
     downloaded_csv,
+    open_fold,
     open_page,
     pdf_text,
+    spc_labels,
     table_cells,
 )
 
@@ -25,49 +28,6 @@ pytestmark = pytest.mark.browser
 
 
 THEMES = ("Volume", "Timeliness", "Victim engagement", "Quality")
-
-
-def headline_in_first_viewport(
-    pg: Page, served: Served, path: str, width: int, height: int
-) -> dict:
-    """Where the headline section and its tiles sit in the first screen of ``path`` opened
-    at ``width`` x ``height`` (no scrolling). At 1440x900 every tile must be inside the first
-    viewport; at 390x844 (one column of tiles) the headline section must start in the first
-    screen with its first tile wholly visible - the rest follow as the reader scrolls."""
-    pg.set_viewport_size({"width": width, "height": height})
-    open_page(pg, served, path)  # a fresh load at this size (charts size to the window)
-    return pg.evaluate(
-        """() => {
-          const h = document.querySelector('#headline').getBoundingClientRect();
-          const t = [...document.querySelectorAll('#headline .headline-tile')]
-            .map(e => e.getBoundingClientRect());
-          return {top: h.top, tiles: t.length, firstBottom: t[0].bottom,
-                  lastBottom: Math.max(...t.map(r => r.bottom)), innerHeight,
-                  overflow: document.documentElement.scrollWidth - innerWidth};
-        }"""
-    )
-
-
-def assert_headline_fits(pg: Page, served: Served, path: str, log: PageLog | None = None) -> None:
-    """The headline fits both sizes; the page is then opened afresh at 1440x900 (with
-    ``log`` emptied first, so it holds only that load: a size's load can cut short the last
-    one's lazy script fetch, which the browser reports as aborted)."""
-    wide = headline_in_first_viewport(pg, served, path, 1440, 900)
-    assert 8 <= wide["tiles"] <= 12
-    assert wide["lastBottom"] <= wide["innerHeight"], wide
-    assert wide["overflow"] <= 0, wide
-    phone = headline_in_first_viewport(pg, served, path, 390, 844)
-    assert phone["top"] < phone["innerHeight"] and phone["firstBottom"] <= phone["innerHeight"]
-    assert phone["overflow"] <= 0, phone
-    pg.set_viewport_size({"width": 1440, "height": 900})
-    if log is not None:
-        log.console_errors.clear()
-        log.failed_requests.clear()
-    open_page(pg, served, path)
-
-
-def spc_labels(pg: Page) -> list[str]:
-    return pg.locator("#headline .tile-spc").all_inner_texts()
 
 
 def test_headline_first_then_attention_then_folded_detail(
@@ -105,11 +65,6 @@ def test_headline_first_then_attention_then_folded_detail(
     labels = spc_labels(pg)
     assert labels and all(lab.startswith("SPC, Quarter 2 of 2023-24") for lab in labels)
     assert "on 2022-23 Q2" in pg.inner_text("#headline")
-
-
-def open_fold(pg: Page, fold_id: str) -> None:
-    pg.click(f"#{fold_id} > summary")
-    expect(pg.locator(f"#{fold_id}")).to_have_attribute("open", "")
 
 
 def test_changing_period_updates_figures_link_and_address(

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from urllib.parse import urlparse
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -21,7 +20,6 @@ from dashboard.auth import policy
 from scorecard import labels
 from tests.helpers.auth import PAGES, ROLES, user_for
 from tests.helpers.browser import PageLog, Served, assert_axe_clean, open_page, sign_in
-from warehouse.metrics import catalogue
 
 pytestmark = pytest.mark.browser
 
@@ -37,15 +35,9 @@ CODE_PATTERNS = (
     re.compile(r"\w=\w"),
     re.compile(r"outcome: \d"),
 )
-# Text set as code (<code>: a file name, a column name of the sender's file) is meant to be
-# read as code and is left out of the check (PROSE_JS). The only other codes allowed on screen:
-# - /definitions: each metric's id (e.g. rate.police_charge), the key that ties the page to
-#   `scorecard metrics export` and /api/metrics, which keep codes by design.
-ALLOWED_CODES: dict[str, tuple[re.Pattern[str], ...]] = {
-    "/definitions": tuple(
-        re.compile(rf"(?<![\w.]){re.escape(m.id)}(?![\w.])") for m in catalogue.load()
-    ),
-}
+# Text set as code (<code>: a file name, a column name of the sender's file, a metric id on
+# /definitions, the key `scorecard metrics export` and /api/metrics use) is meant to be read
+# as code and is left out of the check (PROSE_JS). There are no other exceptions.
 # The page's visible text less what is set as code: each <code>'s text is cut out of the
 # body's innerText (longest first, so a short one never splits a longer one).
 PROSE_JS = """() => {
@@ -62,10 +54,8 @@ def _axe_clean(pg: Page) -> None:
     assert pg.get_attribute("html", "lang") == "en-GB"
 
 
-def codes_shown(text: str, path: str) -> list[str]:
-    """Words in the page's text that look like codes, less the documented exceptions."""
-    for allowed in ALLOWED_CODES.get(path, ()):
-        text = allowed.sub(" ", text)
+def codes_shown(text: str) -> list[str]:
+    """Words in the page's text that look like codes."""
     return sorted({m.group(0) for p in CODE_PATTERNS for m in p.finditer(text)})
 
 
@@ -81,11 +71,10 @@ def assert_fits(pg: Page, size: dict[str, int]) -> None:
 
 def test_code_patterns_catch_codes_and_allow_only_the_exceptions() -> None:
     shown = "sex: u/x team_type=non_specialist outcome: 14 plain words, e.g. 10.5% of 12"
-    assert codes_shown(shown, "/") == ["e=n", "non_specialist", "outcome: 1", "team_type"]
-    assert codes_shown("rate.police_charge Days from report", "/definitions") == []
-    assert codes_shown("rate.police_charge_x", "/definitions") == ["police_charge_x"]
-    # /data has no exception of its own: a column name must be set as code to pass
-    assert codes_shown("org_code matches the file name", "/data") == ["org_code"]
+    assert codes_shown(shown) == ["e=n", "non_specialist", "outcome: 1", "team_type"]
+    # a metric id or a column name passes only when set as code (PROSE_JS cuts it out)
+    assert codes_shown("rate.police_charge Days from report") == ["police_charge"]
+    assert codes_shown("org_code matches the file name") == ["org_code"]
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -116,7 +105,7 @@ def test_every_page_as_every_role(served: Served, page_as: PageAs, role: str, pa
         _axe_clean(pg)
     # Whatever the role sees here - the page, its landing page or the refusal - reads as
     # words and fits a desktop and then a phone (the same page, resized: no second load).
-    codes = codes_shown(pg.evaluate(PROSE_JS), urlparse(pg.url).path)
+    codes = codes_shown(pg.evaluate(PROSE_JS))
     assert_fits(pg, DESKTOP)
     assert_fits(pg, PHONE)
     assert codes == [], f"codes on screen at {pg.url}: {codes}"

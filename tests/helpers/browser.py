@@ -155,3 +155,54 @@ def url_has(pg: Page, text: str) -> None:
     """Wait until the address contains the text (a clientside callback rewrites it just after
     the redraw)."""
     expect(pg).to_have_url(re.compile(re.escape(text)))
+
+
+# --- the headline scorecard (/ and /area/<force>) ---------------------------------------
+
+
+def headline_in_first_viewport(
+    pg: Page, served: Served, path: str, width: int, height: int
+) -> dict:
+    """Where the headline section and its tiles sit in the first screen of ``path`` opened
+    at ``width`` x ``height`` (no scrolling). At 1440x900 every tile must be inside the first
+    viewport; at 390x844 (one column of tiles) the headline section must start in the first
+    screen with its first tile wholly visible - the rest follow as the reader scrolls."""
+    pg.set_viewport_size({"width": width, "height": height})
+    open_page(pg, served, path)  # a fresh load at this size (charts size to the window)
+    return pg.evaluate(
+        """() => {
+          const h = document.querySelector('#headline').getBoundingClientRect();
+          const t = [...document.querySelectorAll('#headline .headline-tile')]
+            .map(e => e.getBoundingClientRect());
+          return {top: h.top, tiles: t.length, firstBottom: t[0].bottom,
+                  lastBottom: Math.max(...t.map(r => r.bottom)), innerHeight,
+                  overflow: document.documentElement.scrollWidth - innerWidth};
+        }"""
+    )
+
+
+def assert_headline_fits(pg: Page, served: Served, path: str, log: PageLog | None = None) -> None:
+    """The headline fits both sizes; the page is then opened afresh at 1440x900 (with
+    ``log`` emptied first, so it holds only that load: a size's load can cut short the last
+    one's lazy script fetch, which the browser reports as aborted)."""
+    wide = headline_in_first_viewport(pg, served, path, 1440, 900)
+    assert 8 <= wide["tiles"] <= 12
+    assert wide["lastBottom"] <= wide["innerHeight"], wide
+    assert wide["overflow"] <= 0, wide
+    phone = headline_in_first_viewport(pg, served, path, 390, 844)
+    assert phone["top"] < phone["innerHeight"] and phone["firstBottom"] <= phone["innerHeight"]
+    assert phone["overflow"] <= 0, phone
+    pg.set_viewport_size({"width": 1440, "height": 900})
+    if log is not None:
+        log.console_errors.clear()
+        log.failed_requests.clear()
+    open_page(pg, served, path)
+
+
+def spc_labels(pg: Page) -> list[str]:
+    return pg.locator("#headline .tile-spc").all_inner_texts()
+
+
+def open_fold(pg: Page, fold_id: str) -> None:
+    pg.click(f"#{fold_id} > summary")
+    expect(pg.locator(f"#{fold_id}")).to_have_attribute("open", "")

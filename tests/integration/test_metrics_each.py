@@ -402,6 +402,10 @@ def test_time_report_to_referral() -> None:
     # mean 145 / 10 = 14.5; median (5 + 6) / 2 = 5.5
     assert fig(w, "time.report_to_referral", "mean", **k)[1:3] == (10, 14.5)
     assert fig(w, "time.report_to_referral", "median", **k)[2] == 5.5
+    # sd from the sums: sqrt((10285 - 145^2 / 10) / 9) = sqrt(909.1667) = 30.152391 (the
+    # change test's spread); a median row has none
+    assert w.one("time.report_to_referral", "mean", **k)["sd"] == pytest.approx(30.152391)
+    assert w.one("time.report_to_referral", "median", **k)["sd"] is None
     assert fig(w, "time.report_to_referral", "median", level="force", org="surrey")[
         3] == "small_base"  # fmt: skip
 

@@ -21,7 +21,7 @@ import pytest
 import requests
 
 from tests.helpers.pipeline import LoadedHome
-from tests.integration.test_services import (
+from tests.helpers.services import (
     BOARD_PASSWORD,
     BOARD_USER,
     HOST,

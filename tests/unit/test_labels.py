@@ -133,6 +133,7 @@ def test_every_catalogue_code_has_a_label() -> None:
         "statistics": catalogue.STATS,
         "levels": catalogue.LEVELS,
         "sides": catalogue.SIDES,
+        "directions": catalogue.DIRECTIONS,
         "extract_kinds": tuple(contract.KINDS),
     }
     for section, codes in sections.items():

@@ -169,3 +169,11 @@ def test_failed_load_writes_nothing(tmp_path: Path) -> None:
     assert con.execute("SELECT count(*) FROM raw.cps_action_plans").fetchone()[0] == 2
     cur = current_extract(con, "cps_action_plans", "cps_wessex")
     assert cur is not None and cur.as_at == date(2024, 3, 31)
+
+
+def test_a_rejection_is_worded_without_codes_or_plural_brackets() -> None:
+    from pipelines.flow import rejection_message
+
+    assert rejection_message(1) == "Rejected: 1 check that must pass failed; the report names it"
+    assert rejection_message(3).startswith("Rejected: 3 checks that must pass failed")
+    assert "(s)" not in rejection_message(1) + rejection_message(2)

@@ -1,7 +1,9 @@
 -- Stage 2: cells -> one row per published statistic, BEFORE disclosure control (core, not
 -- published). count: value = sum; rate: 100 * sum num / sum den; share: a rate whose
 -- denominator is every category of the same breakdown name (categories absent from an
--- organisation's period are filled with 0); mean/median: over the dist facts.
+-- organisation's period are filled with 0); mean/median: over the dist facts. A mean row also
+-- carries sd, the sample standard deviation of the days (from the cell's sums of squares), so
+-- a change in a mean is tested with its real spread (warehouse/metrics/change.py).
 CREATE OR REPLACE TABLE core.metric_values_internal AS
 WITH cells AS (
     SELECT c.*, m.levels, m.stats
@@ -32,30 +34,31 @@ WITH cells AS (
         AND lv.breakdown = c.breakdown
 ), stat_rows AS (
     SELECT level, org_code, period, period_kind, basis, metric_id, 'count' AS stat, breakdown,
-           stats, s_num AS numerator, NULL AS denominator, s_num AS value
+           stats, s_num AS numerator, NULL AS denominator, s_num AS value, NULL AS sd
     FROM lv WHERE kind = 'count'
     UNION ALL
     SELECT level, org_code, period, period_kind, basis, metric_id, 'rate', breakdown, stats,
-           s_num, s_den, CASE WHEN s_den > 0 THEN 100.0 * s_num / s_den END
+           s_num, s_den, CASE WHEN s_den > 0 THEN 100.0 * s_num / s_den END, NULL
     FROM lv WHERE kind = 'ratio'
     UNION ALL
     SELECT level, org_code, period, period_kind, basis, metric_id, 'rate', breakdown, stats,
-           s_num, den, CASE WHEN den > 0 THEN 100.0 * s_num / den END
+           s_num, den, CASE WHEN den > 0 THEN 100.0 * s_num / den END, NULL
     FROM (SELECT *, sum(s_num) OVER (PARTITION BY level, org_code, period, basis, metric_id,
                                      split_part(breakdown, '=', 1)) AS den
           FROM shares)
     UNION ALL
     SELECT level, org_code, period, period_kind, basis, metric_id, 'mean', breakdown, stats,
-           NULL, n, mean_v
+           NULL, n, mean_v,
+           CASE WHEN n > 1 THEN sqrt(greatest((s_sq - s_num * s_num / n) / (n - 1), 0)) END
     FROM lv WHERE kind = 'dist'
     UNION ALL
     SELECT level, org_code, period, period_kind, basis, metric_id, 'median', breakdown, stats,
-           NULL, n, median_v
+           NULL, n, median_v, NULL
     FROM lv WHERE kind = 'dist'
 )
 SELECT level, org_code, period, period_kind, basis, metric_id, stat, breakdown,
        CAST(numerator AS BIGINT) AS numerator, CAST(denominator AS BIGINT) AS denominator,
-       round(CAST(value AS DOUBLE), 6) AS value
+       round(CAST(value AS DOUBLE), 6) AS value, round(CAST(sd AS DOUBLE), 6) AS sd
 FROM stat_rows
 WHERE list_contains(stats, stat)
 ORDER BY level, org_code, period, basis, metric_id, stat, breakdown;

@@ -1,6 +1,7 @@
 -- The consumer-facing, disclosure-controlled metric table: the export columns
 -- (warehouse.metrics.export.COLUMNS) and phi, the over-dispersion factor of the row's funnel
--- (one per comparison group, from every unit's figures, so it discloses no unit's count).
+-- (one per comparison group, from every unit's figures, so it discloses no unit's count), and
+-- sd, the standard deviation of a mean's days (suppressed with its value).
 -- $count_max and $base_min are bound from settings; the reason rule is
 -- warehouse.metrics.disclosure.REASON_SQL, substituted by build.py (str.format "reason").
 CREATE OR REPLACE TABLE mart.metric_values AS
@@ -24,6 +25,7 @@ SELECT level, org_code, period, basis, metric_id, stat, breakdown,
        CASE WHEN suppressed IS NULL THEN lower_998 END AS lower_998,
        CASE WHEN suppressed IS NULL THEN upper_998 END AS upper_998,
        CASE WHEN suppressed IS NULL THEN position END AS position,
-       phi
+       phi,
+       CASE WHEN suppressed IS NULL THEN sd END AS sd
 FROM v
 ORDER BY level, org_code, period, basis, metric_id, stat, breakdown;
