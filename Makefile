@@ -29,11 +29,11 @@ lint: install
 	$(BIN)/mypy
 
 # Two pytest-xdist workers (this machine has two CPUs; one process left one idle). Each test
-# module stays on one worker and the browser modules share one (tests/conftest.py); the
-# generated nation and the loaded home are made once per run and copied (tests/helpers/shared.py).
+# module stays whole on one worker (--dist loadscope, see tests/conftest.py); the generated
+# nation and the loaded home are made once per run and copied (tests/helpers/shared.py).
 # PREFECT_HOME is unset so each worker's temporary Prefect server has its own database.
 test: lint
-	env -u PREFECT_HOME $(BIN)/pytest -q -n 2 --dist loadgroup
+	env -u PREFECT_HOME $(BIN)/pytest -q -n 2 --dist loadscope --durations=25
 
 unit: install
 	$(BIN)/pytest -q tests/unit

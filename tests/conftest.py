@@ -48,19 +48,19 @@ def _use_home(monkeypatch: pytest.MonkeyPatch, h: Path) -> Path:
     return h
 
 
-# The order of the suite's parts, and which tests pytest-xdist keeps on one worker.
+# The order of the suite's parts when pytest runs alone.
 PART_ORDER = {"browser": 0, "unit": 1, "integration": 2}
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """`make test` runs two pytest-xdist workers with --dist loadgroup. Each module is one
-    group (its module fixtures are made once), and every browser module one group together
-    (one served app, one Chromium). Browser tests first, then unit, then integration: while
-    one worker loads the session's home for the browser tests, the other runs unit tests."""
-    for item in items:
-        part = item.path.parent.name
-        group = "browser" if part == "browser" else f"{part}/{item.path.stem}"
-        item.add_marker(pytest.mark.xdist_group(group))
+    """Browser tests first, then unit, then integration (a serial run). `make test` runs two
+    pytest-xdist workers with ``--dist loadscope``: each test module goes whole to one worker,
+    so its module fixtures are made once, and the modules with most tests go first.
+
+    Not ``--dist loadgroup``: pytest-xdist 3.8 names a group by rewriting ``item._nodeid``,
+    which pytest 9.2 no longer reads (it keeps ``_id``), so every test became its own group
+    and modules were split across workers, their module fixtures made twice
+    (tests/unit/test_suite_layout.py checks the distribution)."""
     items.sort(key=lambda item: PART_ORDER.get(item.path.parent.name, len(PART_ORDER)))
 
 

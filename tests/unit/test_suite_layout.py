@@ -38,3 +38,47 @@ def test_no_test_module_imports_another() -> None:
         if name.startswith(tuple(f"tests.{p}.test_" for p in TEST_PARTS))
     }
     assert not offenders, sorted(offenders)
+
+
+def make_test_dist() -> list[str]:
+    """The pytest-xdist options `make test` runs with (from the Makefile's test target)."""
+    line = next(
+        ln for ln in (TESTS.parent / "Makefile").read_text().splitlines() if "/pytest " in ln
+    )
+    words = line.split()
+    i = words.index("-n")
+    return words[i : i + 2] + words[words.index("--dist") : words.index("--dist") + 2]
+
+
+def test_make_test_keeps_each_module_on_one_worker_with_one_module_fixture(
+    tmp_path: Path,
+) -> None:
+    """Under `make test`'s distribution, each module's tests run on one worker and its module
+    fixture is made once (pytest-xdist 3.8's loadgroup silently split modules under pytest
+    9.2, which made the suite's most expensive module fixtures twice)."""
+    import subprocess
+    import sys
+
+    log = tmp_path / "made.log"
+    for name in ("a", "b", "c"):
+        (tmp_path / f"test_mod_{name}.py").write_text(
+            "import os, pytest\n"
+            "@pytest.fixture(scope='module')\n"
+            "def made():\n"
+            f"    with open({str(log)!r}, 'a') as fh:\n"
+            f"        fh.write('{name} ' + os.environ.get('PYTEST_XDIST_WORKER', '-') + '\\n')\n"
+            "@pytest.mark.parametrize('n', range(6))\n"
+            "def test_it(made, n):\n"
+            f"    with open({str(log)!r}, 'a') as fh:\n"
+            f"        fh.write('{name}-test ' + os.environ['PYTEST_XDIST_WORKER'] + '\\n')\n"
+        )
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:randomly",
+         *make_test_dist(), "-c", "/dev/null", "--rootdir", str(tmp_path), str(tmp_path)],
+        capture_output=True, text=True, timeout=120, cwd=tmp_path,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    lines = [ln.split() for ln in log.read_text().splitlines()]
+    for name in ("a", "b", "c"):
+        assert sum(1 for what, _ in lines if what == name) == 1, f"module {name} fixture"
+        assert len({w for what, w in lines if what == f"{name}-test"}) == 1, f"module {name}"
