@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from playwright.sync_api import BrowserContext, Locator, Page, Response, expect
+from playwright.sync_api import BrowserContext, Locator, Page, Request, Response, expect
 
 from tests.helpers.auth import PASSWORD, user_for
 
@@ -42,14 +42,35 @@ class Served:
 class PageLog:
     console_errors: list[str] = field(default_factory=list)
     failed_requests: list[str] = field(default_factory=list)
+    # Requests the browser cancelled because the page navigated away before they finished
+    # (e.g. a lazy favicon fetch when a test reloads the page): not the app's failures.
+    cut_by_navigation: list[str] = field(default_factory=list)
 
 
 def logged_page(context: BrowserContext) -> tuple[Page, PageLog]:
-    """A new page in the context that records console errors and failed requests."""
+    """A new page in the context that records console errors and failed requests. A request
+    aborted after a later navigation of the page started is kept apart (``cut_by_navigation``);
+    any other failure, aborted or not, and any response of 400 or more is a failure."""
     pg = context.new_page()
     log = PageLog()
+    navigations = [0]  # main-frame navigations started so far
+    started: dict[Request, int] = {}  # each request -> the navigation count when it started
+
+    def on_request(r: Request) -> None:
+        if r.is_navigation_request() and r.frame == pg.main_frame:
+            navigations[0] += 1
+        started[r] = navigations[0]
+
+    def on_failed(r: Request) -> None:
+        text = f"{r.url} {r.failure}"
+        if r.failure == "net::ERR_ABORTED" and started.get(r, navigations[0]) < navigations[0]:
+            log.cut_by_navigation.append(text)
+        else:
+            log.failed_requests.append(text)
+
     pg.on("console", lambda m: log.console_errors.append(m.text) if m.type == "error" else None)
-    pg.on("requestfailed", lambda r: log.failed_requests.append(f"{r.url} {r.failure}"))
+    pg.on("request", on_request)
+    pg.on("requestfailed", on_failed)
     pg.on(
         "response",
         lambda r: (
