@@ -381,11 +381,12 @@ def record_update(
     """Store an update with its before and after state; returns its id. A blank target
     date keeps the current target."""
     after_target = update.target_date or (before.target_date if before else None)
-    row = {
+    when = at or datetime.now(UTC)
+    row: dict[str, object] = {
         "rec_no": update.rec_no,
         "owner_code": update.owner_code,
         "who": update.who,
-        "at": at or datetime.now(UTC),
+        "at": when,
         "before_status": before.status if before else None,
         "before_target_date": before.target_date if before else None,
         "before_evidence": before.evidence if before else None,
@@ -394,7 +395,9 @@ def record_update(
         "after_evidence": update.evidence,
     }
     with (eng or engine()).begin() as con:
-        new_id = con.execute(sa.insert(rec_updates).values(**row)).inserted_primary_key[0]
+        key = con.execute(sa.insert(rec_updates).values(**row)).inserted_primary_key
+        assert key is not None  # an INSERT of one row always has its key
+        new_id = key[0]
         audit(
             con,
             update.who,
@@ -412,7 +415,7 @@ def record_update(
                 "target_date": row["after_target_date"],
                 "evidence": row["after_evidence"],
             },
-            at=row["at"],
+            at=when,
         )
     log.info(
         "recommendation %s / %s updated to %s by an owner in the app",

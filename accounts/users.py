@@ -37,7 +37,7 @@ def _hasher_from_env() -> PasswordHasher:
     unless SCORECARD_ARGON2_TIME_COST / SCORECARD_ARGON2_MEMORY_KIB tune it for the host
     (the test suite lowers them; hashes record their parameters, so old ones still verify
     and are re-hashed on the next sign-in)."""
-    kwargs: dict[str, int] = {}
+    kwargs: dict[str, Any] = {}  # PasswordHasher takes several typed options; these two are ints
     for env, arg in (
         ("SCORECARD_ARGON2_TIME_COST", "time_cost"),
         ("SCORECARD_ARGON2_MEMORY_KIB", "memory_cost"),

@@ -16,6 +16,7 @@ from dashboard.auth.web import init_app as init_auth
 from dashboard.auth.web import signed_in
 from dashboard.pdf import register as register_board_pack
 from dashboard.ui import figures
+from dashboard.ui.attrs import attrs
 from scorecard.settings import load_settings
 
 HERE = Path(__file__).parent
@@ -41,7 +42,7 @@ def _nav() -> html.Nav:
     parts: list = [
         html.A(
             "Rape response scorecard",
-            href=policy.landing(role, user.org_code) if user else "/",
+            href=policy.landing(user.role, user.org_code) if user else "/",
             className="navbar-brand text-white",
         ),
         html.Ul(links, className="navbar-nav flex-row flex-wrap gap-3 me-auto"),
@@ -60,10 +61,8 @@ def _nav() -> html.Nav:
                 className="d-flex align-items-center ms-3",
             )
         )
-    return html.Nav(
-        parts,
-        className="navbar navbar-dark bg-dark px-3 d-flex",
-        **{"aria-label": "Main"},
+    return attrs(
+        html.Nav(parts, className="navbar navbar-dark bg-dark px-3 d-flex"), {"aria-label": "Main"}
     )
 
 
@@ -94,7 +93,7 @@ def create_app() -> dash.Dash:
         pages_folder=str(HERE / "pages"),
         assets_folder=str(HERE / "assets"),
         title="Rape response scorecard",
-        update_title=None,
+        update_title="",  # the tab title stays put while a callback runs
         suppress_callback_exceptions=True,
     )
     # Language for screen readers; Dash's script holder is a <footer>, which would give every

@@ -331,7 +331,7 @@ def _section(section: Section, width: float, styles: dict[str, ParagraphStyle]) 
     """A titled table (with its chart above it, if any); the heading stays with what follows
     and a long table splits across pages with its header row repeated."""
     heading, period, frame, source = section[:4]
-    chart = section[4] if len(section) > 4 else None  # type: ignore[misc]
+    chart = section[4] if len(section) > 4 else None
     block: list = [
         Paragraph(_t(heading), styles["h2"]),
         Paragraph(_t(f"{period}. {source}"), styles["small"]),
@@ -402,7 +402,7 @@ def headline_grid(
     data: list[list] = [[Paragraph(_t(words.upper()), styles["theme"]) for _, words, _ in themes]]
     style: list = [("VALIGN", (0, 0), (-1, -1), "TOP"), ("BOTTOMPADDING", (0, 0), (-1, 0), 2)]
     for row in range(depth):
-        cells = []
+        cells: list = []
         for col, (_, _, tiles) in enumerate(themes):
             if row < len(tiles):
                 t = tiles[row]

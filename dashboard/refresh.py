@@ -19,8 +19,12 @@ import sys
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 from scorecard.settings import Settings
+
+if TYPE_CHECKING:
+    from prefect.client.schemas.objects import FlowRun
 
 log = logging.getLogger(__name__)
 
@@ -212,7 +216,9 @@ def start_refresh(settings: Settings, by: str | None = None) -> str:
         from prefect.deployments import run_deployment
 
         name = os.environ.get(DEPLOYMENT_ENV, DEFAULT_DEPLOYMENT)
-        run = run_deployment(name=name, timeout=0)
+        # Called from a sync callback, run_deployment runs to completion and returns the run
+        # (its type also allows the coroutine it returns when called from async code).
+        run = cast("FlowRun", run_deployment(name=name, timeout=0))
         return f"Refresh requested from Prefect (flow run {run.name}); watch it in the Prefect UI."
     running = [launch for launch in launches(settings, 1) if launch.state == "running"]
     if running:

@@ -31,5 +31,5 @@ def hide_gunicorn_server_header() -> bool:
         return [h for h in original(self) if not h.lower().startswith("server:")]
 
     default_headers._scorecard_no_server = True  # type: ignore[attr-defined]
-    response.default_headers = default_headers  # type: ignore[method-assign]
+    response.default_headers = default_headers
     return True

@@ -29,6 +29,7 @@ import pandas as pd
 import pyarrow as pa
 from duckdb import DuckDBPyConnection
 from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
 from prefect.context import get_run_context
 
 from pipelines import ledger, sources
@@ -91,7 +92,7 @@ def _is_transient(task_obj: object, task_run: object, state: object) -> bool:
     retries=3,
     retry_delay_seconds=[1, 5, 15],
     retry_condition_fn=_is_transient,
-    cache_policy=None,
+    cache_policy=NO_CACHE,
 )
 def pull(home: str, run_id: str, source_name: str, url: str, name: str) -> dict:
     """Fetch one file to the run's staging folder (or use it in place when local)."""
@@ -119,7 +120,7 @@ def rejection_message(failed: int) -> str:
     return f"Rejected: {failed} checks that must pass failed; the report names them"
 
 
-@task(name="read-validate-load", cache_policy=None)
+@task(name="read-validate-load", cache_policy=NO_CACHE)
 def process_extract(
     home: str,
     run_id: str,
@@ -299,7 +300,7 @@ def _save_validation(outcome: object, path: Path) -> None:
     path.write_text(json.dumps(result.to_json_dict()), encoding="utf-8")
 
 
-@task(name="data-docs", cache_policy=None)
+@task(name="data-docs", cache_policy=NO_CACHE)
 def data_docs(home: str, run_id: str) -> str | None:
     """Build this run's GX Data Docs from the saved validation results."""
     from great_expectations.core.expectation_validation_result import (
@@ -324,7 +325,7 @@ def staging_dir(run_id: str) -> Path:
     return Path(tempfile.gettempdir()) / "scorecard-staging" / run_id
 
 
-@task(name="build-marts", cache_policy=None)
+@task(name="build-marts", cache_policy=NO_CACHE)
 def build_marts(home: str) -> dict:
     from warehouse.build import build
 
@@ -335,7 +336,7 @@ def build_marts(home: str) -> dict:
     return counts
 
 
-@task(name="publish-snapshot", cache_policy=None)
+@task(name="publish-snapshot", cache_policy=NO_CACHE)
 def publish(home: str, run_id: str, name: str, status: str, message: str | None) -> str:
     """Publish the snapshot; its own ledger shows this run finished (see publish_snapshot)."""
     from pipelines.publish import publish_snapshot

@@ -29,8 +29,12 @@ _connections: dict[Path, duckdb.DuckDBPyConnection] = {}
 
 
 def prefect_environment(home: Path) -> None:
-    """Offline Prefect defaults under the data home (callers may already have set them)."""
+    """Offline Prefect defaults under the data home (callers may already have set them).
+
+    PREFECT_HOME is created here, parents and all: Prefect makes only its last folder, so in
+    a fresh clone (no data home yet) its temporary server could not open its database."""
     os.environ.setdefault("PREFECT_HOME", str(home / "prefect"))
+    Path(os.environ["PREFECT_HOME"]).expanduser().mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("DO_NOT_TRACK", "1")
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")

@@ -24,6 +24,7 @@ import dash
 from flask import Flask, Response, current_app, redirect, request, session
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.wrappers import Response as BaseResponse
 
 from accounts import appdb
 from accounts import users as accounts
@@ -73,7 +74,7 @@ def signed_in() -> accounts.User | None:
     """The signed-in user of the current request, or None (no session, or no request)."""
     try:
         if current_user.is_authenticated:
-            return current_user.user  # type: ignore[no-any-return]
+            return current_user.user
     except (RuntimeError, AttributeError):  # outside a request
         return None
     return None
@@ -205,7 +206,7 @@ FAILED = (
 )
 
 
-def _login() -> Response:
+def _login() -> BaseResponse:
     if request.method == "GET":
         if signed_in():
             user = signed_in()
@@ -246,7 +247,7 @@ def _login() -> Response:
     return redirect(target, code=302)
 
 
-def _logout() -> Response:
+def _logout() -> BaseResponse:
     """End this browser's session on the server too, so a copy of its cookie is worthless."""
     sid = getattr(current_user, "sid", None)
     if sid:
@@ -326,7 +327,7 @@ def _callback_outputs(body: Any, callback_map: Any) -> list[Any]:
     return found
 
 
-def _guard() -> Response | None:
+def _guard() -> BaseResponse | None:
     path = request.path
     if request.method not in SAFE_METHODS and not same_origin():
         log.warning("refused a %s to %s from another origin", request.method, path)

@@ -342,7 +342,8 @@ def default_period(avail: list[str]) -> str | None:
     if fy in avail:
         return fy
     years = [p for p in avail if periods.kind(p) == "fy"]
-    return (years or avail or [None])[0]
+    pool = years or avail
+    return pool[0] if pool else None
 
 
 def period_options(avail: list[str]) -> list[dict[str, str]]:
@@ -626,7 +627,7 @@ def grid_rows(
     digits = 0 if unit == "days" else 1
 
     def num(v: object, places: int) -> float | None:
-        if v is None or pd.isna(v):  # type: ignore[arg-type]
+        if v is None or pd.isna(v):
             return None
         return round(float(v), places)  # type: ignore[arg-type]
 

@@ -138,9 +138,9 @@ def national_scorecard(period: str, spc_quarter: str | None = None) -> Scorecard
             grouped.setdefault(m.theme or OTHER_THEME[0], []).append(row)
     card = Scorecard(period=period, spc_quarter=spc_quarter)
     cols = national_columns(period, spc_quarter)
-    for key, title in theme_groups():
-        if key in grouped:
-            card.groups.append((key, title, pd.DataFrame(grouped[key], columns=cols)))
+    for theme, title in theme_groups():
+        if theme in grouped:
+            card.groups.append((theme, title, pd.DataFrame(grouped[theme], columns=cols)))
     return card
 
 

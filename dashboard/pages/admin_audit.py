@@ -15,6 +15,7 @@ from dash import Input, Output, dcc, html
 from accounts import appdb
 from dashboard import ids
 from dashboard.data.audit import action_text, change_list, target_text
+from dashboard.ui.attrs import attrs
 from dashboard.ui.components import page_header
 
 dash.register_page(__name__, name="Audit log", path="/admin/audit", title="Audit log", order=7)
@@ -61,26 +62,28 @@ def audit_table(
     caption = f"The newest {len(entries):,} entries" + (
         f" (at most {LIMIT})" if len(entries) == LIMIT else ""
     )
-    return html.Div(
-        html.Table(
-            [
-                html.Caption(caption),
-                html.Thead(
-                    html.Tr(
-                        [
-                            html.Th(h, scope="col")
-                            for h in ("When (UTC)", "Who", "Action", "About", "What changed")
-                        ]
-                    )
-                ),
-                html.Tbody(rows),
-            ],
-            className="table table-sm align-middle",
+    return attrs(
+        html.Div(
+            html.Table(
+                [
+                    html.Caption(caption),
+                    html.Thead(
+                        html.Tr(
+                            [
+                                html.Th(h, scope="col")
+                                for h in ("When (UTC)", "Who", "Action", "About", "What changed")
+                            ]
+                        )
+                    ),
+                    html.Tbody(rows),
+                ],
+                className="table table-sm align-middle",
+            ),
+            className="analyst-scroll",
+            tabIndex=0,
+            role="region",
         ),
-        className="analyst-scroll",
-        tabIndex=0,
-        role="region",
-        **{"aria-label": caption},
+        {"aria-label": caption},
     )
 
 
@@ -93,60 +96,66 @@ def layout(**_: Any) -> html.Div:
                 "Every change made through the scorecard, newest first. Entries cannot be "
                 "edited or removed.",
             ),
-            html.Div(
-                [
-                    html.Div(
-                        [
-                            html.Label("User", htmlFor=ids.ADMIN_AUDIT_WHO, className="form-label"),
-                            dbc.Select(
-                                id=ids.ADMIN_AUDIT_WHO,
-                                options=[{"label": "Everyone", "value": ANY}]
-                                + [{"label": p, "value": p} for p in people],
-                                value=ANY,
-                            ),
-                        ]
-                    ),
-                    html.Div(
-                        [
-                            html.Label(
-                                "Action", htmlFor=ids.ADMIN_AUDIT_ACTION, className="form-label"
-                            ),
-                            dbc.Select(
-                                id=ids.ADMIN_AUDIT_ACTION,
-                                options=[{"label": "Every action", "value": ANY}]
-                                + [{"label": action_text(a), "value": a} for a in actions],
-                                value=ANY,
-                            ),
-                        ]
-                    ),
-                    html.Div(
-                        [
-                            html.Label(
-                                "From", htmlFor=ids.ADMIN_AUDIT_SINCE, className="form-label"
-                            ),
-                            dcc.Input(
-                                id=ids.ADMIN_AUDIT_SINCE,
-                                type="date",
-                                className="form-control",
-                                debounce=True,
-                            ),
-                        ]
-                    ),
-                    html.Div(
-                        [
-                            html.Label("To", htmlFor=ids.ADMIN_AUDIT_UNTIL, className="form-label"),
-                            dcc.Input(
-                                id=ids.ADMIN_AUDIT_UNTIL,
-                                type="date",
-                                className="form-control",
-                                debounce=True,
-                            ),
-                        ]
-                    ),
-                ],
-                className="admin-filters",
-                role="search",
-                **{"aria-label": "Filter the audit log"},
+            attrs(
+                html.Div(
+                    [
+                        html.Div(
+                            [
+                                html.Label(
+                                    "User", htmlFor=ids.ADMIN_AUDIT_WHO, className="form-label"
+                                ),
+                                dbc.Select(
+                                    id=ids.ADMIN_AUDIT_WHO,
+                                    options=[{"label": "Everyone", "value": ANY}]
+                                    + [{"label": p, "value": p} for p in people],
+                                    value=ANY,
+                                ),
+                            ]
+                        ),
+                        html.Div(
+                            [
+                                html.Label(
+                                    "Action", htmlFor=ids.ADMIN_AUDIT_ACTION, className="form-label"
+                                ),
+                                dbc.Select(
+                                    id=ids.ADMIN_AUDIT_ACTION,
+                                    options=[{"label": "Every action", "value": ANY}]
+                                    + [{"label": action_text(a), "value": a} for a in actions],
+                                    value=ANY,
+                                ),
+                            ]
+                        ),
+                        html.Div(
+                            [
+                                html.Label(
+                                    "From", htmlFor=ids.ADMIN_AUDIT_SINCE, className="form-label"
+                                ),
+                                dcc.Input(
+                                    id=ids.ADMIN_AUDIT_SINCE,
+                                    type="date",  # type: ignore[arg-type]  # the browser's own date field: dcc.Input passes it on; its stub lists fewer types
+                                    className="form-control",
+                                    debounce=True,
+                                ),
+                            ]
+                        ),
+                        html.Div(
+                            [
+                                html.Label(
+                                    "To", htmlFor=ids.ADMIN_AUDIT_UNTIL, className="form-label"
+                                ),
+                                dcc.Input(
+                                    id=ids.ADMIN_AUDIT_UNTIL,
+                                    type="date",  # type: ignore[arg-type]  # the browser's own date field: dcc.Input passes it on; its stub lists fewer types
+                                    className="form-control",
+                                    debounce=True,
+                                ),
+                            ]
+                        ),
+                    ],
+                    className="admin-filters",
+                    role="search",
+                ),
+                {"aria-label": "Filter the audit log"},
             ),
             html.Div(audit_table(), id=ids.ADMIN_AUDIT),
         ],

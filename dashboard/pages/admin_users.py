@@ -19,6 +19,7 @@ from accounts import users as accounts
 from dashboard import ids
 from dashboard.auth import policy
 from dashboard.auth.web import current_role, signed_in
+from dashboard.ui.attrs import attrs
 from dashboard.ui.components import page_header, table
 from scorecard import reference
 
@@ -27,7 +28,7 @@ dash.register_page(
 )
 
 
-def _users_table() -> html.Table:
+def _users_table() -> html.Div:
     rows = [
         {
             "Username": u.username,
@@ -70,112 +71,118 @@ def layout(**_: Any) -> html.Div:
             html.Div(_users_table(), id=ids.ADMIN_USERS, className="analyst-scroll"),
             html.Div(
                 [
-                    html.Section(
-                        [
-                            html.H2("Add a user", className="h5"),
-                            _field(
-                                "Username",
-                                dbc.Input(id=ids.ADMIN_ADD_NAME, autoComplete="off"),
-                                ids.ADMIN_ADD_NAME,
-                                "Lower-case letters, digits and . _ @ -",
-                            ),
-                            _field(
-                                "Role",
-                                dbc.Select(
-                                    id=ids.ADMIN_ADD_ROLE,
-                                    options=[
-                                        {"label": policy.ROLE_TEXT[r], "value": r}
-                                        for r in policy.ROLES
-                                    ],
-                                    value="board",
+                    attrs(
+                        html.Section(
+                            [
+                                html.H2("Add a user", className="h5"),
+                                _field(
+                                    "Username",
+                                    dbc.Input(id=ids.ADMIN_ADD_NAME, autoComplete="off"),
+                                    ids.ADMIN_ADD_NAME,
+                                    "Lower-case letters, digits and . _ @ -",
                                 ),
-                                ids.ADMIN_ADD_ROLE,
-                            ),
-                            _field(
-                                "Organisation",
-                                dbc.Select(id=ids.ADMIN_ADD_ORG, options=_org_options(), value=""),
-                                ids.ADMIN_ADD_ORG,
-                                "A PCC's force, or the organisation an owner updates for.",
-                            ),
-                            _field(
-                                "Initial password",
-                                dbc.Input(
-                                    id=ids.ADMIN_ADD_PASSWORD,
-                                    type="password",
-                                    autoComplete="new-password",
+                                _field(
+                                    "Role",
+                                    dbc.Select(
+                                        id=ids.ADMIN_ADD_ROLE,
+                                        options=[
+                                            {"label": policy.ROLE_TEXT[r], "value": r}
+                                            for r in policy.ROLES
+                                        ],
+                                        value="board",
+                                    ),
+                                    ids.ADMIN_ADD_ROLE,
                                 ),
-                                ids.ADMIN_ADD_PASSWORD,
-                                f"At least {accounts.PASSWORD_MIN} characters; give it to the "
-                                "user by a separate channel.",
-                            ),
-                            _field(
-                                "Repeat the password",
-                                dbc.Input(
-                                    id=ids.ADMIN_ADD_CONFIRM,
-                                    type="password",
-                                    autoComplete="new-password",
+                                _field(
+                                    "Organisation",
+                                    dbc.Select(
+                                        id=ids.ADMIN_ADD_ORG, options=_org_options(), value=""
+                                    ),
+                                    ids.ADMIN_ADD_ORG,
+                                    "A PCC's force, or the organisation an owner updates for.",
                                 ),
-                                ids.ADMIN_ADD_CONFIRM,
-                            ),
-                            html.Button(
-                                "Add user",
-                                id=ids.ADMIN_ADD_SUBMIT,
-                                type="button",
-                                className="btn btn-primary",
-                            ),
-                            html.Div(id=ids.ADMIN_ADD_RESULT, className="mt-3", role="status"),
-                        ],
-                        className="card card-body col-md-6",
-                        **{"aria-label": "Add a user"},
+                                _field(
+                                    "Initial password",
+                                    dbc.Input(
+                                        id=ids.ADMIN_ADD_PASSWORD,
+                                        type="password",
+                                        autoComplete="new-password",
+                                    ),
+                                    ids.ADMIN_ADD_PASSWORD,
+                                    f"At least {accounts.PASSWORD_MIN} characters; give it to the "
+                                    "user by a separate channel.",
+                                ),
+                                _field(
+                                    "Repeat the password",
+                                    dbc.Input(
+                                        id=ids.ADMIN_ADD_CONFIRM,
+                                        type="password",
+                                        autoComplete="new-password",
+                                    ),
+                                    ids.ADMIN_ADD_CONFIRM,
+                                ),
+                                html.Button(
+                                    "Add user",
+                                    id=ids.ADMIN_ADD_SUBMIT,
+                                    type="button",
+                                    className="btn btn-primary",
+                                ),
+                                html.Div(id=ids.ADMIN_ADD_RESULT, className="mt-3", role="status"),
+                            ],
+                            className="card card-body col-md-6",
+                        ),
+                        {"aria-label": "Add a user"},
                     ),
-                    html.Section(
-                        [
-                            html.H2("Disable, enable or unlock", className="h5"),
-                            _field(
-                                "User",
-                                dbc.Select(
-                                    id=ids.ADMIN_ACT_USER,
-                                    options=[{"label": n, "value": n} for n in names],
-                                    value=names[0] if names else None,
+                    attrs(
+                        html.Section(
+                            [
+                                html.H2("Disable, enable or unlock", className="h5"),
+                                _field(
+                                    "User",
+                                    dbc.Select(
+                                        id=ids.ADMIN_ACT_USER,
+                                        options=[{"label": n, "value": n} for n in names],
+                                        value=names[0] if names else None,
+                                    ),
+                                    ids.ADMIN_ACT_USER,
                                 ),
-                                ids.ADMIN_ACT_USER,
-                            ),
-                            html.Div(
-                                [
-                                    html.Button(
-                                        "Disable",
-                                        id=ids.ADMIN_ACT_DISABLE,
-                                        type="button",
-                                        className="btn btn-outline-danger",
-                                    ),
-                                    html.Button(
-                                        "Enable",
-                                        id=ids.ADMIN_ACT_ENABLE,
-                                        type="button",
-                                        className="btn btn-outline-primary",
-                                    ),
-                                    html.Button(
-                                        "Unlock",
-                                        id=ids.ADMIN_ACT_UNLOCK,
-                                        type="button",
-                                        className="btn btn-outline-secondary",
-                                    ),
-                                ],
-                                className="d-flex gap-2",
-                            ),
-                            html.P(
-                                [
-                                    "Disabling ends the user's sessions at once. Passwords are "
-                                    "reset on the server with ",
-                                    html.Code("scorecard users set-password NAME"),
-                                    ".",
-                                ],
-                                className="form-text",
-                            ),
-                            html.Div(id=ids.ADMIN_ACT_RESULT, className="mt-3", role="status"),
-                        ],
-                        className="card card-body col-md-5",
-                        **{"aria-label": "Disable, enable or unlock a user"},
+                                html.Div(
+                                    [
+                                        html.Button(
+                                            "Disable",
+                                            id=ids.ADMIN_ACT_DISABLE,
+                                            type="button",
+                                            className="btn btn-outline-danger",
+                                        ),
+                                        html.Button(
+                                            "Enable",
+                                            id=ids.ADMIN_ACT_ENABLE,
+                                            type="button",
+                                            className="btn btn-outline-primary",
+                                        ),
+                                        html.Button(
+                                            "Unlock",
+                                            id=ids.ADMIN_ACT_UNLOCK,
+                                            type="button",
+                                            className="btn btn-outline-secondary",
+                                        ),
+                                    ],
+                                    className="d-flex gap-2",
+                                ),
+                                html.P(
+                                    [
+                                        "Disabling ends the user's sessions at once. Passwords are "
+                                        "reset on the server with ",
+                                        html.Code("scorecard users set-password NAME"),
+                                        ".",
+                                    ],
+                                    className="form-text",
+                                ),
+                                html.Div(id=ids.ADMIN_ACT_RESULT, className="mt-3", role="status"),
+                            ],
+                            className="card card-body col-md-5",
+                        ),
+                        {"aria-label": "Disable, enable or unlock a user"},
                     ),
                 ],
                 className="d-flex flex-wrap gap-4 mt-4",

@@ -24,6 +24,7 @@ from dashboard.data import national as national_data
 from dashboard.data import scorecard as sd
 from dashboard.data.snapshot import NoSnapshotError
 from dashboard.ui import headline as headline_ui
+from dashboard.ui.attrs import attrs
 from dashboard.ui.cards import labelled_select, pdf_href
 from dashboard.ui.charts import trend
 from dashboard.ui.charts.withdrawal import withdrawal_chart
@@ -303,10 +304,9 @@ def layout(
     rows = area_data.area_rows(force, chosen)
     return html.Div(
         [
-            html.Div(
-                notice(message) if message else None,
-                id=ids.AREA_MESSAGE,
-                **{"aria-live": "polite"},
+            attrs(
+                html.Div(notice(message) if message else None, id=ids.AREA_MESSAGE),
+                {"aria-live": "polite"},
             ),
             html.Div(
                 [

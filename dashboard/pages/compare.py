@@ -22,6 +22,7 @@ from dashboard import ids
 from dashboard.auth.web import signed_in
 from dashboard.data import compare as cd
 from dashboard.data.snapshot import NoSnapshotError
+from dashboard.ui.attrs import attrs
 from dashboard.ui.charts import compare as charts_compare
 from dashboard.ui.charts import spc as spc_marks
 from dashboard.ui.components import notice, page_header
@@ -151,7 +152,7 @@ def layout(**query: Any) -> html.Div:
         [
             header,
             html.Div(message, id=ids.COMPARE_MESSAGE),
-            html.Form(_controls(sel), **{"aria-label": "Choose what to compare"}),
+            attrs(html.Form(_controls(sel)), {"aria-label": "Choose what to compare"}),
             dcc.Loading(html.Div(id=ids.COMPARE_CONTENT), type="default"),
             dcc.Store(id=ids.COMPARE_URL),
         ]
@@ -265,7 +266,7 @@ def _highlight_summary(sel: cd.Selection, rates: Any, m: catalogue.Metric) -> An
     value = format_value(r["value"], m.unit, sup)
     words = cd.against(r["position"], sup, m.direction)
     kind = "mean" if m.unit == "days" else ""
-    text = [
+    text: list[Any] = [
         html.Strong(cd.force_names()[sel.force]),
         f", {sel.period}: {kind + ' ' if kind else ''}{value} - {words}.",
     ]

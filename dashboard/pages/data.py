@@ -15,6 +15,7 @@ from dash import Input, Output, dcc, html
 
 from dashboard import ids
 from dashboard.data.snapshot import NoSnapshotError, reader
+from dashboard.ui.attrs import attrs
 from dashboard.ui.components import notice, page_header
 from expectations.report_ids import report_id
 from scorecard import labels
@@ -103,33 +104,34 @@ def _scroll_table(
 ) -> html.Div:
     """A table that scrolls inside its own box (first column fixed), never the page."""
     kwargs: dict[str, Any] = {"id": table_id} if table_id else {}
-    return html.Div(
-        html.Table(
-            [
-                html.Caption(caption),
-                html.Thead(html.Tr([html.Th(h, scope="col") for h in headers])),
-                html.Tbody(rows),
-            ],
-            className="table table-sm align-middle",
-            **kwargs,
+    return attrs(
+        html.Div(
+            html.Table(
+                [
+                    html.Caption(caption),
+                    html.Thead(html.Tr([html.Th(h, scope="col") for h in headers])),
+                    html.Tbody(rows),
+                ],
+                className="table table-sm align-middle",
+                **kwargs,
+            ),
+            className="analyst-scroll",
+            tabIndex=0,
+            role="region",
         ),
-        className="analyst-scroll",
-        tabIndex=0,
-        role="region",
-        **{"aria-label": caption},
+        {"aria-label": caption},
     )
 
 
 def _report_link(run_id: str, file_name: str) -> html.A:
     name = f"{report_id(file_name)}.report.txt"
-    return html.A(
-        "Open report",
-        href=f"/reports/{run_id}/{name}",
-        **{"aria-label": f"Rejection report for {file_name}"},
+    return attrs(
+        html.A("Open report", href=f"/reports/{run_id}/{name}"),
+        {"aria-label": f"Rejection report for {file_name}"},
     )
 
 
-def launches_section() -> html.Div:
+def launches_section() -> html.Div | html.P:
     """Refreshes started from this page: state, and the log of each (openable)."""
     from dashboard.refresh import launches
 
@@ -144,10 +146,14 @@ def launches_section() -> html.Div:
                 [
                     html.Th(minute(launch.started_at), scope="row"),
                     html.Td(launch.by or ""),
-                    html.Td(
-                        launch.state_text,
-                        className="text-danger fw-semibold" if launch.state == "failed" else None,
-                        **{"data-state": launch.state},
+                    attrs(
+                        html.Td(
+                            launch.state_text,
+                            className="text-danger fw-semibold"
+                            if launch.state == "failed"
+                            else None,
+                        ),
+                        {"data-state": launch.state},
                     ),
                     html.Td(minute(launch.finished_at)),
                     html.Td(

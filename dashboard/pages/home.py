@@ -22,6 +22,7 @@ from dashboard.data import national as national_data
 from dashboard.data import scorecard as sd
 from dashboard.data.snapshot import NoSnapshotError
 from dashboard.ui import headline as headline_ui
+from dashboard.ui.attrs import attrs
 from dashboard.ui.cards import labelled_select, pdf_href
 from dashboard.ui.charts import spc as spc_marks
 from dashboard.ui.charts import stage, trend
@@ -111,19 +112,23 @@ def render(period: str) -> list:
                     source=REC_SOURCE,
                     description="; ".join(rag_label(r) for r in RAG_ORDER) + ".",
                 ),
-                html.Nav(
-                    html.Ul(
-                        [
-                            html.Li(
-                                html.A(
-                                    f"Recommendation {r}: {t}",
-                                    href=f"/recommendations/{r}",
+                attrs(
+                    html.Nav(
+                        html.Ul(
+                            [
+                                html.Li(
+                                    html.A(
+                                        f"Recommendation {r}: {t}",
+                                        href=f"/recommendations/{r}",
+                                    )
                                 )
-                            )
-                            for r, t in zip(rollup["Recommendation"], rollup["Title"], strict=True)
-                        ]
+                                for r, t in zip(
+                                    rollup["Recommendation"], rollup["Title"], strict=True
+                                )
+                            ]
+                        )
                     ),
-                    **{"aria-label": "Recommendations"},
+                    {"aria-label": "Recommendations"},
                 ),
             ],
             fold_id="national-fold-recommendations",
@@ -170,8 +175,9 @@ def layout(period: object = None, metric: object = None, **_: object) -> html.Di
     return html.Div(
         [
             header,
-            html.Div(
-                notice(message) if message else None, id=ids.NAT_MESSAGE, **{"aria-live": "polite"}
+            attrs(
+                html.Div(notice(message) if message else None, id=ids.NAT_MESSAGE),
+                {"aria-live": "polite"},
             ),
             html.Div(
                 [

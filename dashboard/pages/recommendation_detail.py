@@ -23,6 +23,7 @@ from dashboard.auth.web import signed_in
 from dashboard.data import recommendations as rd
 from dashboard.data.snapshot import NoSnapshotError
 from dashboard.data.source import snapshot_cached
+from dashboard.ui.attrs import attrs
 from dashboard.ui.components import notice, page_header
 from dashboard.ui.figures import figure_card
 from dashboard.ui.recommendations import owners_body
@@ -148,7 +149,7 @@ def _form(rec_no: int, owners: list[dict[str, str]], state: appdb.RecState | Non
             parts.append(html.Div(hint, id=f"{fid}-hint", className="form-text"))
         return html.Div(parts, className="mb-3")
 
-    return html.Form(
+    form = html.Form(
         [
             field(
                 "Owner organisation",
@@ -169,7 +170,7 @@ def _form(rec_no: int, owners: list[dict[str, str]], state: appdb.RecState | Non
                 "Target date",
                 dcc.Input(
                     id=ids.REC_FORM_TARGET,
-                    type="date",
+                    type="date",  # type: ignore[arg-type]  # the browser's own date field: dcc.Input passes it on; its stub lists fewer types
                     className="form-control",
                     value=state.target_date.isoformat() if state and state.target_date else None,
                 ),
@@ -179,19 +180,24 @@ def _form(rec_no: int, owners: list[dict[str, str]], state: appdb.RecState | Non
             field(
                 "Evidence",
                 dbc.Textarea(
-                    id=ids.REC_FORM_EVIDENCE, rows=4, value=(state.evidence or "") if state else ""
+                    id=ids.REC_FORM_EVIDENCE,
+                    rows=4,
+                    value=(state.evidence or "") if state else "",
                 ),
                 ids.REC_FORM_EVIDENCE,
                 f"Up to {appdb.EVIDENCE_MAX:,} characters; required when implemented or verified.",
             ),
             html.Button(
-                "Save update", id=ids.REC_FORM_SUBMIT, type="button", className="btn btn-primary"
+                "Save update",
+                id=ids.REC_FORM_SUBMIT,
+                type="button",
+                className="btn btn-primary",
             ),
             html.Div(id=ids.REC_FORM_RESULT, className="mt-3", role="status"),
             dcc.Store(id=ids.REC_FORM_REC, data=rec_no),
-        ],
-        **{"aria-label": f"Update recommendation {rec_no}"},
+        ]
     )
+    return attrs(form, {"aria-label": f"Update recommendation {rec_no}"})
 
 
 def _update_section(rec_no: int, owners: list[dict[str, str]]) -> html.Section:
@@ -200,7 +206,7 @@ def _update_section(rec_no: int, owners: list[dict[str, str]]) -> html.Section:
     user = signed_in()
     mine = [o for o in owners if user is not None and o["value"] == user.org_code]
     can_update = user is not None and policy.can(user.role, policy.UPDATE_RECS)
-    if can_update and mine:
+    if user is not None and can_update and mine:
         body: list[Any] = [
             html.P(
                 f"You are signed in as {user.username} for {mine[0]['label']}. Every update is "

@@ -21,6 +21,7 @@ from dashboard.auth.web import signed_in
 from dashboard.data import recommendations as rd
 from dashboard.data.snapshot import NoSnapshotError
 from dashboard.data.source import snapshot_cached
+from dashboard.ui.attrs import attrs
 from dashboard.ui.components import notice, page_header
 from dashboard.ui.figures import figure_card
 from dashboard.ui.recommendations import grid, mine_body, overdue_sentence, summary_figure
@@ -127,7 +128,7 @@ def _body(version: tuple[int, int]) -> tuple[Any, ...]:
             source=SOURCE,
         ),
         html.H2("Each recommendation", className="h4"),
-        html.Nav(links, **{"aria-label": "Recommendations"}),
+        attrs(html.Nav(links), {"aria-label": "Recommendations"}),
         html.H2("Owner by status", className="h4 mt-3"),
         figure_card(
             ids.RECS_GRID_CARD,

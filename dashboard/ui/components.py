@@ -9,6 +9,8 @@ from typing import Any
 import pandas as pd
 from dash import html
 
+from dashboard.ui.attrs import attrs
+
 
 def table(
     frame: pd.DataFrame,
@@ -32,19 +34,18 @@ def table(
         html.Tr([cell(v, code) for v, code in zip(row, as_code, strict=True)])
         for row in frame.itertuples(index=False)
     ]
-    kwargs = {"id": table_id} if table_id else {}
-    return scroll_box(
-        html.Table(
-            [
-                html.Caption(caption),
-                html.Thead(html.Tr([html.Th(h, scope="col") for h in names])),
-                html.Tbody(body),
-            ],
-            className="table table-sm table-striped align-middle",
-            **kwargs,
-        ),
-        caption,
+    children = [
+        html.Caption(caption),
+        html.Thead(html.Tr([html.Th(h, scope="col") for h in names])),
+        html.Tbody(body),
+    ]
+    css = "table table-sm table-striped align-middle"
+    element = (  # Dash refuses id=None
+        html.Table(children, className=css, id=table_id)
+        if table_id
+        else html.Table(children, className=css)
     )
+    return scroll_box(element, caption)
 
 
 def scroll_box(content: Any, label: str, *, class_name: str = "") -> html.Div:
@@ -52,12 +53,11 @@ def scroll_box(content: Any, label: str, *, class_name: str = "") -> html.Div:
     so the page itself never does (CSS ``.table-scroll``: first column fixed while the rest
     scrolls). Focusable and named, so a keyboard user can scroll it (axe
     scrollable-region-focusable)."""
-    return html.Div(
-        content,
-        className=f"table-scroll {class_name}".strip(),
-        tabIndex="0",
-        role="group",
-        **{"aria-label": f"{label} (scrolls sideways if wider than the screen)"},
+    return attrs(
+        html.Div(
+            content, className=f"table-scroll {class_name}".strip(), tabIndex="0", role="group"
+        ),
+        {"aria-label": f"{label} (scrolls sideways if wider than the screen)"},
     )
 
 

@@ -17,6 +17,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import MATCH, Input, Output, State, dcc, html
 
+from dashboard.ui.attrs import attrs
 from dashboard.ui.components import table
 from scorecard.csvsafe import frame_to_csv
 
@@ -90,14 +91,16 @@ def figure_card(
         children.append(html.P(description, className="small"))
     if figure is not None:
         children.append(
-            html.Div(
-                dcc.Graph(
-                    id=f"{card_id}-graph",
-                    figure=figure,
-                    config={"displaylogo": False, "responsive": True},
+            attrs(
+                html.Div(
+                    dcc.Graph(
+                        id=f"{card_id}-graph",
+                        figure=figure,
+                        config={"displaylogo": False, "responsive": True},
+                    ),
+                    role="figure",
                 ),
-                role="figure",
-                **{
+                {
                     "aria-label": f"Chart: {title}, {period}. The same figures are in the "
                     "table below."
                 },
@@ -110,11 +113,13 @@ def figure_card(
             [html.Summary("Show the figures as a table"), table(frame, f"{title}, {period}")],
             open=table_open,
         ),
-        html.Button(
-            "Download CSV",
-            id={"type": CSV_BUTTON, "index": card_id},
-            className="btn btn-outline-secondary btn-sm mt-2",
-            **{"aria-label": f"Download the figures for {title} as CSV"},
+        attrs(
+            html.Button(
+                "Download CSV",
+                id={"type": CSV_BUTTON, "index": card_id},
+                className="btn btn-outline-secondary btn-sm mt-2",
+            ),
+            {"aria-label": f"Download the figures for {title} as CSV"},
         ),
         dcc.Store(
             id={"type": CSV_DATA, "index": card_id},
@@ -122,8 +127,8 @@ def figure_card(
         ),
         dcc.Download(id={"type": CSV_DOWNLOAD, "index": card_id}),
     ]
-    return html.Section(
-        children, className="card card-body mb-4", **{"aria-labelledby": heading_id}
+    return attrs(
+        html.Section(children, className="card card-body mb-4"), {"aria-labelledby": heading_id}
     )
 
 

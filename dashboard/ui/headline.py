@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dash import html
 
 from dashboard.data.headline import Headline, Tile
+from dashboard.ui.attrs import attrs
 from warehouse.metrics.change import ALPHA, METHODS
 
 TONE = {"improving": "good", "worsening": "bad"}
@@ -69,10 +70,9 @@ def tile(t: Tile, index: int) -> html.Article:
             html.P(t.position, className=f"tile-line tile-national tone-{t.position_tone}")
         )
     tone = "bad" if "bad" in {TONE.get(t.judgement), t.position_tone} else "neutral"
-    return html.Article(
-        lines,
-        className=f"headline-tile tone-border-{tone}",
-        **{"aria-labelledby": title_id},
+    return attrs(
+        html.Article(lines, className=f"headline-tile tone-border-{tone}"),
+        {"aria-labelledby": title_id},
     )
 
 
@@ -92,16 +92,18 @@ def headline_section(head: Headline, title: str, area: bool, summary: str) -> ht
                 className="col headline-column",
             )
         )
-    return html.Section(
-        [
-            html.H2(title, id="headline-title", className="h5 mb-1"),
-            html.P(summary, className="headline-summary"),
-            html.Div(columns, className="row row-cols-1 row-cols-md-2 row-cols-xl-4 g-2"),
-            html.P(method_note(head, area), className="headline-note"),
-        ],
-        id="headline",
-        className="headline mb-3",
-        **{"aria-labelledby": "headline-title"},
+    return attrs(
+        html.Section(
+            [
+                html.H2(title, id="headline-title", className="h5 mb-1"),
+                html.P(summary, className="headline-summary"),
+                html.Div(columns, className="row row-cols-1 row-cols-md-2 row-cols-xl-4 g-2"),
+                html.P(method_note(head, area), className="headline-note"),
+            ],
+            id="headline",
+            className="headline mb-3",
+        ),
+        {"aria-labelledby": "headline-title"},
     )
 
 
@@ -125,11 +127,13 @@ def attention_section(head: Headline, area: bool, quarter_words: str) -> html.Se
             else html.P("None.", className="mb-2")
         )
         blocks.append(html.Div([html.H3(f"{heading}: {len(items)}", className="h6 mb-1"), body]))
-    return html.Section(
-        [html.H2("Needs attention", id="attention-title", className="h5"), *blocks],
-        id="attention",
-        className="attention mb-3",
-        **{"aria-labelledby": "attention-title"},
+    return attrs(
+        html.Section(
+            [html.H2("Needs attention", id="attention-title", className="h5"), *blocks],
+            id="attention",
+            className="attention mb-3",
+        ),
+        {"aria-labelledby": "attention-title"},
     )
 
 

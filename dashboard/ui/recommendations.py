@@ -10,6 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import html
 
+from dashboard.ui.attrs import attrs
 from dashboard.ui.charts import figure
 from dashboard.ui.components import scroll_box
 from dashboard.ui.status import KIND_ORDER, RAG, badge, rag_bar_traces
@@ -67,20 +68,22 @@ def grid(df: pd.DataFrame) -> html.Div:
             r = by.get((n, o.owner_code))
             cells.append(html.Td(grid_badge(r.status, r.rag)) if r is not None else html.Td())
         body.append(html.Tr(cells))
-    return html.Div(
-        html.Table(
-            [
-                html.Caption("Status of each recommendation by owner (blank: not an owner)"),
-                html.Thead(head),
-                html.Tbody(body),
-            ],
-            className="table table-sm align-middle small recs-grid",
+    return attrs(
+        html.Div(
+            html.Table(
+                [
+                    html.Caption("Status of each recommendation by owner (blank: not an owner)"),
+                    html.Thead(head),
+                    html.Tbody(body),
+                ],
+                className="table table-sm align-middle small recs-grid",
+            ),
+            className="table-responsive mb-2",
+            style={"maxHeight": "70vh"},
+            tabIndex="0",
+            role="region",
         ),
-        className="table-responsive mb-2",
-        style={"maxHeight": "70vh"},
-        tabIndex="0",
-        role="region",
-        **{"aria-label": "Owner by recommendation status grid (scrollable)"},
+        {"aria-label": "Owner by recommendation status grid (scrollable)"},
     )
 
 

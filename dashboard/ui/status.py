@@ -9,7 +9,9 @@ pattern carry the status; colour only helps (WCAG 1.4.1).
 from __future__ import annotations
 
 from dash import html
+from dash.development.base_component import Component
 
+from dashboard.ui.attrs import attrs
 from dashboard.ui.figures import PALETTE
 from scorecard.rag import RAGS
 
@@ -68,8 +70,8 @@ def badge(status: str, rag: str, *, css_class: bool = False) -> html.Span:
     ``css_class`` colours it with the ``rag-<rag>`` class instead of an inline style (the
     grid's ~400 badges would otherwise repeat the style in the JSON the page sends)."""
     symbol, word, meaning = RAG[rag]
-    children = [
-        html.Span(symbol, **{"aria-hidden": "true"}),
+    children: list[Component | str] = [
+        hidden(symbol),
         " " + STATUS_TEXT.get(status, status),
         html.Span(f" ({word}: {meaning.split(':')[0]})", className="visually-hidden"),
     ]
@@ -78,14 +80,19 @@ def badge(status: str, rag: str, *, css_class: bool = False) -> html.Span:
     return html.Span(children, className="badge", style=RAG_STYLE[rag])
 
 
+def hidden(symbol: str) -> html.Span:
+    """A symbol screen readers skip (the words beside it say the same)."""
+    return attrs(html.Span(symbol), {"aria-hidden": "true"})
+
+
 def legend() -> html.Ul:
     """Key to the badges: each RAG's symbol, colour and meaning in words."""
-    return html.Ul(
+    key = html.Ul(
         [
             html.Li(
                 [
                     html.Span(
-                        [html.Span(sym, **{"aria-hidden": "true"}), f" {word}"],
+                        [hidden(sym), f" {word}"],
                         className="badge",
                         style=RAG_STYLE[rag],
                     ),
@@ -96,8 +103,8 @@ def legend() -> html.Ul:
             for rag, (sym, word, meaning) in RAG.items()
         ],
         className="list-unstyled d-flex flex-wrap small mb-3",
-        **{"aria-label": "Key to the status symbols and colours"},
     )
+    return attrs(key, {"aria-label": "Key to the status symbols and colours"})
 
 
 def rag_bar_traces(y: list[str], counts: dict[str, list[int]], names: dict[str, str]) -> list[dict]:

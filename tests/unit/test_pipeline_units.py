@@ -177,3 +177,20 @@ def test_a_rejection_is_worded_without_codes_or_plural_brackets() -> None:
     assert rejection_message(1) == "Rejected: 1 check that must pass failed; the report names it"
     assert rejection_message(3).startswith("Rejected: 3 checks that must pass failed")
     assert "(s)" not in rejection_message(1) + rejection_message(2)
+
+
+def test_the_prefect_home_is_made_with_its_parents(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`make demo` in a fresh clone sets PREFECT_HOME=.scorecard/prefect before .scorecard
+    exists; Prefect makes only the last folder, and its temporary server then failed with
+    'unable to open database file'."""
+    from pipelines.runtime import prefect_environment
+
+    nested = tmp_path / "fresh-clone" / ".scorecard" / "prefect"
+    monkeypatch.setenv("PREFECT_HOME", str(nested))
+    prefect_environment(tmp_path / "fresh-clone" / ".scorecard")
+    assert nested.is_dir()
+    monkeypatch.delenv("PREFECT_HOME")
+    prefect_environment(tmp_path / "other")
+    assert (tmp_path / "other" / "prefect").is_dir()

@@ -28,7 +28,7 @@ def spc_chart(points: pd.DataFrame, y_title: str, direction: str) -> go.Figure:
     chart (:mod:`dashboard.ui.charts.spc`). Suppressed quarters are gaps."""
     x = list(points["period"])
     limit = {"color": PALETTE["grey"], "dash": "dash", "width": 1, "shape": "hvh"}
-    traces = [
+    traces: list[dict] = [
         {
             "type": "scatter",
             "x": x,
