@@ -315,14 +315,14 @@ def layout(
                         "Police force",
                         [{"label": f.name, "value": f.code} for f in all_forces],
                         force.code,
-                        width="col-6 col-md-4",
+                        width="col-12 col-sm-6 col-md-4",
                     ),
                     labelled_select(
                         ids.AREA_PERIOD,
                         "Period",
                         [{"label": lab, "value": v} for v, lab in info.options],
                         chosen,
-                        width="col-6 col-md-4",
+                        width="col-12 col-sm-6 col-md-4",
                     ),
                     html.Div(
                         html.A(

@@ -186,7 +186,7 @@ def layout(period: object = None, metric: object = None, **_: object) -> html.Di
                         "Period",
                         [{"label": lab, "value": v} for v, lab in info.options],
                         chosen,
-                        width="col-7 col-md-4",
+                        width="col-12 col-sm-7 col-md-4",
                     ),
                     html.Div(
                         html.A(
@@ -195,7 +195,7 @@ def layout(period: object = None, metric: object = None, **_: object) -> html.Di
                             id=ids.NAT_PDF,
                             className="btn btn-outline-primary",
                         ),
-                        className="col-5 col-md-3 d-flex align-items-end",
+                        className="col-12 col-sm-5 col-md-3 d-flex align-items-end",
                     ),
                 ],
                 className="row g-2 mb-2 align-items-end",
