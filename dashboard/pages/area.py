@@ -27,6 +27,7 @@ from dashboard.ui import headline as headline_ui
 from dashboard.ui.cards import labelled_select, pdf_href
 from dashboard.ui.charts import trend
 from dashboard.ui.charts.withdrawal import withdrawal_chart
+from dashboard.ui import editions as edition_ui
 from dashboard.ui.components import notice, page_header
 from dashboard.ui.figures import figure_card
 from dashboard.ui.status import RAG_ORDER, rag_label
@@ -288,7 +289,9 @@ def layout(
         info = sd.period_info()
         all_forces = area_data.forces()
     except NoSnapshotError as exc:
-        return html.Div([page_header("Joint area scorecard"), notice(str(exc))])
+        return html.Div(
+            [page_header("Joint area scorecard"), edition_ui.picker("area-"), notice(str(exc))]
+        )
     if force is None:
         return unknown_force(force_code)
     chosen, message = sd.resolve_period(period if isinstance(period, str) else None, info)
@@ -336,6 +339,7 @@ def layout(
                 ],
                 className="row g-2 mb-2 align-items-end",
             ),
+            edition_ui.picker("area-"),
             html.Div(render(force, chosen, info, rows), id=ids.AREA_CONTENT),
             headline_ui.folded(
                 "Focus areas: equalities, victim withdrawal, action plans",

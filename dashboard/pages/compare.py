@@ -21,9 +21,11 @@ from dash import Input, Output, dcc, html
 from dashboard import ids
 from dashboard.auth.web import signed_in
 from dashboard.data import compare as cd
+from dashboard.data import source
 from dashboard.data.snapshot import NoSnapshotError
 from dashboard.ui.charts import compare as charts_compare
 from dashboard.ui.charts import spc as spc_marks
+from dashboard.ui import editions as edition_ui
 from dashboard.ui.components import notice, page_header
 from dashboard.ui.figures import figure_card
 from dashboard.ui.wording import format_value, spc_text
@@ -134,7 +136,7 @@ def layout(**query: Any) -> html.Div:
     try:
         sel = cd.resolve(sel)
     except NoSnapshotError as exc:
-        return html.Div([header, notice(str(exc))])
+        return html.Div([header, edition_ui.picker("compare-"), notice(str(exc))])
     message = (
         html.Div(
             [
@@ -150,6 +152,7 @@ def layout(**query: Any) -> html.Div:
     return html.Div(
         [
             header,
+            edition_ui.picker("compare-"),
             html.Div(message, id=ids.COMPARE_MESSAGE),
             html.Form(_controls(sel), **{"aria-label": "Choose what to compare"}),
             dcc.Loading(html.Div(id=ids.COMPARE_CONTENT), type="default"),
@@ -412,7 +415,7 @@ def _update(
         cd.period_options(avail),
         sel.period or "",
         content,
-        "?" + urlencode(sel.query()),
+        "?" + urlencode({**sel.query(), **source.edition_query()}),
     )
 
 

@@ -1,0 +1,100 @@
+"""The edition picker and the line saying which edition a page shows.
+
+The picker is a labelled select and a "Show" button (choosing does not navigate by itself,
+so a keyboard user can move through the options); the button reloads the page with
+``?edition=<label>`` added to the address, keeping its other choices, so a copied link,
+the page's CSVs and its board pack all show the same edition.
+"""
+
+from __future__ import annotations
+
+import json
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import MATCH, Input, Output, State, html
+
+from dashboard.data import source
+from dashboard.ui.wording import LATEST_TEXT, edition_words
+from scorecard.settings import load_settings
+from warehouse import editions
+
+PICKER, SHOW, STATUS = "edition-select", "edition-show", "edition-status"
+
+
+def current_words() -> str:
+    """The line for the edition being shown (the latest when the label is unknown: the page
+    says so separately)."""
+    try:
+        found = source.edition()
+    except source.snapshot.UnknownEditionError:
+        return LATEST_TEXT
+    return edition_words(found.label, found.published_at) if found else LATEST_TEXT
+
+
+def picker(prefix: str) -> html.Div:
+    """Edition select, Show button, and the line naming what is shown. ``prefix`` is the
+    page's callback prefix (e.g. 'national-'), which the access policy keys on."""
+    index = f"{prefix}edition"
+    label = source.edition_label()
+    found = editions.list_editions(load_settings())
+    options = [{"label": LATEST_TEXT, "value": ""}] + [
+        {"label": edition_words(e.label, e.published_at).removeprefix("Edition: "), "value": e.label}
+        for e in found
+    ]
+    select_id = {"type": PICKER, "index": index}
+    dom_id = json.dumps(select_id, sort_keys=True, separators=(",", ":"))  # as Dash writes it
+    return html.Div(
+        [
+            html.P(html.Strong(current_words()), className="mb-1", id=f"{prefix}edition-shown"),
+            html.Div(
+                [
+                    html.Div(
+                        [
+                            html.Label("Edition", htmlFor=dom_id, className="form-label"),
+                            dbc.Select(
+                                id=select_id,
+                                options=options,
+                                value=label if label in {e.label for e in found} else "",
+                            ),
+                        ],
+                        className="col-8 col-md-4",
+                    ),
+                    html.Div(
+                        html.Button(
+                            "Show edition",
+                            id={"type": SHOW, "index": index},
+                            className="btn btn-outline-secondary",
+                            type="button",
+                        ),
+                        className="col-4 col-md-2 d-flex align-items-end",
+                    ),
+                ],
+                className="row g-2 align-items-end",
+            ),
+            html.Div(id={"type": STATUS, "index": index}, className="small", **{"aria-live": "polite"}),
+        ],
+        className="edition-picker border-bottom pb-2 mb-3",
+    )
+
+
+_GO = """
+function(clicks, value) {
+    if (!clicks) { return window.dash_clientside.no_update; }
+    const url = new URL(window.location.href);
+    if (value) { url.searchParams.set('edition', value); } else { url.searchParams.delete('edition'); }
+    window.location.assign(url.toString());
+    return 'Opening ' + (value ? 'edition ' + value : 'the latest figures') + '…';
+}
+"""
+
+
+def register_callbacks(app: dash.Dash) -> None:
+    """The Show button's page reload, in the browser (no server round trip)."""
+    app.clientside_callback(
+        _GO,
+        Output({"type": STATUS, "index": MATCH}, "children"),
+        Input({"type": SHOW, "index": MATCH}, "n_clicks"),
+        State({"type": PICKER, "index": MATCH}, "value"),
+        prevent_initial_call=True,
+    )
