@@ -60,7 +60,9 @@ def check_label(raw: str) -> str:
     bad = sorted({c for c in label if unicodedata.category(c).startswith("C") or c in _PATH_CHARS})
     if bad:
         shown = ", ".join(repr(c) for c in bad)
-        raise EditionError(f"the edition label may not contain control or path characters ({shown})")
+        raise EditionError(
+            f"the edition label may not contain control or path characters ({shown})"
+        )
     if label in {".", ".."}:
         raise EditionError("the edition label may not be '.' or '..'")
     return label
@@ -129,7 +131,10 @@ def _facts(path: Path) -> dict[str, Any]:
         cur = con.execute("SELECT * FROM mart.build_info")
         cols = [d[0] for d in cur.description or []]
         row = cur.fetchone()
-        build = {c: (v.isoformat() if hasattr(v, "isoformat") else v) for c, v in zip(cols, row or [], strict=False)}
+        build = {
+            c: (v.isoformat() if hasattr(v, "isoformat") else v)
+            for c, v in zip(cols, row or [], strict=False)
+        }
         snap = con.execute("SELECT run_id, published_at FROM meta.snapshot").fetchone()
         extracts = con.execute(
             "SELECT kind, org_code, CAST(as_at AS VARCHAR), file_name, checksum "

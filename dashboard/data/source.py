@@ -19,9 +19,9 @@ import functools
 import logging
 import threading
 from collections import OrderedDict
-from contextvars import ContextVar
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 from urllib.parse import parse_qs, urlsplit

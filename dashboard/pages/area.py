@@ -23,11 +23,11 @@ from dashboard.data import headline as headline_data
 from dashboard.data import national as national_data
 from dashboard.data import scorecard as sd
 from dashboard.data.snapshot import NoSnapshotError
+from dashboard.ui import editions as edition_ui
 from dashboard.ui import headline as headline_ui
 from dashboard.ui.cards import labelled_select, pdf_href
 from dashboard.ui.charts import trend
 from dashboard.ui.charts.withdrawal import withdrawal_chart
-from dashboard.ui import editions as edition_ui
 from dashboard.ui.components import notice, page_header
 from dashboard.ui.figures import figure_card
 from dashboard.ui.status import RAG_ORDER, rag_label

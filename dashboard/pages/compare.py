@@ -23,9 +23,9 @@ from dashboard.auth.web import signed_in
 from dashboard.data import compare as cd
 from dashboard.data import source
 from dashboard.data.snapshot import NoSnapshotError
+from dashboard.ui import editions as edition_ui
 from dashboard.ui.charts import compare as charts_compare
 from dashboard.ui.charts import spc as spc_marks
-from dashboard.ui import editions as edition_ui
 from dashboard.ui.components import notice, page_header
 from dashboard.ui.figures import figure_card
 from dashboard.ui.wording import format_value, spc_text

@@ -32,21 +32,30 @@ def current_words() -> str:
     return edition_words(found.label, found.published_at) if found else LATEST_TEXT
 
 
-def picker(prefix: str) -> html.Div:
+def picker(prefix: str, *, latest: bool = True, shown: str | None = None) -> html.Div:
     """Edition select, Show button, and the line naming what is shown. ``prefix`` is the
-    page's callback prefix (e.g. 'national-'), which the access policy keys on."""
+    page's callback prefix (e.g. 'national-'), which the access policy keys on; without
+    ``latest`` the list holds only published editions (the revisions view)."""
     index = f"{prefix}edition"
     label = source.edition_label()
     found = editions.list_editions(load_settings())
-    options = [{"label": LATEST_TEXT, "value": ""}] + [
-        {"label": edition_words(e.label, e.published_at).removeprefix("Edition: "), "value": e.label}
+    first = [{"label": LATEST_TEXT if latest else "Choose an edition", "value": ""}]
+    options = first + [
+        {
+            "label": edition_words(e.label, e.published_at).removeprefix("Edition: "),
+            "value": e.label,
+        }
         for e in found
     ]
     select_id = {"type": PICKER, "index": index}
     dom_id = json.dumps(select_id, sort_keys=True, separators=(",", ":"))  # as Dash writes it
     return html.Div(
         [
-            html.P(html.Strong(current_words()), className="mb-1", id=f"{prefix}edition-shown"),
+            html.P(
+                html.Strong(shown if shown is not None else current_words()),
+                className="mb-1",
+                id=f"{prefix}edition-shown",
+            ),
             html.Div(
                 [
                     html.Div(
@@ -72,7 +81,9 @@ def picker(prefix: str) -> html.Div:
                 ],
                 className="row g-2 align-items-end",
             ),
-            html.Div(id={"type": STATUS, "index": index}, className="small", **{"aria-live": "polite"}),
+            html.Div(
+                id={"type": STATUS, "index": index}, className="small", **{"aria-live": "polite"}
+            ),
         ],
         className="edition-picker border-bottom pb-2 mb-3",
     )
@@ -82,7 +93,8 @@ _GO = """
 function(clicks, value) {
     if (!clicks) { return window.dash_clientside.no_update; }
     const url = new URL(window.location.href);
-    if (value) { url.searchParams.set('edition', value); } else { url.searchParams.delete('edition'); }
+    if (value) { url.searchParams.set('edition', value); }
+    else { url.searchParams.delete('edition'); }
     window.location.assign(url.toString());
     return 'Opening ' + (value ? 'edition ' + value : 'the latest figures') + '…';
 }
