@@ -64,7 +64,7 @@ def check_label(raw: str) -> str:
             f"the edition label may not contain control or path characters ({shown})"
         )
     if label in {".", ".."}:
-        raise EditionError("the edition label may not be '.' or '..'")
+        raise EditionError("the edition label may not be a path ('.' or '..')")
     return label
 
 

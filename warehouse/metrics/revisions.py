@@ -72,7 +72,8 @@ def revised_cells(old: pd.DataFrame, new: pd.DataFrame, units: Mapping[str, str]
         a, b = _number(r.get("value_old")), _number(r.get("value_new"))
         if moved(a, b, unit):
             rows.append({**{k: r[k] for k in CELL_KEY}, "old": a, "new": b, "unit": unit})
-    out = pd.DataFrame(rows, columns=[*CELL_KEY, "old", "new", "unit"])
+    # object columns: a suppressed side stays None (not NaN) for the words that describe it
+    out = pd.DataFrame(rows, columns=[*CELL_KEY, "old", "new", "unit"], dtype=object)
     return out.sort_values(["level", "org_code", "metric_id", "period"]).reset_index(drop=True)
 
 
