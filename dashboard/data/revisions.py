@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from dashboard.data import source
-from dashboard.data.headline import tile_stat
+from dashboard.data.headline import period_short, tile_stat
 from dashboard.data.scorecard import headline_basis, stat_unit
 from dashboard.ui.wording import format_value
 from scorecard import labels, reference
@@ -23,6 +23,7 @@ from warehouse.metrics import catalogue
 from warehouse.metrics import revisions as policy
 
 LEVELS = ("national", "force", "joint", "cps_area")
+NOT_SHOWN = "not shown (suppressed or no figure)"
 COLUMNS = ["Organisation", "Level", "Period", "Metric", "Then", "Now", "Change", "Moved by"]
 
 
@@ -76,6 +77,11 @@ def revisions(label: str) -> Revisions:
         new_ledger = extract_ledger()
     changed = policy.changed_senders(old_ledger, new_ledger)
     cells = policy.revised_cells(old, new, _units())
+    order = {lv: i for i, lv in enumerate(LEVELS)}  # national first, as the pages go
+    cells = cells.sort_values(
+        ["level", "org_code", "metric_id", "period"],
+        key=lambda c: c.map(order) if c.name == "level" else c,
+    ).reset_index(drop=True)
     cells["senders"] = [
         policy.senders_for(lv, org, changed)
         for lv, org in zip(cells["level"], cells["org_code"], strict=True)
@@ -95,7 +101,7 @@ def _change(old: float | None, new: float | None, unit: str) -> str:
     if old is None and new is not None:
         return "now shown"
     if new is None:
-        return "now suppressed"
+        return "no longer shown"
     diff = new - old if old is not None else 0.0
     sign = "+" if diff > 0 else "−" if diff < 0 else ""
     if unit == "percent":
@@ -114,10 +120,10 @@ def table(rev: Revisions) -> pd.DataFrame:
             [
                 org_name(r["org_code"]),
                 labels.level(r["level"]),
-                r["period"],
+                period_short(r["period"]),
                 f"{m.name} ({labels.statistic(r['stat'])})",
-                format_value(r["old"], r["unit"]) if r["old"] is not None else "suppressed or none",
-                format_value(r["new"], r["unit"]) if r["new"] is not None else "suppressed or none",
+                format_value(r["old"], r["unit"]) if r["old"] is not None else NOT_SHOWN,
+                format_value(r["new"], r["unit"]) if r["new"] is not None else NOT_SHOWN,
                 _change(r["old"], r["new"], r["unit"]),
                 ", ".join(org_name(s) for s in r["senders"]) or "no sender's extract changed",
             ]

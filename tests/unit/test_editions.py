@@ -102,7 +102,9 @@ def test_no_snapshot_is_refused(tmp_path: Path) -> None:
     assert editions.list_editions(s) == []
 
 
-def test_a_killed_publish_leaves_no_edition(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_killed_publish_leaves_no_edition(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Killed after the copy, before the manifest is linked: the label is still free, and the
     next publish clears the half-written files."""
     s = make_settings(tmp_path)
