@@ -124,6 +124,20 @@ def showing(label: str | None) -> Iterator[None]:
         _explicit_edition.reset(token)
 
 
+def edition_page(layout: F) -> F:
+    """A page layout that reads the edition its address names (``edition=`` in the query,
+    which Dash passes as an argument), whatever request renders it: the routing callback's
+    own request carries no query string."""
+
+    @functools.wraps(layout)
+    def wrapper(*args: object, edition: object = None, **kwargs: object) -> object:
+        label = edition if isinstance(edition, str) and edition else None
+        with showing(label):
+            return layout(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
 def _edition_reader(found: editions.Edition) -> snapshot.FileReader:
     with _edition_lock:
         if found.file not in _edition_readers:

@@ -22,6 +22,7 @@ from dashboard.data import area as area_data
 from dashboard.data import headline as headline_data
 from dashboard.data import national as national_data
 from dashboard.data import scorecard as sd
+from dashboard.data import source
 from dashboard.data.snapshot import NoSnapshotError
 from dashboard.ui import editions as edition_ui
 from dashboard.ui import headline as headline_ui
@@ -281,6 +282,7 @@ def _trend_options(force: area_data.ForceInfo) -> list[dict]:
     return [{"label": m.name, "value": m.id} for m in national_data.trend_metrics("national")]
 
 
+@source.edition_page
 def layout(
     force_code: object = None, period: object = None, metric: object = None, **_: object
 ) -> html.Div:

@@ -122,6 +122,7 @@ def _controls(sel: cd.Selection) -> dbc.Row:
     )
 
 
+@source.edition_page
 def layout(**query: Any) -> html.Div:
     header = page_header(
         "Compare forces",

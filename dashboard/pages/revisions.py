@@ -79,13 +79,14 @@ def table_box(rows: list, heads: list[str]) -> html.Div:
     )
 
 
-def layout(edition: object = None, **_: Any) -> html.Div:
+@source.edition_page
+def layout(**_: Any) -> html.Div:
     header = page_header(
         "Revisions since a published edition",
         "Figures are revised as cases move on and senders correct their extracts. Choose an "
         "edition a board has seen to list every headline figure that has since changed.",
     )
-    label = edition if isinstance(edition, str) and edition else None
+    label = source.edition_label()
     if label is None:
         return html.Div(
             [header, edition_ui.picker("revisions-", latest=False, shown=""), _editions_list()]

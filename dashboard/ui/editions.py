@@ -48,14 +48,13 @@ def picker(prefix: str, *, latest: bool = True, shown: str | None = None) -> htm
         for e in found
     ]
     select_id = {"type": PICKER, "index": index}
+    text = shown if shown is not None else current_words()
     dom_id = json.dumps(select_id, sort_keys=True, separators=(",", ":"))  # as Dash writes it
     return html.Div(
         [
-            html.P(
-                html.Strong(shown if shown is not None else current_words()),
-                className="mb-1",
-                id=f"{prefix}edition-shown",
-            ),
+            html.P(html.Strong(text), className="mb-1", id=f"{prefix}edition-shown")
+            if text
+            else None,
             html.Div(
                 [
                     html.Div(

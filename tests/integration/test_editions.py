@@ -9,16 +9,15 @@ correction has to go through the real flow for the ledger and marts to be the re
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote_plus
 
 import duckdb
-import plotly.utils
 import pytest
 
-from tests.helpers.auth import ensure_role_users, login
+from tests.helpers.auth import ensure_role_users, login, origin_headers
 from tests.helpers.browser import pdf_text
 from tests.helpers.pipeline import LoadedHome, copy_home, run
 
@@ -37,38 +36,46 @@ class Revised:
     latest_file: Path
 
 
-def _page_json(path: str, layout_fn: object, **kw: object) -> str:
-    """A page's whole component tree (every table and every CSV store), as JSON."""
-    from dashboard.app import create_app
+def _page_json(client: object, url: str) -> str:
+    """A page as Dash's router renders it for a signed-in board member (every table and CSV
+    store in the page), with the snapshot cache emptied first so the figures are re-read."""
     from dashboard.data import source
+    from tests.integration.test_access_matrix import _body
 
-    app = _app(create_app)
+    app = _apps[0]
     with source.cache_lock:
-        source._cache.clear()  # prove the figures are re-read from the edition's file
-    with app.server.test_request_context(path):
-        tree = layout_fn(**kw)  # type: ignore[operator]
-    return json.dumps(tree, cls=plotly.utils.PlotlyJSONEncoder, sort_keys=True)
+        source._cache.clear()
+    path, _, query = url.partition("?")
+    key = next(k for k in app.callback_map if "_pages_content" in k)
+    body = _body(
+        app, key, {"_pages_location.pathname": path, "_pages_location.search": f"?{query}"}
+    )
+    resp = client.post("/_dash-update-component", json=body, headers=origin_headers())  # type: ignore[attr-defined]
+    assert resp.status_code == 200, resp.data[:300]
+    return resp.get_data(as_text=True)
 
 
 _apps: list = []
 
 
-def _app(create_app: object) -> object:
+def _client() -> object:
+    """A signed-in board member's client on one app for the module."""
+    from dashboard.app import create_app
+
     if not _apps:
-        _apps.append(create_app())  # type: ignore[operator]
-    return _apps[0]
+        _apps.append(create_app())
+        _apps[0].server.test_client().get("/login")  # Dash adds its routing callbacks here
+    client = _apps[0].server.test_client()
+    login(client, "board")
+    return client
 
 
 def _artefacts(client: object) -> dict[str, str]:
-    from dashboard.pages import area, compare, home
-
-    q = f"edition={LABEL.replace(' ', '+')}&period={PERIOD}"
+    q = f"edition={quote_plus(LABEL)}&period={PERIOD}"
     out = {
-        "national page": _page_json(f"/?{q}", home.layout, period=PERIOD, edition=LABEL),
-        "area page": _page_json(
-            f"/area/kent?{q}", area.layout, force_code="kent", period=PERIOD, edition=LABEL
-        ),
-        "compare page": _page_json(f"/compare?{q}", compare.layout, force="kent", edition=LABEL),
+        "national page": _page_json(client, f"/?{q}"),
+        "area page": _page_json(client, f"/area/kent?{q}"),
+        "compare page": _page_json(client, f"/compare?{q}&force=kent"),
     }
     for name, url in (
         ("national pack", "/board-pack.pdf"),
@@ -82,7 +89,6 @@ def _artefacts(client: object) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def revised(loaded_home: LoadedHome, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Revised]:
-    from dashboard.app import create_app
     from scorecard.settings import load_settings
     from tests.conftest import _use_home
     from warehouse import editions
@@ -92,8 +98,7 @@ def revised(loaded_home: LoadedHome, tmp_path_factory: pytest.TempPathFactory) -
     try:
         ensure_role_users()
         edition = editions.publish(load_settings(), LABEL, "Seen by the national board", "tests")
-        client = _app(create_app).server.test_client()  # type: ignore[attr-defined]
-        login(client, "board")
+        client = _client()
         before = _artefacts(client)
         landing = home / "landing"
         lines = (landing / KENT_FILE).read_text(encoding="utf-8").splitlines(keepends=True)
@@ -169,35 +174,24 @@ def test_the_edition_is_unchanged_byte_for_byte(revised: Revised) -> None:
 
 
 def test_latest_figures_did_change(revised: Revised) -> None:
-    """The control: the same pages on the latest figures are not the edition's."""
-    from dashboard.pages import area
-
-    latest = _page_json(
-        f"/area/kent?period={PERIOD}", area.layout, force_code="kent", period=PERIOD
-    )
+    """The control: the same page on the latest figures is not the edition's."""
+    latest = _page_json(_client(), f"/area/kent?period={PERIOD}")
     assert "Latest figures" in latest
     assert latest.replace("Latest figures", "") != revised.after["area page"]
 
 
 def test_the_revisions_page_states_its_threshold_and_lists_the_moves(revised: Revised) -> None:
-    from dashboard.pages import revisions as page
-
-    text = _page_json(f"/revisions?edition={LABEL}", page.layout, edition=LABEL)
-    assert "percentage points or more" in text and "Kent" in text
+    text = _page_json(_client(), f"/revisions?edition={quote_plus(LABEL)}")
+    assert "percentage points or more" in text and "Kent Police" in text
     assert "headline figures have changed beyond the threshold" in text
-    unknown = _page_json("/revisions?edition=nope", page.layout, edition="nope")
+    unknown = _page_json(_client(), "/revisions?edition=nope")
     assert "There is no published edition called 'nope'" in unknown
 
 
 def test_an_unknown_edition_is_a_clear_message(revised: Revised) -> None:
-    from dashboard.app import create_app
-    from dashboard.pages import home
-
-    text = _page_json("/?edition=nope", home.layout, edition="nope")
-    assert "There is no published edition called 'nope'" in text
-    client = _app(create_app).server.test_client()  # type: ignore[attr-defined]
-    login(client, "board")
-    resp = client.get("/board-pack.pdf?edition=nope")
+    client = _client()
+    assert "There is no published edition called 'nope'" in _page_json(client, "/?edition=nope")
+    resp = client.get("/board-pack.pdf?edition=nope")  # type: ignore[attr-defined]
     assert resp.status_code == 404 and b"no published edition" in resp.data
 
 
