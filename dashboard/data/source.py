@@ -61,7 +61,7 @@ _standin: _Standin | None = None
 _explicit_edition: ContextVar[str | None] = ContextVar("explicit_edition", default=None)
 _edition_readers: dict[Path, snapshot.FileReader] = {}
 _edition_lock = threading.Lock()
-_known: dict[str, editions.Edition] = {}
+_known: dict[tuple[Path, str], editions.Edition] = {}
 EDITION_PARAM = "edition"
 # Dash's callback requests carry no query string: the page they serve is the Referer.
 _CALLBACK_PATHS = ("/_dash-update-component",)
@@ -100,11 +100,12 @@ def edition() -> editions.Edition | None:
     label = edition_label()
     if label is None:
         return None
-    found = _known.get(label)
+    settings = load_settings()
+    found = _known.get((settings.home, label))
     if found is None:
-        found = editions.get(load_settings(), label)
+        found = editions.get(settings, label)
     if found is not None:
-        _known[label] = found  # an edition never changes once published
+        _known[(settings.home, label)] = found  # an edition never changes once published
     else:
         raise snapshot.UnknownEditionError(
             f"There is no published edition called '{label[:60]}'. Choose one from the "
