@@ -124,6 +124,7 @@ def layout(**_: Any) -> html.Div:
             html.P(f"Note published with the edition: {rev.edition.note}", className="small")
         )
     if moved:
+        children.append(html.H2("What has changed", className="h5 mt-3"))
         children.append(
             figure_card(
                 CARD,

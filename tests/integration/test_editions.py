@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote_plus
 
-import duckdb
 import pytest
 
 from tests.helpers.auth import ensure_role_users, login, origin_headers
 from tests.helpers.browser import pdf_text
 from tests.helpers.pipeline import LoadedHome, copy_home, run
+from warehouse import db
 
 LABEL = "Q2 2026-27 board"
 PERIOD = "2023-24"
@@ -121,7 +121,7 @@ def _headline_cells(path: Path) -> dict[tuple, float | None]:
     from warehouse.metrics import catalogue
 
     out: dict[tuple, float | None] = {}
-    con = duckdb.connect(str(path), read_only=True)
+    con = db.read_only(path)  # the dashboard's configuration: it has the same file open
     try:
         for m in catalogue.headline():
             for lv, org, period, value, supp in con.execute(
