@@ -9,6 +9,7 @@ the page's CSVs and its board pack all show the same edition.
 from __future__ import annotations
 
 import json
+from urllib.parse import urlencode
 
 import dash
 import dash_bootstrap_components as dbc
@@ -52,9 +53,7 @@ def picker(prefix: str, *, latest: bool = True, shown: str | None = None) -> htm
     dom_id = json.dumps(select_id, sort_keys=True, separators=(",", ":"))  # as Dash writes it
     return html.Div(
         [
-            html.P(html.Strong(text), className="mb-1", id=f"{prefix}edition-shown")
-            if text
-            else None,
+            _shown_line(prefix, text, label if shown is None else None),
             html.Div(
                 [
                     html.Div(
@@ -85,6 +84,27 @@ def picker(prefix: str, *, latest: bool = True, shown: str | None = None) -> htm
             ),
         ],
         className="edition-picker border-bottom pb-2 mb-3",
+    )
+
+
+def _shown_line(prefix: str, text: str, label: str | None) -> html.Div | None:
+    """What the page shows; an edition stands out, with a link to what has changed since."""
+    if not text:
+        return None
+    if label is None or text == LATEST_TEXT:
+        return html.P(html.Strong(text), className="mb-1", id=f"{prefix}edition-shown")
+    return html.Div(
+        [
+            html.Strong(text),
+            ": the figures as published then. ",
+            html.A(
+                "See what has changed since",
+                href=f"/revisions?{urlencode({source.EDITION_PARAM: label})}",
+            ),
+            ".",
+        ],
+        className="alert alert-warning py-2 mb-2",
+        id=f"{prefix}edition-shown",
     )
 
 

@@ -182,7 +182,7 @@ def test_latest_figures_did_change(revised: Revised) -> None:
 
 def test_the_revisions_page_states_its_threshold_and_lists_the_moves(revised: Revised) -> None:
     text = _page_json(_client(), f"/revisions?edition={quote_plus(LABEL)}")
-    assert "percentage points or more" in text and "Kent Police" in text
+    assert "percentage points or more" in text and "Kent Police" in text, text[:3000]
     assert "headline figures have changed beyond the threshold" in text
     unknown = _page_json(_client(), "/revisions?edition=nope")
     assert "There is no published edition called 'nope'" in unknown
