@@ -100,6 +100,7 @@ def _shown_line(prefix: str, text: str, label: str | None) -> html.Div | None:
             html.A(
                 "See what has changed since",
                 href=f"/revisions?{urlencode({source.EDITION_PARAM: label})}",
+                className="alert-link",  # the alert's own dark colour: AA contrast
             ),
             ".",
         ],

@@ -89,12 +89,14 @@ def _artefacts(client: object) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def revised(loaded_home: LoadedHome, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Revised]:
+    import dashboard.data.snapshot as snapshot
     from scorecard.settings import load_settings
     from tests.conftest import _use_home
     from warehouse import editions
 
     mp = pytest.MonkeyPatch()
     home = _use_home(mp, copy_home(loaded_home.path, tmp_path_factory.mktemp("editions") / "home"))
+    snapshot._reader = None  # the latest figures are this home's (not an earlier module's)
     try:
         ensure_role_users()
         edition = editions.publish(load_settings(), LABEL, "Seen by the national board", "tests")
@@ -109,6 +111,7 @@ def revised(loaded_home: LoadedHome, tmp_path_factory: pytest.TempPathFactory) -
         latest = (home / "snapshots" / "current.duckdb").resolve()
         yield Revised(home, before, after, edition.file, latest)
     finally:
+        snapshot._reader = None
         mp.undo()
         _apps.clear()
 
