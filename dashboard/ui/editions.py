@@ -51,39 +51,33 @@ def picker(prefix: str, *, latest: bool = True, shown: str | None = None) -> htm
     select_id = {"type": PICKER, "index": index}
     text = shown if shown is not None else current_words()
     dom_id = json.dumps(select_id, sort_keys=True, separators=(",", ":"))  # as Dash writes it
+    edition_shown = label is not None and shown is None and text != LATEST_TEXT
+    controls = [
+        html.Label("Edition", htmlFor=dom_id, className="form-label mb-0"),
+        dbc.Select(
+            id=select_id,
+            options=options,
+            value=label if label in {e.label for e in found} else "",
+            size="sm",
+            style={"width": "auto", "maxWidth": "100%"},
+        ),
+        html.Button(
+            "Show edition",
+            id={"type": SHOW, "index": index},
+            className="btn btn-sm btn-outline-secondary",
+            type="button",
+        ),
+        html.Div(id={"type": STATUS, "index": index}, className="small", **{"aria-live": "polite"}),
+    ]
+    # One compact line (the headline tiles must still fit the first screen): what is shown,
+    # then the picker; an edition's box goes above it.
+    first = [] if edition_shown else [_shown_line(prefix, text, None)]
     return html.Div(
         [
-            _shown_line(prefix, text, label if shown is None else None),
-            html.Div(
-                [
-                    html.Div(
-                        [
-                            html.Label("Edition", htmlFor=dom_id, className="form-label"),
-                            dbc.Select(
-                                id=select_id,
-                                options=options,
-                                value=label if label in {e.label for e in found} else "",
-                            ),
-                        ],
-                        className="col-8 col-md-4",
-                    ),
-                    html.Div(
-                        html.Button(
-                            "Show edition",
-                            id={"type": SHOW, "index": index},
-                            className="btn btn-outline-secondary",
-                            type="button",
-                        ),
-                        className="col-4 col-md-2 d-flex align-items-end",
-                    ),
-                ],
-                className="row g-2 align-items-end",
-            ),
-            html.Div(
-                id={"type": STATUS, "index": index}, className="small", **{"aria-live": "polite"}
-            ),
+            _shown_line(prefix, text, label) if edition_shown else None,
+            html.Div([*first, *controls], className="d-flex flex-wrap align-items-center gap-2"),
         ],
-        className="edition-picker border-bottom pb-2 mb-3",
+        className="edition-picker mb-2",
     )
 
 
@@ -92,7 +86,7 @@ def _shown_line(prefix: str, text: str, label: str | None) -> html.Div | None:
     if not text:
         return None
     if label is None or text == LATEST_TEXT:
-        return html.P(html.Strong(text), className="mb-1", id=f"{prefix}edition-shown")
+        return html.Span(html.Strong(text), className="me-2", id=f"{prefix}edition-shown")
     return html.Div(
         [
             html.Strong(text),
