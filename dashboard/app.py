@@ -15,6 +15,7 @@ from dashboard.auth import policy
 from dashboard.auth.web import init_app as init_auth
 from dashboard.auth.web import signed_in
 from dashboard.pdf import register as register_board_pack
+from dashboard.ui import editions as edition_ui
 from dashboard.ui import figures
 from dashboard.ui.attrs import attrs
 from scorecard.settings import load_settings
@@ -124,6 +125,7 @@ def create_app() -> dash.Dash:
         return send_from_directory(load_settings().reports_dir / run_id / "data_docs", name)
 
     figures.register_callbacks(app)
+    edition_ui.register_callbacks(app)
     register_board_pack(app.server)
     register_api(app.server)
     init_auth(app)

@@ -49,8 +49,9 @@ from dashboard.data import area as area_data
 from dashboard.data import headline as headline_data
 from dashboard.data import national as national_data
 from dashboard.data import scorecard as sd
-from dashboard.data.snapshot import NoSnapshotError
+from dashboard.data.snapshot import NoSnapshotError, UnknownEditionError
 from dashboard.ui import headline as headline_ui
+from dashboard.ui.editions import current_words
 from dashboard.ui.figures import SOURCE
 from warehouse.metrics import catalogue
 
@@ -480,7 +481,10 @@ def page_one(
     """Page 1: the headline tiles by theme and what needs attention, on one page."""
     return [
         Paragraph(_t(title), styles["page1_title"]),
-        Paragraph(_t(f"{subtitle}. {headline_ui.summary_line(head, as_at)}"), styles["body"]),
+        Paragraph(
+            _t(f"{subtitle}. {current_words()}. {headline_ui.summary_line(head, as_at)}"),
+            styles["body"],
+        ),
         Spacer(1, 1.5 * mm),
         headline_grid(head, styles, WIDTH),
         Paragraph(_t(headline_ui.method_note(head, area)), styles["note"]),
@@ -835,6 +839,8 @@ def register(server: Flask) -> None:
     def national_board_pack() -> Response:
         try:
             info = sd.period_info()
+        except UnknownEditionError as exc:
+            return _plain(str(exc), 404)
         except NoSnapshotError as exc:
             return _plain(str(exc), 503)
         period, error = _period(info)
@@ -848,6 +854,8 @@ def register(server: Flask) -> None:
         try:
             force = area_data.force_info(force_code)
             info = sd.period_info()
+        except UnknownEditionError as exc:
+            return _plain(str(exc), 404)
         except NoSnapshotError as exc:
             return _plain(str(exc), 503)
         if force is None:

@@ -27,9 +27,13 @@ etl_app = typer.Typer(
 )
 metrics_app = typer.Typer(help="Metric values from the marts.", no_args_is_help=True)
 users_app = typer.Typer(help="Dashboard users.", no_args_is_help=True)
+editions_app = typer.Typer(
+    help="Published editions: the serving snapshot frozen under a name.", no_args_is_help=True
+)
 app.add_typer(etl_app, name="etl")
 app.add_typer(metrics_app, name="metrics")
 app.add_typer(users_app, name="users")
+app.add_typer(editions_app, name="editions")
 
 
 @app.callback()
@@ -388,6 +392,55 @@ def users_unlock(username: Annotated[str, typer.Argument(help="User.")]) -> None
     with _user_errors():
         users.unlock(username, who=_who())
     typer.echo(f"unlocked {username}")
+
+
+# --- editions ---------------------------------------------------------------------------
+@editions_app.command("publish")
+def editions_publish(
+    label: Annotated[str, typer.Option("--label", help="The edition's name, e.g. 'Q2 board'.")],
+    note: Annotated[str, typer.Option("--note", help="Why it was published.")] = "",
+) -> None:
+    """Freeze the current serving snapshot as a named, read-only edition (audited)."""
+    from accounts import appdb
+    from scorecard.settings import load_settings
+    from warehouse import editions
+
+    who = _who()
+    try:
+        with appdb.engine().begin() as con:  # the audit entry commits with the publish
+            edition = editions.publish(load_settings(), label, note, who)
+            appdb.audit(
+                con,
+                who,
+                "edition.publish",
+                edition.label,
+                None,
+                {"label": edition.label, "note": edition.note, "snapshot": edition.snapshot},
+            )
+    except editions.EditionError as exc:
+        raise fail(str(exc)) from None
+    typer.echo(
+        f"published edition {edition.label!r} (data as at {edition.data_as_at or 'unknown'}, "
+        f"{len(edition.extracts)} extracts) from {edition.snapshot}"
+    )
+
+
+@editions_app.command("list")
+def editions_list() -> None:
+    """List published editions, newest first."""
+    from scorecard.settings import load_settings
+    from warehouse import editions
+
+    found = editions.list_editions(load_settings())
+    if not found:
+        typer.echo("no editions yet; publish one with `scorecard editions publish --label TEXT`")
+        return
+    typer.echo(f"{'label':<32} {'published (UTC)':<17} {'data as at':<11} {'by':<20} note")
+    for e in found:
+        typer.echo(
+            f"{e.label:<32} {e.published_at:%Y-%m-%d %H:%M} {e.data_as_at or '-'!s:<11} "
+            f"{e.published_by:<20} {e.note}"
+        )
 
 
 # --- demo -------------------------------------------------------------------------------

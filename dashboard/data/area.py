@@ -319,7 +319,10 @@ def area_trend(
     got = source.query(
         "SELECT level, org_code, period, basis, stat, breakdown, value, suppressed "
         f"FROM mart.metric_values WHERE metric_id = ? AND ({cond}) "
-        "AND period LIKE '____-__-Q_' ORDER BY period",
+        "AND period LIKE '____-__-Q_' "
+        # a total order: the same snapshot always draws the same traces and table rows
+        "ORDER BY period, CASE level WHEN 'national' THEN 2 WHEN 'cps_area' THEN 1 ELSE 0 END, "
+        "org_code, basis, stat, breakdown",
         [metric_id, *[x for p in pairs for x in p]],
     )
     if not len(got):

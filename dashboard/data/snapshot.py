@@ -26,6 +26,10 @@ class NoSnapshotError(RuntimeError):
     pass
 
 
+class UnknownEditionError(NoSnapshotError):
+    """An ``?edition=`` label that names no published edition: pages show the message."""
+
+
 class SnapshotReader:
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or load_settings()
@@ -83,3 +87,35 @@ def reader() -> SnapshotReader:
     if _reader is None:
         _reader = SnapshotReader()
     return _reader
+
+
+class FileReader:
+    """A read-only reader of one fixed DuckDB file: a published edition, which never changes,
+    so one connection serves for the life of the process."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+        self._con: duckdb.DuckDBPyConnection | None = None
+
+    def _connection(self) -> duckdb.DuckDBPyConnection:
+        with self._lock:
+            if self._con is None:
+                self._con = db.read_only(self.path)
+                log.info("serving edition file %s", self.path.name)
+            return self._con.cursor()
+
+    @contextmanager
+    def cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        cur = self._connection()
+        try:
+            yield cur
+        finally:
+            cur.close()
+
+    def query(self, sql: str, params: list | None = None) -> pd.DataFrame:
+        cur = self._connection()
+        try:
+            return cur.execute(sql, params or []).df()
+        finally:
+            cur.close()

@@ -22,7 +22,9 @@ from dashboard.data import area as area_data
 from dashboard.data import headline as headline_data
 from dashboard.data import national as national_data
 from dashboard.data import scorecard as sd
+from dashboard.data import source
 from dashboard.data.snapshot import NoSnapshotError
+from dashboard.ui import editions as edition_ui
 from dashboard.ui import headline as headline_ui
 from dashboard.ui.attrs import attrs
 from dashboard.ui.cards import labelled_select, pdf_href
@@ -281,6 +283,7 @@ def _trend_options(force: area_data.ForceInfo) -> list[dict]:
     return [{"label": m.name, "value": m.id} for m in national_data.trend_metrics("national")]
 
 
+@source.edition_page
 def layout(
     force_code: object = None, period: object = None, metric: object = None, **_: object
 ) -> html.Div:
@@ -289,7 +292,9 @@ def layout(
         info = sd.period_info()
         all_forces = area_data.forces()
     except NoSnapshotError as exc:
-        return html.Div([page_header("Joint area scorecard"), notice(str(exc))])
+        return html.Div(
+            [page_header("Joint area scorecard"), edition_ui.picker("area-"), notice(str(exc))]
+        )
     if force is None:
         return unknown_force(force_code)
     chosen, message = sd.resolve_period(period if isinstance(period, str) else None, info)
@@ -336,6 +341,7 @@ def layout(
                 ],
                 className="row g-2 mb-2 align-items-end",
             ),
+            edition_ui.picker("area-"),
             html.Div(render(force, chosen, info, rows), id=ids.AREA_CONTENT),
             headline_ui.folded(
                 "Focus areas: equalities, victim withdrawal, action plans",

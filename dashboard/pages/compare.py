@@ -21,7 +21,9 @@ from dash import Input, Output, dcc, html
 from dashboard import ids
 from dashboard.auth.web import signed_in
 from dashboard.data import compare as cd
+from dashboard.data import source
 from dashboard.data.snapshot import NoSnapshotError
+from dashboard.ui import editions as edition_ui
 from dashboard.ui.attrs import attrs
 from dashboard.ui.charts import compare as charts_compare
 from dashboard.ui.charts import spc as spc_marks
@@ -121,6 +123,7 @@ def _controls(sel: cd.Selection) -> dbc.Row:
     )
 
 
+@source.edition_page
 def layout(**query: Any) -> html.Div:
     header = page_header(
         "Compare forces",
@@ -135,7 +138,7 @@ def layout(**query: Any) -> html.Div:
     try:
         sel = cd.resolve(sel)
     except NoSnapshotError as exc:
-        return html.Div([header, notice(str(exc))])
+        return html.Div([header, edition_ui.picker("compare-"), notice(str(exc))])
     message = (
         html.Div(
             [
@@ -151,6 +154,7 @@ def layout(**query: Any) -> html.Div:
     return html.Div(
         [
             header,
+            edition_ui.picker("compare-"),
             html.Div(message, id=ids.COMPARE_MESSAGE),
             attrs(html.Form(_controls(sel)), {"aria-label": "Choose what to compare"}),
             dcc.Loading(html.Div(id=ids.COMPARE_CONTENT), type="default"),
@@ -413,7 +417,7 @@ def _update(
         cd.period_options(avail),
         sel.period or "",
         content,
-        "?" + urlencode(sel.query()),
+        "?" + urlencode({**sel.query(), **source.edition_query()}),
     )
 
 

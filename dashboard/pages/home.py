@@ -20,7 +20,9 @@ from dashboard import ids
 from dashboard.data import headline as headline_data
 from dashboard.data import national as national_data
 from dashboard.data import scorecard as sd
+from dashboard.data import source
 from dashboard.data.snapshot import NoSnapshotError
+from dashboard.ui import editions as edition_ui
 from dashboard.ui import headline as headline_ui
 from dashboard.ui.attrs import attrs
 from dashboard.ui.cards import labelled_select, pdf_href
@@ -157,8 +159,9 @@ def render(period: str) -> list:
     return children
 
 
+@source.edition_page
 def layout(period: object = None, metric: object = None, **_: object) -> html.Div:
-    header = page_header("National scorecard")
+    header = html.Div([page_header("National scorecard"), edition_ui.picker("national-")])
     try:
         info = sd.period_info()
     except NoSnapshotError as exc:

@@ -8,6 +8,8 @@ from urllib.parse import quote, urlencode
 import dash_bootstrap_components as dbc
 from dash import html
 
+from dashboard.data import source
+
 
 def labelled_select(
     select_id: str, label: str, options: list[dict], value: str | None, width: str = "col-md-4"
@@ -23,5 +25,8 @@ def labelled_select(
 
 
 def pdf_href(period: str | None, force_code: str | None = None) -> str:
+    """The board pack of the period and the edition shown."""
     base = f"/area/{quote(force_code)}/board-pack.pdf" if force_code else "/board-pack.pdf"
-    return base + (f"?{urlencode({'period': period})}" if period else "")
+    params = {"period": period} if period else {}
+    params.update(source.edition_query())
+    return base + (f"?{urlencode(params)}" if params else "")

@@ -159,3 +159,20 @@ def not_compared_text(suppressed: str | None) -> str:
         why = suppressed_text(suppressed)
         return "not compared: " + why.removeprefix("suppressed (").removesuffix(")")
     return "not compared: no figures for this period"
+
+
+# --- editions ------------------------------------------------------------------------------
+LATEST_TEXT = "Latest figures"
+
+
+def day_words(when: Any) -> str:
+    """'3 Dec 2026' (no leading zero), the way a board paper dates things."""
+    return f"{when.day} {when:%b %Y}"
+
+
+def edition_words(label: str | None, published_at: Any = None) -> str:
+    """Which figures a page, CSV or board pack shows: a published edition or the latest."""
+    if not label:
+        return LATEST_TEXT
+    when = f", published {day_words(published_at)}" if published_at is not None else ""
+    return f"Edition: {label}{when}"
