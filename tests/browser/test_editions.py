@@ -21,8 +21,15 @@ import duckdb
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.test_pages import DESKTOP, PHONE, assert_fits
-from tests.helpers.browser import PageLog, Served, assert_axe_clean, open_page
+from tests.helpers.browser import (
+    DESKTOP,
+    PHONE,
+    PageLog,
+    Served,
+    assert_axe_clean,
+    assert_fits,
+    open_page,
+)
 from tests.helpers.warehouse import settings as make_settings
 
 pytestmark = pytest.mark.browser

@@ -19,16 +19,22 @@ from playwright.sync_api import Page, expect
 from dashboard.auth import policy
 from scorecard import labels
 from tests.helpers.auth import PAGES, ROLES, user_for
-from tests.helpers.browser import PageLog, Served, assert_axe_clean, open_page, sign_in
+from tests.helpers.browser import (
+    DESKTOP,
+    PHONE,
+    PageLog,
+    Served,
+    assert_axe_clean,
+    assert_fits,
+    open_page,
+    sign_in,
+)
 
 pytestmark = pytest.mark.browser
 
 PageAs = Callable[[str | None], tuple[Page, PageLog]]
 # What a page draws after its first callbacks, which axe should see (the compare grid).
 READY = {"/compare": ".ag-root .ag-row"}
-# Issue 14's done-when: every page fits a desktop and a phone without sideways scrolling.
-DESKTOP = {"width": 1440, "height": 900}
-PHONE = {"width": 390, "height": 844}
 # Text a person reads must not look like a code (labels come from scorecard/labels.py).
 CODE_PATTERNS = (
     re.compile(r"\b[a-z]+_[a-z_]+\b"),
@@ -57,16 +63,6 @@ def _axe_clean(pg: Page) -> None:
 def codes_shown(text: str) -> list[str]:
     """Words in the page's text that look like codes."""
     return sorted({m.group(0) for p in CODE_PATTERNS for m in p.finditer(text)})
-
-
-def assert_fits(pg: Page, size: dict[str, int]) -> None:
-    """At this window size the page does not scroll sideways: its scroll width settles to its
-    client width (a web-first wait: charts redraw for the new width just after a resize)."""
-    pg.set_viewport_size(size)
-    html = pg.locator("html")
-    width = int(pg.evaluate("document.documentElement.clientWidth"))
-    expect(html, f"page wider than {size['width']} px").to_have_js_property("scrollWidth", width)
-    assert pg.evaluate("document.documentElement.scrollWidth <= innerWidth")
 
 
 def test_code_patterns_catch_codes_and_allow_only_the_exceptions() -> None:

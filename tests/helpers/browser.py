@@ -227,3 +227,20 @@ def spc_labels(pg: Page) -> list[str]:
 def open_fold(pg: Page, fold_id: str) -> None:
     pg.click(f"#{fold_id} > summary")
     expect(pg.locator(f"#{fold_id}")).to_have_attribute("open", "")
+
+
+# --- fit: no sideways scrolling at a desktop and a phone size ---------------------------
+
+# Issue 14's done-when: every page fits a desktop and a phone without sideways scrolling.
+DESKTOP = {"width": 1440, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+
+def assert_fits(pg: Page, size: dict[str, int]) -> None:
+    """At this window size the page does not scroll sideways: its scroll width settles to its
+    client width (a web-first wait: charts redraw for the new width just after a resize)."""
+    pg.set_viewport_size(size)
+    html = pg.locator("html")
+    width = int(pg.evaluate("document.documentElement.clientWidth"))
+    expect(html, f"page wider than {size['width']} px").to_have_js_property("scrollWidth", width)
+    assert pg.evaluate("document.documentElement.scrollWidth <= innerWidth")

@@ -360,9 +360,6 @@ def callback_body(cb: dict[str, Any], pathname: str) -> dict[str, Any]:
     }
 
 
-# --- the test --------------------------------------------------------------------------------
-
-
 def prefect_api(api: str, path: str, body: dict[str, Any] | None = None) -> Any:
     r = (
         requests.post(f"{api}{path}", json=body, timeout=30)

@@ -6,7 +6,6 @@ change another organisation's recommendation even with a hand-made request."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,6 +17,7 @@ from accounts import appdb
 from dashboard.auth import policy
 from tests.helpers.auth import PAGES as SHARED_PAGES
 from tests.helpers.auth import ROLES, login, origin_headers, user_for
+from tests.helpers.callbacks import callback_outputs, callback_request, concrete_id
 
 pytestmark = pytest.mark.integration
 
@@ -58,56 +58,6 @@ def _allowed(role: str | None, capability: str | None) -> bool:
     return policy.can(role, capability or policy.SIGNED_IN)
 
 
-def _outputs(key: str) -> list[tuple[Any, str]]:
-    """(id, property) for each output in a Dash callback-map key."""
-    parts = key.strip(".").split("...") if key.startswith("..") else [key]
-    out = []
-    for p in parts:
-        cid, prop = p.rsplit(".", 1)
-        out.append((json.loads(cid) if cid.startswith("{") else cid, prop))
-    return out
-
-
-def _concrete(cid: Any) -> Any:
-    """A pattern id made concrete (the CSV download on a scorecard card)."""
-    if isinstance(cid, str) and cid.startswith("{"):
-        cid = json.loads(cid)
-    if isinstance(cid, dict):
-        return {k: ("compare-funnel" if v == ["MATCH"] else v) for k, v in cid.items()}
-    return cid
-
-
-def _body(app: Any, key: str, values: dict[str, Any] | None = None) -> dict[str, Any]:
-    """A callback request as the Dash renderer would send it."""
-    spec = app.callback_map[key]
-    values = values or {}
-    outs = [{"id": _concrete(i), "property": p} for i, p in _outputs(key)]
-
-    def items(kind: str) -> list[dict[str, Any]]:
-        return [
-            {
-                "id": _concrete(x["id"]),
-                "property": x["property"],
-                "value": values.get(f"{x['id']}.{x['property']}"),
-            }
-            for x in spec[kind]
-        ]
-
-    inputs = items("inputs")
-    changed = []
-    if inputs:
-        first = inputs[0]["id"]
-        first_id = json.dumps(first) if isinstance(first, dict) else first
-        changed = [f"{first_id}.{inputs[0]['property']}"]
-    return {
-        "output": key,
-        "outputs": outs if key.startswith("..") else outs[0],
-        "inputs": inputs,
-        "state": items("state"),
-        "changedPropIds": changed,
-    }
-
-
 def _callback_keys(app: Any) -> list[str]:
     """Server-side callbacks that write outputs (a no-output or clientside callback never
     reaches the server)."""
@@ -126,7 +76,7 @@ def test_every_page_route_and_callback_is_in_the_table(app: Any) -> None:
         sample = "/".join("x" if p.startswith("<") else p for p in template.split("/"))
         assert policy.page_capability(sample) is not None, template
     for key in _callback_keys(app):
-        ids = [_concrete(i) for i, _ in _outputs(key)]
+        ids = [concrete_id(i) for i, _ in callback_outputs(key)]
         assert policy.callback_capabilities(ids) is not None, key
     for rule in app.server.url_map.iter_rules():
         path = rule.rule
@@ -164,7 +114,9 @@ def test_page_routing_callback(app: Any, clients: dict, role: str | None, path: 
     """Dash renders a page's layout through its routing callback, not the page URL: a role
     without access gets the refusal there too, never the content."""
     key = next(k for k in app.callback_map if "_pages_content" in k)
-    body = _body(app, key, {"_pages_location.pathname": path, "_pages_location.search": ""})
+    body = callback_request(
+        app, key, {"_pages_location.pathname": path, "_pages_location.search": ""}
+    )
     resp = clients[role].post("/_dash-update-component", json=body, headers=origin_headers())
     if role is None:
         assert resp.status_code == 401
@@ -181,14 +133,14 @@ def test_every_callback(app: Any, clients: dict, role: str | None) -> None:
     for key in _callback_keys(app):
         if "_pages_content" in key:
             continue
-        needed = policy.callback_capabilities([_concrete(i) for i, _ in _outputs(key)])
+        needed = policy.callback_capabilities([concrete_id(i) for i, _ in callback_outputs(key)])
         assert needed, key
         if "data-run-status" in key:  # do not start refreshes here; see the next test
             needed_ok = all(policy.can(role, c) for c in needed)
             assert needed_ok is (role == "analyst")
             continue
         resp = clients[role].post(
-            "/_dash-update-component", json=_body(app, key), headers=origin_headers()
+            "/_dash-update-component", json=callback_request(app, key), headers=origin_headers()
         )
         if role is None:
             assert resp.status_code == 401, key
@@ -200,7 +152,7 @@ def test_every_callback(app: Any, clients: dict, role: str | None) -> None:
 
 def test_run_now_is_refused_to_everyone_but_analysts(app: Any, clients: dict) -> None:
     key = next(k for k in app.callback_map if "data-run-status" in k)
-    body = _body(app, key, {"data-run-now.n_clicks": 1})
+    body = callback_request(app, key, {"data-run-now.n_clicks": 1})
     for role in WHO:
         if role == "analyst":
             continue
@@ -268,7 +220,7 @@ def _submit(app: Any, client: Any, rec_no: int, owner: str, status: str = "in_pr
         "rec-form-evidence.value": "Hand-made request",
     }
     return client.post(
-        "/_dash-update-component", json=_body(app, key, values), headers=origin_headers()
+        "/_dash-update-component", json=callback_request(app, key, values), headers=origin_headers()
     )
 
 

@@ -40,14 +40,14 @@ def _page_json(client: object, url: str) -> str:
     """A page as Dash's router renders it for a signed-in board member (every table and CSV
     store in the page), with the snapshot cache emptied first so the figures are re-read."""
     from dashboard.data import source
-    from tests.integration.test_access_matrix import _body
+    from tests.helpers.callbacks import callback_request
 
     app = _apps[0]
     with source.cache_lock:
         source._cache.clear()
     path, _, query = url.partition("?")
     key = next(k for k in app.callback_map if "_pages_content" in k)
-    body = _body(
+    body = callback_request(
         app, key, {"_pages_location.pathname": path, "_pages_location.search": f"?{query}"}
     )
     resp = client.post("/_dash-update-component", json=body, headers=origin_headers())  # type: ignore[attr-defined]
