@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bench import build_bench, dashboard_bench, etl_bench, validate_bench
+from bench import build_bench, dashboard_bench, etl_bench, hmac_bench, validate_bench
 
 
 def main() -> None:
@@ -11,6 +11,7 @@ def main() -> None:
         build_bench.main(["--scale", scale])
     dashboard_bench.main(["--scale", "1"])
     validate_bench.main([])
+    hmac_bench.main([])
     _load_test()
 
 
