@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from bench import build_bench, dashboard_bench, etl_bench, validate_bench
+from bench import (
+    build_bench,
+    dashboard_bench,
+    docs_bench,
+    etl_bench,
+    hmac_bench,
+    validate_bench,
+)
 
 
 def main() -> None:
@@ -11,6 +18,8 @@ def main() -> None:
         build_bench.main(["--scale", scale])
     dashboard_bench.main(["--scale", "1"])
     validate_bench.main([])
+    hmac_bench.main([])
+    docs_bench.main(["--scale", "0.1"])
     _load_test()
 
 

@@ -4,7 +4,9 @@ One Prefect flow run per refresh. For each new file (by checksum) there is a pul
 (retried on transient source errors) and one task that reads, validates (Great
 Expectations) and loads it. A file that breaks a must rule is quarantined with a report;
 it never stops the others. Then core and marts are rebuilt and a serving snapshot is
-published. Tasks receive paths and ids, never connections or frames.
+published. The run's GX Data Docs are built last, once the snapshot is live and the run
+recorded, so they never delay fresh data (a failure there is only logged). Tasks receive
+paths and ids, never connections or frames.
 
 A run is recorded as finished only once its snapshot is live. A refresh killed part-way
 therefore leaves either a stale live snapshot (the next run sees that the live snapshot's
@@ -409,13 +411,13 @@ def refresh(home: str, source_names: list[str] | None = None) -> RunResult:
     ledger.close_abandoned(con)
     ledger.start_run(con, run_id, [s.name for s in chosen], flow_run_id)
     result = RunResult(run_id=run_id, status="failed")
+    pending: list[tuple[str, str, str, dict]] = []
     try:
         from pipelines.pseudonymise import load_key
 
         # Before any file is read: a different key would load records that never link.
         ledger.check_key(con, ledger.key_fingerprint(load_key()))
         seen = ledger.seen_checksums(con)
-        pending: list[tuple[str, str, str, dict]] = []
         for source in chosen:
             listed = sources.list_files(source)
             logger.info("source %s: %d file(s) listed", source.name, len(listed))
@@ -452,11 +454,6 @@ def refresh(home: str, source_names: list[str] | None = None) -> RunResult:
                 out["outcome"],
                 f" ({out['message']})" if out["message"] else "",
             )
-        if pending:
-            try:
-                result.data_docs = data_docs(home, run_id)
-            except Exception as exc:  # docs are a convenience; never fail a refresh for them
-                logger.warning("could not build Data Docs: %s", exc)
         built = _needs_build(home)
         if built:
             counts = build_marts(home)
@@ -483,4 +480,11 @@ def refresh(home: str, source_names: list[str] | None = None) -> RunResult:
         result.new, result.loaded = counts["new"], counts["loaded"]
         result.rejected, result.warnings = counts["rejected"], counts["warnings"]
         shutil.rmtree(staging_dir(run_id), ignore_errors=True)
+    if pending:
+        # Off the critical path: after the snapshot is live and the run recorded (and also
+        # when the run failed, so rejected files still get their reports).
+        try:
+            result.data_docs = data_docs(home, run_id)
+        except Exception as exc:  # docs are a convenience; never fail a refresh for them
+            logger.warning("could not build Data Docs: %s", exc)
     return result

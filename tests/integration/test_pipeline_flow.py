@@ -133,6 +133,47 @@ def test_only_new_files_are_pulled(home: Path, tmp_path_factory: pytest.TempPath
     assert [f["file"] for f in second.files] == [extra.name]
 
 
+def test_data_docs_are_built_after_the_snapshot_is_live_and_never_fail_it(
+    home: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Data Docs are off the critical path: built once the snapshot is published; a failure
+    then changes neither the result, its exit code nor the published snapshot."""
+    from pipelines import flow
+
+    files = generated(tmp_path_factory.getbasetemp())
+    landing = home / "landing"
+    landing.mkdir()
+    first_file = sorted(files.glob("police_cases__*"))[0]
+    (landing / first_file.name).write_bytes(first_file.read_bytes())
+    snapshots = load_settings(home).snapshots_dir
+    live_at_docs: list[Path | None] = []
+    real_docs = flow.data_docs
+
+    def recording_docs(home_: str, run_id: str) -> str | None:
+        live_at_docs.append(current_snapshot(snapshots))
+        return real_docs(home_, run_id)
+
+    monkeypatch.setattr(flow, "data_docs", recording_docs)
+    first = run(home)
+    assert first.status == "succeeded" and first.exit_code == 0
+    assert live_at_docs == [Path(first.snapshot or "")], "docs ran before the snapshot was live"
+    assert first.data_docs and Path(first.data_docs).is_file()
+
+    def failing_docs(home_: str, run_id: str) -> str | None:
+        live_at_docs.append(current_snapshot(snapshots))
+        raise RuntimeError("no Data Docs today")
+
+    monkeypatch.setattr(flow, "data_docs", failing_docs)
+    extra = sorted(files.glob("workforce__*"))[0]
+    (landing / extra.name).write_bytes(extra.read_bytes())
+    second = run(home)
+    assert second.status == "succeeded" and second.exit_code == 0, second.message
+    assert (second.new, second.loaded) == (1, 1)
+    assert second.data_docs is None and second.message is None
+    assert second.snapshot and current_snapshot(snapshots) == Path(second.snapshot)
+    assert live_at_docs[-1] == Path(second.snapshot)
+
+
 def test_org_codes_in_reference_match_generated_senders(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
