@@ -15,7 +15,6 @@ scorecard stages and which statistic of a metric is its headline.
 from __future__ import annotations
 
 import logging
-import math
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -31,6 +30,7 @@ from dashboard.ui.wording import (
 )
 from scorecard import labels, periods
 from warehouse.metrics.catalogue import Metric
+from warehouse.metrics.revisions import as_number
 
 log = logging.getLogger(__name__)
 
@@ -150,16 +150,6 @@ def resolve_period(raw: str | None, info: PeriodInfo) -> tuple[str | None, str |
 
 
 # --- values and changes -------------------------------------------------------------------
-
-
-def as_number(v: object) -> float | None:
-    if v is None:
-        return None
-    try:
-        f = float(v)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(f) else f
 
 
 def reason_of(v: object) -> str | None:

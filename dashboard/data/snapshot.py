@@ -30,7 +30,32 @@ class UnknownEditionError(NoSnapshotError):
     """An ``?edition=`` label that names no published edition: pages show the message."""
 
 
-class SnapshotReader:
+class _Reads:
+    """cursor() and query() over a reader's ``_connection()`` (one cursor per call, closed
+    after): shared by the serving snapshot and an edition's file."""
+
+    def _connection(self) -> duckdb.DuckDBPyConnection:
+        raise NotImplementedError
+
+    @contextmanager
+    def cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A cursor on the reader's file, for helpers that take a connection."""
+        cur = self._connection()
+        try:
+            yield cur
+        finally:
+            cur.close()
+
+    def query(self, sql: str, params: list | None = None) -> pd.DataFrame:
+        """Run a read-only query with bound parameters on the reader's file."""
+        cur = self._connection()
+        try:
+            return cur.execute(sql, params or []).df()
+        finally:
+            cur.close()
+
+
+class SnapshotReader(_Reads):
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or load_settings()
         self._lock = threading.Lock()
@@ -61,23 +86,6 @@ class SnapshotReader:
     def current_file(self) -> Path | None:
         return self._target
 
-    @contextmanager
-    def cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A cursor on the newest snapshot, for helpers that take a connection."""
-        cur = self._connection()
-        try:
-            yield cur
-        finally:
-            cur.close()
-
-    def query(self, sql: str, params: list | None = None) -> pd.DataFrame:
-        """Run a read-only query with bound parameters on the newest snapshot."""
-        cur = self._connection()
-        try:
-            return cur.execute(sql, params or []).df()
-        finally:
-            cur.close()
-
 
 _reader: SnapshotReader | None = None
 
@@ -89,7 +97,7 @@ def reader() -> SnapshotReader:
     return _reader
 
 
-class FileReader:
+class FileReader(_Reads):
     """A read-only reader of one fixed DuckDB file: a published edition, which never changes,
     so one connection serves for the life of the process."""
 
@@ -104,18 +112,3 @@ class FileReader:
                 self._con = db.read_only(self.path)
                 log.info("serving edition file %s", self.path.name)
             return self._con.cursor()
-
-    @contextmanager
-    def cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        cur = self._connection()
-        try:
-            yield cur
-        finally:
-            cur.close()
-
-    def query(self, sql: str, params: list | None = None) -> pd.DataFrame:
-        cur = self._connection()
-        try:
-            return cur.execute(sql, params or []).df()
-        finally:
-            cur.close()

@@ -34,7 +34,8 @@ THRESHOLD_TEXT = (
 )
 
 
-def _number(v: object) -> float | None:
+def as_number(v: object) -> float | None:
+    """A figure as a float; None for missing, NaN or not a number (the pages use it too)."""
     if v is None:
         return None
     try:
@@ -48,7 +49,7 @@ def moved(old: object, new: object, unit: str) -> bool:
     """Whether a figure shown as ``unit`` ('percent', 'per_100', 'count', 'days', 'ratio')
     moved beyond the threshold; a figure appearing or disappearing (None: suppressed or no
     data) is a move."""
-    a, b = _number(old), _number(new)
+    a, b = as_number(old), as_number(new)
     if a is None or b is None:
         return (a is None) != (b is None)
     change = abs(b - a)
@@ -69,7 +70,7 @@ def revised_cells(old: pd.DataFrame, new: pd.DataFrame, units: Mapping[str, str]
     rows = []
     for r in merged.to_dict("records"):
         unit = units.get(f"{r['metric_id']}/{r['stat']}", "count")
-        a, b = _number(r.get("value_old")), _number(r.get("value_new"))
+        a, b = as_number(r.get("value_old")), as_number(r.get("value_new"))
         if moved(a, b, unit):
             rows.append({**{k: r[k] for k in CELL_KEY}, "old": a, "new": b, "unit": unit})
     # object columns: a suppressed side stays None (not NaN) for the words that describe it
