@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import re
 from pathlib import Path
+from urllib.parse import urlencode
 
 import dash
 from dash import html
@@ -14,6 +15,7 @@ from dashboard.api import register_api
 from dashboard.auth import policy
 from dashboard.auth.web import init_app as init_auth
 from dashboard.auth.web import signed_in
+from dashboard.data import source
 from dashboard.pdf import register as register_board_pack
 from dashboard.ui import editions as edition_ui
 from dashboard.ui import figures
@@ -27,6 +29,14 @@ _RUN_ID = re.compile(r"^[0-9a-f]{32}$")
 _REPORT = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*\.report\.(txt|json)\Z")
 
 
+def nav_href(page: dict) -> str:
+    """A page's link: to a page that shows editions (registered with ``shows_editions``) it
+    keeps the edition being shown, so a board member reading "the Q2 scorecard" stays in it
+    when moving from the national page to /compare; other pages have only live data."""
+    query = source.edition_query() if page.get("shows_editions") else {}
+    return page["path"] + (f"?{urlencode(query)}" if query else "")
+
+
 def _nav() -> html.Nav:
     """Links to the registered (non-template) pages the signed-in user may open, who they
     are, and a sign-out button (a POST, so a link elsewhere cannot sign them out)."""
@@ -34,7 +44,8 @@ def _nav() -> html.Nav:
     role = user.role if user else None
     links = [
         html.Li(
-            html.A(p["name"], href=p["path"], className="nav-link text-white"), className="nav-item"
+            html.A(p["name"], href=nav_href(p), className="nav-link text-white"),
+            className="nav-item",
         )
         for p in sorted(dash.page_registry.values(), key=lambda p: p.get("order") or 0)
         if not p.get("path_template")

@@ -63,8 +63,9 @@ _edition_readers: dict[Path, snapshot.FileReader] = {}
 _edition_lock = threading.Lock()
 _known: dict[tuple[Path, str], editions.Edition] = {}
 EDITION_PARAM = "edition"
-# Dash's callback requests carry no query string: the page they serve is the Referer.
-_CALLBACK_PATHS = ("/_dash-update-component",)
+# Dash's callback and layout requests carry no query string: the page they serve is the
+# Referer (the app sends Referrer-Policy: same-origin, so the browser sends it whole).
+_CALLBACK_PATHS = ("/_dash-update-component", "/_dash-layout")
 
 
 def _request_edition() -> str | None:

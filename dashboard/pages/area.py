@@ -44,6 +44,7 @@ dash.register_page(
     path_template="/area/<force_code>",
     title="Joint area scorecard",
     order=1,
+    shows_editions=True,
 )
 
 # Tabs: the metrics evidencing a recommendation (catalogue recs), so the tabs follow the

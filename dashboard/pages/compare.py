@@ -36,7 +36,12 @@ from warehouse.metrics import catalogue
 log = logging.getLogger(__name__)
 
 dash.register_page(
-    __name__, name="Compare forces", path="/compare", title="Compare forces", order=1
+    __name__,
+    name="Compare forces",
+    path="/compare",
+    title="Compare forces",
+    order=1,
+    shows_editions=True,
 )
 
 PEER_LABELS = {

@@ -38,7 +38,12 @@ from warehouse.metrics import catalogue
 log = logging.getLogger(__name__)
 
 dash.register_page(
-    __name__, name="National scorecard", path="/", title="National scorecard", order=0
+    __name__,
+    name="National scorecard",
+    path="/",
+    title="National scorecard",
+    order=0,
+    shows_editions=True,
 )
 
 PUBLISHED_SOURCE = (

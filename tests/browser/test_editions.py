@@ -93,6 +93,12 @@ def test_picker_shows_an_edition_and_back(
     assert "edition=" in href and "period=2023-24" in href
     resp = pg.request.get(served.url + href)
     assert resp.status == 200
+    # The main navigation keeps the edition on pages that show editions, not elsewhere.
+    nav = pg.get_by_role("navigation", name="Main")
+    compare_href = nav.get_by_role("link", name="Compare forces").get_attribute("href") or ""
+    assert "edition=" in compare_href
+    recs_href = nav.get_by_role("link", name="Recommendations").get_attribute("href")
+    assert recs_href == "/recommendations"
     assert log.console_errors == [] and log.failed_requests == []
     assert_axe_clean(pg)
     _shoot(pg, "edition-picker-area-kent-1440x900.png")
