@@ -10,16 +10,26 @@ export DO_NOT_TRACK ?= 1
 
 .PHONY: demo test lint unit install bench clean
 
-$(BIN)/scorecard: pyproject.toml
-	$(PY) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev]'
-	touch $(BIN)/scorecard
+# `make demo` installs only what the product runs on; `make test` (lint, unit, bench) adds the
+# dev extras (pytest, Playwright, mypy, ...) on top. Each step runs again when pyproject.toml
+# changes. pip reads wheels already on the machine first (find-links) when it is so set up.
+$(VENV)/.runtime: pyproject.toml
+	@echo "[install] $(VENV): the scorecard and what it runs on (once; pip prints no progress)"
+	@start=$$(date +%s); \
+	  $(PY) -m venv $(VENV) && \
+	  $(BIN)/pip install -q --disable-pip-version-check -e . && \
+	  touch $@ && \
+	  echo "[install] done in $$(( $$(date +%s) - start )) s"
 
-install: $(BIN)/scorecard
+$(VENV)/.dev: $(VENV)/.runtime
+	$(BIN)/pip install -q --disable-pip-version-check -e '.[dev]'
+	touch $@
 
-demo: install
-	$(BIN)/scorecard demo
+install: $(VENV)/.dev
+
+# PORT=8060 serves the dashboard there instead of 8050 (`scorecard demo --port`).
+demo: $(VENV)/.runtime
+	$(BIN)/scorecard demo $(if $(PORT),--port $(PORT))
 
 # Ruff, the layer contracts (import-linter, [tool.importlinter]) and mypy ([tool.mypy]).
 lint: install
