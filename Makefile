@@ -14,10 +14,10 @@ export DO_NOT_TRACK ?= 1
 # dev extras (pytest, Playwright, mypy, ...) on top. Each step runs again when pyproject.toml
 # changes. pip reads wheels already on the machine first (find-links) when it is so set up.
 $(VENV)/.runtime: pyproject.toml
-	@echo "[install] $(VENV): the scorecard and what it runs on (once; pip prints no progress)"
+	@echo "[install] $(VENV): the scorecard and what it runs on (once; pip prints only errors)"
 	@start=$$(date +%s); \
 	  $(PY) -m venv $(VENV) && \
-	  $(BIN)/pip install -q --disable-pip-version-check -e . && \
+	  $(BIN)/pip install -qq --disable-pip-version-check -e . && \
 	  touch $@ && \
 	  echo "[install] done in $$(( $$(date +%s) - start )) s"
 
