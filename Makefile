@@ -29,7 +29,7 @@ install: $(VENV)/.dev
 
 # PORT=8060 serves the dashboard there instead of 8050 (`scorecard demo --port`).
 demo: $(VENV)/.runtime
-	$(BIN)/scorecard demo $(if $(PORT),--port $(PORT))
+	@$(BIN)/scorecard demo $(if $(PORT),--port $(PORT))
 
 # Ruff, the layer contracts (import-linter, [tool.importlinter]) and mypy ([tool.mypy]).
 lint: install

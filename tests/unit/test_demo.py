@@ -6,6 +6,7 @@ tests/integration/test_pipeline_flow.py (which checks the same ending)."""
 from __future__ import annotations
 
 import io
+import logging
 import socket
 import threading
 import time
@@ -106,7 +107,10 @@ def _get(url: str) -> int:
 
 
 def test_the_demo_serves_without_access_lines_and_ends_with_the_sign_ins(
-    home: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+    home: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capfd: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     import dashboard.data.snapshot as snapshot
     from dashboard import devserver
@@ -122,35 +126,36 @@ def test_the_demo_serves_without_access_lines_and_ends_with_the_sign_ins(
     idle = threading.Thread(target=lambda: None)
     idle.start()
     monkeypatch.setattr(demo, "_start_prefect_early", lambda: idle)
-    servers: list[object] = []
     real = devserver.dev_server
+    codes: list[int] = []
 
-    def keep(host: str, port: int, access_log: bool = True) -> object:
-        servers.append(real(host, port, access_log=access_log))
-        return servers[-1]
+    def visit_then_stop(server: object, url: str) -> None:
+        try:
+            time.sleep(0.5)  # serve_forever follows the box
+            codes.extend([_get(url + "healthz"), _get(url), _get(url + "login")])
+        finally:
+            server.shutdown()  # type: ignore[attr-defined]
 
-    monkeypatch.setattr(devserver, "dev_server", keep)
+    def started(host: str, port: int, access_log: bool = True) -> object:
+        """The real server, and a visitor who stops it (Dash builds its pages in the thread
+        that makes the app, so the demo runs here and the visits in a thread)."""
+        server = real(host, port, access_log=access_log)
+        url = f"http://{host}:{port}/"
+        threading.Thread(target=visit_then_stop, args=(server, url), daemon=True).start()
+        return server
+
+    monkeypatch.setattr(devserver, "dev_server", started)
+    caplog.set_level(logging.INFO)  # Werkzeug logs each request at INFO: it must not ask
     appdb.dispose_all()
     port = _free_port()
     url = f"http://127.0.0.1:{port}/"
-    codes: list[int] = []
-    running = threading.Thread(target=demo.run_demo, kwargs={"port": port}, daemon=True)
-    running.start()
     try:
-        deadline = time.monotonic() + 120
-        while not servers and time.monotonic() < deadline:
-            time.sleep(0.2)
-        assert servers, "the dashboard never started"
-        time.sleep(0.5)  # serve_forever follows the box
-        codes = [_get(url + "healthz"), _get(url), _get(url + "login")]
+        assert demo.run_demo(port=port) == 0
     finally:
-        for server in servers:
-            server.shutdown()  # type: ignore[attr-defined]
-        running.join(30)
         snapshot._reader = None
         appdb.dispose_all()
     assert codes[0] == 200 and all(c < 500 for c in codes), codes
     captured = capfd.readouterr()
-    assert "GET /" not in captured.out + captured.err  # no line per request
+    assert "GET /" not in captured.out + captured.err + caplog.text  # no line per request
     assert_ends_with_the_sign_in_box(captured.out, url)
     assert "Ctrl+C" in captured.out
