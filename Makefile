@@ -12,17 +12,22 @@ export DO_NOT_TRACK ?= 1
 
 # `make demo` installs only what the product runs on; `make test` (lint, unit, bench) adds the
 # dev extras (pytest, Playwright, mypy, ...) on top. Each step runs again when pyproject.toml
-# changes. pip reads wheels already on the machine first (find-links) when it is so set up.
+# changes. uv (from PyPI, into the venv) fetches and unpacks the ~150 packages in parallel and
+# leaves byte-compiling to first import: a fresh install took 16 s with uv against 136 s
+# (pip --no-compile) and 313 s (pip) on this 2-CPU machine under load; pip installs if uv
+# cannot. Same resolved versions either way.
+UV_INSTALL = $(BIN)/pip install -qq uv && $(BIN)/uv pip install -q --python $(BIN)/python
+
 $(VENV)/.runtime: pyproject.toml
-	@echo "[install] $(VENV): the scorecard and what it runs on (once; pip prints only errors)"
+	@echo "[install] $(VENV): the scorecard and what it runs on (once)"
 	@start=$$(date +%s); \
 	  $(PY) -m venv $(VENV) && \
-	  $(BIN)/pip install -qq --disable-pip-version-check -e . && \
+	  { $(UV_INSTALL) -e . || $(BIN)/pip install -qq -e . ; } && \
 	  touch $@ && \
 	  echo "[install] done in $$(( $$(date +%s) - start )) s"
 
 $(VENV)/.dev: $(VENV)/.runtime
-	$(BIN)/pip install -q --disable-pip-version-check -e '.[dev]'
+	$(UV_INSTALL) -e '.[dev]' || $(BIN)/pip install -q -e '.[dev]'
 	touch $@
 
 install: $(VENV)/.dev
