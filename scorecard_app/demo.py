@@ -41,6 +41,8 @@ _PREFECT_QUIET = {
 }
 # Seconds between progress lines when the output is not a terminal (a log file).
 LOG_EVERY = 30.0
+# The estimate's memory, in file reports: one this many reports back counts half.
+HALF_LIFE = 10.0
 
 
 def demo_users() -> list[tuple[str, str, str | None, str]]:
@@ -83,24 +85,30 @@ def per_file_and_mb(observed: list[tuple[int, float, float]]) -> tuple[float, fl
     """Seconds per file and per MB fitted (least squares, neither negative) to what was
     measured: (files, MB, seconds) for each report. Files cost a fixed part (start-up per
     file) and a part by size, so neither a count nor a size alone predicts small files after
-    large ones. None until something has been measured."""
-    snn = sum(n * n for n, _, _ in observed)
-    snm = sum(n * m for n, m, _ in observed)
-    smm = sum(m * m for _, m, _ in observed)
-    snt = sum(n * t for n, _, t in observed)
-    smt = sum(m * t for _, m, t in observed)
+    large ones. Recent reports weigh more (half as much every ``HALF_LIFE`` reports back):
+    files come kind by kind, and each kind and the machine's load change the costs. None
+    until something has been measured."""
+    last = len(observed) - 1
+    w = [0.5 ** ((last - i) / HALF_LIFE) for i in range(len(observed))]
+    snn = sum(wi * n * n for wi, (n, _, _) in zip(w, observed, strict=True))
+    snm = sum(wi * n * m for wi, (n, m, _) in zip(w, observed, strict=True))
+    smm = sum(wi * m * m for wi, (_, m, _) in zip(w, observed, strict=True))
+    snt = sum(wi * n * t for wi, (n, _, t) in zip(w, observed, strict=True))
+    smt = sum(wi * m * t for wi, (_, m, t) in zip(w, observed, strict=True))
     det = snn * smm - snm * snm
     if det > 1e-9 * max(snn * smm, 1e-12):
         a, b = (snt * smm - smt * snm) / det, (smt * snn - snt * snm) / det
         if a >= 0 and b >= 0:
             return a, b
-    per_file = snt / snn if snn > 0 else None
-    per_mb = smt / smm if smm > 0 else None
-    fits = []  # one-parameter fits, the one with the smaller squared error
-    if per_file is not None:
-        fits.append((sum((t - per_file * n) ** 2 for n, _, t in observed), (per_file, 0.0)))
-    if per_mb is not None:
-        fits.append((sum((t - per_mb * m) ** 2 for _, m, t in observed), (0.0, per_mb)))
+    fits = []  # one-parameter fits, the one with the smaller weighted squared error
+    if snn > 0:
+        a = snt / snn
+        err = sum(wi * (t - a * n) ** 2 for wi, (n, _, t) in zip(w, observed, strict=True))
+        fits.append((err, (a, 0.0)))
+    if smm > 0:
+        b = smt / smm
+        err = sum(wi * (t - b * m) ** 2 for wi, (_, m, t) in zip(w, observed, strict=True))
+        fits.append((err, (0.0, b)))
     return min(fits)[1] if fits else None
 
 
