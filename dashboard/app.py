@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import re
 from pathlib import Path
 from urllib.parse import urlencode
@@ -141,9 +140,3 @@ def create_app() -> dash.Dash:
     register_api(app.server)
     init_auth(app)
     return app
-
-
-def serve(host: str = "127.0.0.1", port: int = 8050, debug: bool = False) -> None:
-    app = create_app()
-    gc.freeze()  # start-up objects out of the collector's view (see dashboard/wsgi.py)
-    app.run(host=host, port=port, debug=debug)

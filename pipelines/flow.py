@@ -34,7 +34,7 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.context import get_run_context
 
-from pipelines import ledger, sources
+from pipelines import ledger, progress, sources
 from pipelines.config import load_config
 from pipelines.killpoints import checkpoint
 from pipelines.ledger import FileRecord
@@ -395,8 +395,11 @@ def _recover_published_run(con: DuckDBPyConnection, snapshots_dir: Path) -> None
 
 
 @flow(name="refresh", log_prints=False, persist_result=False)
-def refresh(home: str, source_names: list[str] | None = None) -> RunResult:
-    """Refresh the warehouse and the serving snapshot from the configured sources."""
+def refresh(home: str, source_names: list[str] | None = None, docs: bool = True) -> RunResult:
+    """Refresh the warehouse and the serving snapshot from the configured sources.
+
+    ``docs=False`` leaves the Data Docs to the caller (``data_docs.fn``), which the demo
+    builds once the dashboard is serving."""
     logger = get_run_logger()
     settings = settings_for(home)
     config = load_config(settings)
@@ -418,6 +421,7 @@ def refresh(home: str, source_names: list[str] | None = None) -> RunResult:
         # Before any file is read: a different key would load records that never link.
         ledger.check_key(con, ledger.key_fingerprint(load_key()))
         seen = ledger.seen_checksums(con)
+        progress.stage("listing")
         for source in chosen:
             listed = sources.list_files(source)
             logger.info("source %s: %d file(s) listed", source.name, len(listed))
@@ -434,6 +438,7 @@ def refresh(home: str, source_names: list[str] | None = None) -> RunResult:
                     seen.add(staged["checksum"])
                 pending.append((source.name, remote.name, remote.url, staged))
         pending.sort(key=lambda p: _sort_key(p[1]))
+        files_done = progress.Files(p[3]["path"] for p in pending)
         for i, (source_name, name, url, staged) in enumerate(pending, 1):
             out = process_extract(
                 home,
@@ -446,6 +451,7 @@ def refresh(home: str, source_names: list[str] | None = None) -> RunResult:
                 staged.get("refused"),
             )
             result.files.append(out)
+            files_done.done(staged["path"])
             logger.info(
                 "[%d/%d] %s: %s%s",
                 i,
@@ -456,6 +462,7 @@ def refresh(home: str, source_names: list[str] | None = None) -> RunResult:
             )
         built = _needs_build(home)
         if built:
+            progress.stage("build")
             counts = build_marts(home)
             logger.info("built core and marts: %s", counts)
         outcomes = [f["outcome"] for f in result.files]
@@ -467,6 +474,7 @@ def refresh(home: str, source_names: list[str] | None = None) -> RunResult:
             # The snapshot's own ledger shows this run finished; the warehouse records it
             # only below, once the snapshot is live.
             name = snapshot_file_name(run_id)
+            progress.stage("publish")
             result.snapshot = publish(home, run_id, name, result.status, result.message)
     except Exception as exc:
         result.status = "failed"
@@ -480,10 +488,11 @@ def refresh(home: str, source_names: list[str] | None = None) -> RunResult:
         result.new, result.loaded = counts["new"], counts["loaded"]
         result.rejected, result.warnings = counts["rejected"], counts["warnings"]
         shutil.rmtree(staging_dir(run_id), ignore_errors=True)
-    if pending:
+    if pending and docs:
         # Off the critical path: after the snapshot is live and the run recorded (and also
         # when the run failed, so rejected files still get their reports).
         try:
+            progress.stage("docs")
             result.data_docs = data_docs(home, run_id)
         except Exception as exc:  # docs are a convenience; never fail a refresh for them
             logger.warning("could not build Data Docs: %s", exc)

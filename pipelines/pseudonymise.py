@@ -29,6 +29,11 @@ KEY_ENV = "SCORECARD_PSEUDONYM_KEY"
 DEMO_ENV = "SCORECARD_DEMO"
 DEMO_KEY = "demo-only-key-not-for-real-data"
 MIN_KEY_LENGTH = 16
+DEMO_WARNING = (
+    "demo mode: synthetic data only, pseudonymised with the built-in demo key; "
+    "never load real extracts like this"
+)
+_demo_warned = False
 
 # Columns holding identifiers, per extract kind.
 IDENTIFIER_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -54,9 +59,10 @@ def load_key() -> bytes:
             raise MissingKeyError(f"{KEY_ENV} must be at least {MIN_KEY_LENGTH} characters long")
         return key.encode("utf-8")
     if demo_mode():
-        log.warning(
-            "demo mode: using the built-in demo pseudonym key; never load real data like this"
-        )
+        global _demo_warned
+        if not _demo_warned:  # once per process: the key is read for every file
+            log.warning(DEMO_WARNING)
+            _demo_warned = True
         return DEMO_KEY.encode("utf-8")
     raise MissingKeyError(
         f"{KEY_ENV} is not set. Set it to a secret of at least {MIN_KEY_LENGTH} characters "

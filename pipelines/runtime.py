@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 
 _lock = threading.Lock()
 _connections: dict[Path, duckdb.DuckDBPyConnection] = {}
+_guarded: set[int] = set()  # temporary Prefect servers given a guard by this process
 
 
 def prefect_environment(home: Path) -> None:
@@ -69,8 +70,9 @@ def start_local_server() -> None:
     server = SubprocessASGIServer()
     server.start()
     proc = server.server_process
-    if proc is None:
+    if proc is None or proc.pid in _guarded:  # already started here (the demo starts it early)
         return
+    _guarded.add(proc.pid)
     guard = subprocess.Popen(
         ["sh", "-c", _GUARD, "prefect-server-guard", str(proc.pid)],
         stdin=subprocess.PIPE,

@@ -212,10 +212,19 @@ def dashboard(
     port: Annotated[int, typer.Option(help="Port.")] = 8050,
 ) -> None:
     """Serve the dashboard (development server; production uses gunicorn)."""
-    from dashboard.app import serve
+    from dashboard.devserver import PortError, dev_server
 
-    typer.echo(f"Dashboard: http://{host}:{port}/")
-    serve(host=host, port=port)
+    try:
+        server = dev_server(host, port)
+    except PortError as exc:
+        raise fail(str(exc)) from None
+    typer.echo(f"Dashboard: http://{host}:{port}/  (Ctrl+C to stop)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
 
 
 # --- metrics ----------------------------------------------------------------------------
@@ -446,15 +455,31 @@ def editions_list() -> None:
 # --- demo -------------------------------------------------------------------------------
 @app.command()
 def demo(
-    port: Annotated[int, typer.Option(help="Port for the dashboard.")] = 8050,
+    port: Annotated[
+        int,
+        typer.Option(
+            help="Port for the dashboard on 127.0.0.1. Choose another if it is in use "
+            "(checked before any work); with make: make demo PORT=8060."
+        ),
+    ] = 8050,
     scale: Annotated[float, typer.Option(help="Volume multiplier for the demo data.")] = 1.0,
     serve: Annotated[bool, typer.Option(help="Start the dashboard after loading.")] = True,
 ) -> None:
-    """Generate the synthetic national extracts, run the pipeline, start the dashboard."""
-    from scorecard_app.demo import run_demo
+    """Generate the synthetic national extracts, run the pipeline, start the dashboard.
+
+    Prints a line per stage and the sign-ins last; `scorecard -v demo` shows every log line.
+    """
+    from dashboard.devserver import PortError
+    from scorecard_app.demo import quiet_logs, run_demo
 
     os.environ.setdefault("SCORECARD_DEMO", "1")
-    run_demo(port=port, scale=scale, serve=serve)
+    if logging.getLogger().level > logging.DEBUG:  # not --verbose
+        quiet_logs()
+    try:
+        code = run_demo(port=port, scale=scale, serve=serve)
+    except PortError as exc:
+        raise fail(str(exc)) from None
+    raise typer.Exit(code)
 
 
 if __name__ == "__main__":

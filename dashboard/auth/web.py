@@ -475,7 +475,8 @@ def _secret() -> str:
             raise RuntimeError(f"{SECRET_ENV} must be at least 32 characters (use a random one)")
         return secret
     if os.environ.get("SCORECARD_DEMO") == "1":
-        log.warning("%s not set; demo mode uses a random key (sessions end on restart)", SECRET_ENV)
+        # Said, not warned: the demo's one warning is that it is a demo.
+        log.info("%s not set; demo mode uses a random key (sessions end on restart)", SECRET_ENV)
         return secrets.token_hex(32)
     raise RuntimeError(
         f"{SECRET_ENV} is not set: the dashboard signs session cookies with it. Set a long "

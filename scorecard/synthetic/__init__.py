@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import math
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -82,8 +83,15 @@ def _check(options: GenerateOptions) -> Path:
     return out
 
 
-def generate_all(options: GenerateOptions, progress: bool = False) -> Summary:
-    """Write every organisation's extracts into ``options.out``; return what was written."""
+def generate_all(
+    options: GenerateOptions,
+    progress: bool = False,
+    on_org: Callable[[int, int], None] | None = None,
+) -> Summary:
+    """Write every organisation's extracts into ``options.out``; return what was written.
+
+    ``progress`` draws a bar; ``on_org(done, total)`` is called as each organisation is
+    written, for a caller that shows progress its own way (``scorecard demo``)."""
     out = _check(options)
     seed, scale, as_at, fmt = options.seed, options.scale, options.as_at, options.fmt
     world = profile.plan_world(seed)
@@ -112,6 +120,14 @@ def generate_all(options: GenerateOptions, progress: bool = False) -> Summary:
         file=sys.stderr,
         disable=not progress,
     ) as bar:
+        written = [0]  # a disabled bar counts nothing
+
+        def org_done() -> None:
+            bar.update()
+            written[0] += 1
+            if on_org is not None:
+                on_org(written[0], len(forces) + len(areas) + len(bodies))
+
         for area in areas:
             for force in reference.forces_for_area(area):
                 if force in done:
@@ -124,7 +140,7 @@ def generate_all(options: GenerateOptions, progress: bool = False) -> Summary:
                 for a, r in referrals.items():
                     pending[a][force] = r
                 done.add(force)
-                bar.update()
+                org_done()
             bar.set_postfix_str(area)
             parts = [pending[area].pop(f) for f in reference.forces_for_area(area)]
             cases, plans = generate_cps(world.areas[area], parts, seed, as_at)
@@ -133,10 +149,10 @@ def generate_all(options: GenerateOptions, progress: bool = False) -> Summary:
             write(workforce_table(area, seed, as_at), "workforce", area)
             governance(area)
             del pending[area]
-            bar.update()
+            org_done()
         for body in bodies:
             governance(body)
-            bar.update()
+            org_done()
     missing = set(forces) - done
     if missing:
         raise RuntimeError(f"forces not mapped to any CPS Area: {sorted(missing)}")

@@ -14,6 +14,7 @@ from pipelines.publish import current_snapshot
 from pipelines.runtime import close_all
 from scorecard import reference
 from scorecard.settings import load_settings
+from tests.helpers.demo import assert_ends_with_the_sign_in_box
 from tests.helpers.pipeline import (
     AS_AT,
     SMALL_SCALE,
@@ -91,20 +92,28 @@ def test_full_run_loads_everything_and_second_run_does_nothing(
 
 
 def test_the_demo_in_a_fresh_home_gives_the_marts_of_the_session_run(
-    loaded_home: LoadedHome, home: Path, monkeypatch: pytest.MonkeyPatch
+    loaded_home: LoadedHome,
+    home: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     """Two claims, one full run (the one extra full run the integration tests make):
     `scorecard demo` without serving takes an empty home to a published snapshot, generating
     the nation and using the demo key; and the same inputs in a fresh home give identical
     marts. The demo generates with the session's seed, scale and date, so its extracts are
     the session run's byte for byte, and its marts must equal that run's: determinism across
-    homes, and marts that do not depend on the pseudonym key."""
+    homes, and marts that do not depend on the pseudonym key. What it prints is a line per
+    stage and, last, the sign-ins in a box."""
     from scorecard_app.demo import run_demo
 
     monkeypatch.delenv("SCORECARD_PSEUDONYM_KEY")
     monkeypatch.setenv("SCORECARD_DEMO", "")  # run_demo sets it; undone after the test
     assert run_demo(scale=SMALL_SCALE, as_at=AS_AT, serve=False) == 0
     close_all()
+    out = capsys.readouterr().out
+    assert_ends_with_the_sign_in_box(out, "http://127.0.0.1:8050/")
+    assert len(out.splitlines()) < 40, out  # a line per stage, not per file or log record
+    assert "files 0 of" in out and "succeeded:" in out
     landing = load_settings().landing_dir
     made = {p.name: p.read_bytes() for p in landing.iterdir()}
     assert made == {p.name: p.read_bytes() for p in loaded_home.files.iterdir()}
