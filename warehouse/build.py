@@ -352,7 +352,7 @@ def _build_core(con: duckdb.DuckDBPyConnection, on_stage: StageHook | None) -> d
     return {
         f"core.{t}": _count(con, f"core.{t}")
         for t in ("police_current", "cps_current", "case_links", "cases", "cps_cases",
-                  "action_plans", "workforce")
+                  "action_plans", "court_outcomes", "court_coverage", "workforce")
     }  # fmt: skip
 
 
