@@ -67,9 +67,7 @@ def expected_names(as_at: date = AS_AT, ext: str = "csv", court: bool = True) ->
         }
     for a in AREAS:
         names |= {
-            f"{k}__{a}__{as_at}.{ext}"
-            for k in AREA_KINDS
-            if court or k != "cps_court_outcomes"
+            f"{k}__{a}__{as_at}.{ext}" for k in AREA_KINDS if court or k != "cps_court_outcomes"
         }
     names |= {f"recommendation_updates__{b}__{as_at}.{ext}" for b in BODIES}
     return names
