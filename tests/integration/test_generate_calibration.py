@@ -556,6 +556,21 @@ def test_cli_generate_writes_files(tmp_path: Path) -> None:
     assert "wrote" in result.output
 
 
+def test_cli_generate_contract_1_0_leaves_out_court_outcomes(tmp_path: Path) -> None:
+    """The "not yet sent" nation: every v1.0 file, no cps_court_outcomes."""
+    result = CliRunner().invoke(
+        app,
+        ["generate", "--out", str(tmp_path), "--scale", "0.01", "--contract", "1.0"],
+    )
+    assert result.exit_code == 0, result.output
+    names = [p.name for p in tmp_path.iterdir()]
+    assert len(names) == 43 * 3 + 14 * 4 + len(reference.national_bodies())
+    assert not [n for n in names if n.startswith("cps_court_outcomes__")]
+    bad = CliRunner().invoke(app, ["generate", "--out", str(tmp_path / "x"), "--contract", "2"])
+    assert bad.exit_code == 2
+    assert "--contract" in bad.output + (bad.stderr if bad.stderr_bytes is not None else "")
+
+
 def test_cli_bad_as_at_exits_2_with_clear_message(tmp_path: Path) -> None:
     result = CliRunner().invoke(
         app, ["generate", "--out", str(tmp_path / "x"), "--as-at", "30/09/2026"]
