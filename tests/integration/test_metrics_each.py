@@ -778,11 +778,20 @@ def _court_nation() -> Warehouse:
 
 def _not_sent(w: Warehouse, metric: str) -> None:
     """Wessex sent no court outcomes: no figure at all for the Area or Hampshire (never a
-    zero), and core.court_coverage records it as not sent."""
+    zero), and mart.court_coverage publishes that it has not sent, for the Area and its
+    forces (South East and Kent have: as at 2024-03-31)."""
     assert w.values(metric, level="cps_area", org=WX) == {}
     assert w.values(metric, level="joint", org="hampshire") == {}
-    sent = dict(w.con.execute("SELECT area_code, sent FROM core.court_coverage").fetchall())
-    assert sent[WX] is False and sent[SE] is True
+    cov = {
+        (lv, org): (sent, as_at)
+        for lv, org, sent, as_at in w.con.execute(
+            "SELECT level, org_code, sent, court_as_at FROM mart.court_coverage"
+        ).fetchall()
+    }
+    assert cov[("cps_area", WX)] == (False, None)
+    assert cov[("force", "hampshire")] == (False, None)
+    assert cov[("cps_area", SE)] == (True, d("2024-03-31"))
+    assert cov[("force", "kent")] == (True, d("2024-03-31"))
 
 
 def _internal(w: Warehouse, metric: str, stat: str, **kw: str) -> tuple:

@@ -28,3 +28,13 @@ SELECT a.code AS area_code, e.as_at AS court_as_at, e.extract_id IS NOT NULL AS 
 FROM ref.cps_areas a
 LEFT JOIN raw.extracts e ON e.org_code = a.code AND e.is_current
     AND e.kind = 'cps_court_outcomes';
+
+-- A force's stage three is sent when every CPS Area it maps to has sent court outcomes
+-- (ref.force_area_map); until then its court figures (and the completed and convicted stages
+-- of its attrition, metric__flow.attrition.sql) are "not yet sent", never zero.
+CREATE OR REPLACE TABLE core.court_force_coverage AS
+SELECT m.force_code, bool_and(coalesce(v.sent, FALSE)) AS sent,
+       CASE WHEN bool_and(coalesce(v.sent, FALSE)) THEN min(v.court_as_at) END AS court_as_at
+FROM ref.force_area_map m
+LEFT JOIN core.court_coverage v ON v.area_code = m.area_code
+GROUP BY m.force_code;

@@ -1,21 +1,16 @@
 -- One cohort of recorded offences (dated by the recorded date) followed as at the extract
 -- date: the share referred to the CPS (police record), charged (linked CPS decision charge),
 -- completed at court and convicted (the linked charge's court outcome). Completed and
--- convicted cover only offences of forces whose every CPS Area has sent court outcomes
--- (core.court_coverage): an Area not yet sent leaves those stages out, never zero.
-WITH covered AS (
-    SELECT m.force_code
-    FROM ref.force_area_map m
-    LEFT JOIN core.court_coverage v ON v.area_code = m.area_code
-    GROUP BY m.force_code
-    HAVING bool_and(coalesce(v.sent, FALSE))
-), c AS (
+-- convicted cover only offences of forces whose stage three is sent
+-- (core.court_force_coverage): a force not yet sent leaves those stages out, never zero.
+WITH c AS (
     SELECT c.force_code, c.area_code, c.recorded_date,
            c.first_referral_date IS NOT NULL AS referred,
            coalesce(c.cps_decision = 'charge', FALSE) AS charged,
            o.completion_date IS NOT NULL AS completed,
            coalesce(o.completion_date IS NOT NULL AND o.successful, FALSE) AS convicted,
-           c.force_code IN (SELECT force_code FROM covered) AS court_sent
+           c.force_code IN (SELECT force_code FROM core.court_force_coverage WHERE sent)
+               AS court_sent
     FROM core.cases c
     LEFT JOIN core.court_outcomes o ON o.area_code = c.area_code AND o.urn = c.linked_urn
 )
