@@ -941,5 +941,33 @@ def test_flow_attrition() -> None:
                     period="2023-24-Q1") == {}  # years only  # fmt: skip
 
 
+STAGE_THREE = ("volume.completed", "rate.conviction", "time.charge_to_completion",
+               "time.charge_to_first_hearing", "engage.withdrawal_after_charge",
+               "engage.support_at_trial", "quality.ineffective_trials")  # fmt: skip
+
+
+def test_a_nation_of_v1_senders_has_no_stage_three_figure() -> None:
+    """No Area has sent court outcomes (every sender on contract v1.0): no stage-three value
+    at any level - "not yet sent", never a national zero - and attrition stops at charge."""
+    w = Warehouse()
+    ref = {"first_referral_date": d("2023-05-01")}
+    w.police("kent", [{"cps_urn": f"u{i}", **ref} for i in range(12)])
+    w.cps(SE, [{"urn": f"u{i}", "decision": "charge", "decision_date": d("2023-06-01")}
+               for i in range(12)])  # fmt: skip
+    w.build()
+    got = w.con.execute(
+        "SELECT count(*) FROM mart.metric_values WHERE list_contains(?, metric_id)",
+        [list(STAGE_THREE)],
+    ).fetchone()
+    assert got == (0,)
+    assert w.con.execute("SELECT bool_or(sent) FROM mart.court_coverage").fetchone() == (False,)
+    stages = w.con.execute(
+        "SELECT DISTINCT breakdown FROM mart.metric_values WHERE metric_id = 'flow.attrition' "
+        "ORDER BY 1"
+    ).fetchall()  # fmt: skip
+    assert stages == [("reached=charged",), ("reached=referred",)]
+    assert fig(w, "volume.charged", "count")[2] == 12  # stages one and two as before
+
+
 def test_every_catalogue_metric_has_a_test_here() -> None:
     assert {m.id for m in catalogue.load()} == TESTED
