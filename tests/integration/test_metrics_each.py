@@ -969,5 +969,39 @@ def test_a_nation_of_v1_senders_has_no_stage_three_figure() -> None:
     assert fig(w, "volume.charged", "count")[2] == 12  # stages one and two as before
 
 
+def test_a_force_with_one_area_not_yet_sent_has_no_court_figure() -> None:
+    """The Metropolitan Police is served by London North (sent) and London South (v1.0, not
+    sent). London North's 10 completions (6 convicted: 60.0) count for the Area and the
+    nation; the Met and the London region show no figure rather than London North's half."""
+    w = Warehouse()
+    ref = {"first_referral_date": d("2023-05-01")}
+    w.police("metropolitan", [{"cps_urn": f"m{i}", **ref} for i in range(20)])
+    charge = {"decision": "charge", "decision_date": d("2023-06-01"),
+              "police_force_code": "metropolitan"}  # fmt: skip
+    w.cps("cps_london_north", [{"urn": f"m{i}", **charge} for i in range(10)])
+    w.cps("cps_london_south", [{"urn": f"m{i}", **charge} for i in range(10, 20)])
+    done = {"completion_date": d("2023-12-01")}
+    w.court("cps_london_north", [
+        {"urn": f"m{i}", "outcome": "convicted_rape" if i < 6 else "acquitted", **done}
+        for i in range(10)])  # fmt: skip
+    w.build()
+    assert fig(w, "rate.conviction", "rate")[:3] == (6, 10, 60.0)
+    assert fig(w, "rate.conviction", "rate", level="cps_area", org="cps_london_north")[2] == 60
+    assert w.values("rate.conviction", level="joint", org="metropolitan") == {}
+    assert w.values("time.charge_to_completion", level="force", org="metropolitan") == {}
+    assert w.values("rate.conviction", level="region", org="london") == {}
+    assert w.values("rate.conviction", level="cps_area", org="cps_london_south") == {}
+    cov = dict(
+        w.con.execute(
+            "SELECT org_code, sent FROM mart.court_coverage WHERE level = 'force'"
+        ).fetchall()
+    )
+    assert cov["metropolitan"] is False and cov["city_of_london"] is True
+    assert w.values("flow.attrition", level="force", org="metropolitan", basis="cohort",
+                    breakdown="reached=completed") == {}  # fmt: skip
+    assert fig(w, "flow.attrition", "rate", level="force", org="metropolitan", basis="cohort",
+               breakdown="reached=charged")[:3] == (20, 20, 100.0)  # fmt: skip
+
+
 def test_every_catalogue_metric_has_a_test_here() -> None:
     assert {m.id for m in catalogue.load()} == TESTED

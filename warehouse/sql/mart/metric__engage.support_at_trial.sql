@@ -4,7 +4,7 @@
 SELECT 'ratio' AS kind, k.breakdown, b.basis,
        CASE b.basis WHEN 'period' THEN trial_start_date ELSE police_recorded_date END
            AS event_date,
-       force_code, area_code,
+       sent_force_code AS force_code, area_code,
        CASE k.breakdown WHEN '' THEN coalesce(isva_at_trial, FALSE)
                         ELSE coalesce(special_measures, FALSE) END::INTEGER AS num,
        1 AS den

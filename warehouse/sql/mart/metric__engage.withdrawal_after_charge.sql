@@ -3,7 +3,7 @@
 SELECT 'ratio' AS kind, '' AS breakdown, b.basis,
        CASE b.basis WHEN 'period' THEN completion_date ELSE police_recorded_date END
            AS event_date,
-       force_code, area_code,
+       sent_force_code AS force_code, area_code,
        (outcome = 'discontinued' AND coalesce(victim_withdrew_after_charge, FALSE))::INTEGER
            AS num,
        1 AS den

@@ -3,7 +3,7 @@
 SELECT k.kind, k.breakdown, b.basis,
        CASE b.basis WHEN 'period' THEN completion_date ELSE police_recorded_date END
            AS event_date,
-       force_code, area_code,
+       sent_force_code AS force_code, area_code,
        CASE k.breakdown WHEN '' THEN ineffective_trials
                         ELSE (ineffective_trials > 0)::INTEGER END AS num,
        1 AS den
