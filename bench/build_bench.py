@@ -30,6 +30,7 @@ import duckdb
 
 from bench import etl_bench
 from pipelines.load import cast_expression
+from pipelines.pseudonymise import IDENTIFIER_COLUMNS
 from scorecard.contract import KINDS, Column, parse_extract_name
 from scorecard.settings import Settings
 from warehouse import build as wbuild
@@ -40,11 +41,7 @@ from warehouse.reference_load import load_reference
 AS_AT = "2024-09-30"
 BENCH_KEY = "bench-only-pseudonym-key"
 _LOWER_TYPES = {"enum", "flag", "org_code"}
-_IDENTIFIERS = {
-    "police_cases": ("crime_ref", "cps_urn"),
-    "cps_cases": ("urn", "crime_ref"),
-    "cps_action_plans": ("urn",),
-}
+_IDENTIFIERS = IDENTIFIER_COLUMNS  # one list: the pipeline's (court outcomes' urn too)
 
 
 def peak_rss_mib() -> float:

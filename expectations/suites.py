@@ -58,9 +58,11 @@ log = logging.getLogger(__name__)
 GX_DIR = Path(__file__).resolve().parent / "gx"
 # Helper column validate_frame adds to cps_action_plans: the case's received_date, by urn.
 CASE_RECEIVED_COLUMN = "case_received_date"
-# Helper column validate_frame adds to cps_action_plans: "y" where the row's urn is one of the
-# Area's known cases. A value set of every known urn (tens of thousands at national volume)
-# made GX walk that list dozens of times per file, ~2 s a file.
+# Helper column validate_frame adds to cps_court_outcomes: the case's decision_date, by urn.
+CASE_DECIDED_COLUMN = "case_decision_date"
+# Helper column validate_frame adds to kinds with an ``urn_in_cases`` rule: "y" where the
+# row's urn is one of the Area's known cases. A value set of every known urn (tens of
+# thousands at national volume) made GX walk that list dozens of times per file, ~2 s a file.
 CASE_KNOWN_COLUMN = "case_known"
 ROW_NO = "row_no"
 
@@ -68,8 +70,15 @@ ROW_NO = "row_no"
 OPTIONAL_RULE_KINDS = {
     "urn_in_cases": "known_urns",
     "date_ge_case_received": "case_received",
+    "date_ge_case_decision": "case_decided",
     "row_count_change": "previous_rows",
 }
+
+
+def uses_rule_kind(kind: str, rule_kind: str) -> bool:
+    """Whether ``kind``'s contract has a rule of ``rule_kind`` (so needs its helper column)."""
+    return any(r.kind == rule_kind for r in KINDS[kind].rules)
+
 
 _NS = uuid.UUID("6f1d6c1e-2f0b-4a53-9a3e-5c0de0c0ffee")
 
@@ -177,6 +186,10 @@ def _contract_rule(spec: ExtractKind, rule: Rule) -> list[Expectation]:
         case "date_ge_case_received":
             return [
                 ExpectColumnPairIsoDatesAToBeOnOrAfterB(column_A=c, column_B=CASE_RECEIVED_COLUMN)
+            ]
+        case "date_ge_case_decision":
+            return [
+                ExpectColumnPairIsoDatesAToBeOnOrAfterB(column_A=c, column_B=CASE_DECIDED_COLUMN)
             ]
         case "required_when_present":
             assert other is not None

@@ -406,11 +406,13 @@ def validate_frame(
     case_received: Mapping[str, str] | None = None,
     previous_rows: int | None = None,
     context_root: Path | None = None,
+    case_decided: Mapping[str, str] | None = None,
 ) -> ValidationOutcome:
     """Check ``frame`` (from ``pipelines.read.read_extract``) against the contract.
 
     ``known_urns`` (urns of the Area's latest cps_cases), ``case_received`` (urn ->
-    received_date) and ``previous_rows`` (previous snapshot's row count) switch on the rules
+    received_date), ``case_decided`` (urn -> decision_date, for court outcomes) and
+    ``previous_rows`` (previous snapshot's row count) switch on the rules
     that need them; None leaves those rules unchecked (listed in ``skipped_rules``), whereas an
     empty collection means "no cases known" and fails every row.
     """
@@ -423,6 +425,7 @@ def validate_frame(
         {
             "known_urns": known_urns is not None,
             "case_received": case_received is not None,
+            "case_decided": case_decided is not None,
             "previous_rows": previous_rows is not None,
         },
     )
@@ -431,7 +434,14 @@ def validate_frame(
     if kind == "cps_action_plans" and case_received is not None and "urn" in data.columns:
         received = data["urn"].map(dict(case_received)).astype(TEXT_DTYPE)
         data = data.assign(**{_suites.CASE_RECEIVED_COLUMN: received})
-    if kind == "cps_action_plans" and known_urns is not None and "urn" in data.columns:
+    if case_decided is not None and "urn" in data.columns:
+        decided = data["urn"].map(dict(case_decided)).astype(TEXT_DTYPE)
+        data = data.assign(**{_suites.CASE_DECIDED_COLUMN: decided})
+    if (
+        _suites.uses_rule_kind(kind, "urn_in_cases")
+        and known_urns is not None
+        and "urn" in data.columns
+    ):
         known = data["urn"].isin(list(known_urns)).to_numpy(dtype=bool)
         # numpy's stubs reject None as a value; an object array of "y" and None is intended.
         flag = pd.Series(np.where(known, "y", None), index=data.index).astype(TEXT_DTYPE)  # type: ignore[call-overload]

@@ -40,15 +40,17 @@ from pipelines.killpoints import checkpoint
 from pipelines.ledger import FileRecord
 from pipelines.publish import current_snapshot, snapshot_file_name, snapshot_run_id
 from pipelines.runtime import settings_for, warehouse
-from scorecard.contract import ContractError, parse_extract_name
+from scorecard.contract import ContractError, case_decisions, parse_extract_name
 
 log = logging.getLogger(__name__)
 
-# Order matters: action plans are checked against the Area's current cps_cases.
+# Order matters: action plans and court outcomes are checked against the Area's current
+# cps_cases.
 KIND_ORDER = (
     "police_cases",
     "cps_cases",
     "cps_action_plans",
+    "cps_court_outcomes",
     "workforce",
     "recommendation_updates",
 )
@@ -184,9 +186,13 @@ def process_extract(
         key = load_key()
         frame = pseudonymise_frame(meta.kind, sent, key)
         rec.row_count = len(frame)
-        urns, received = (None, None)
+        urns, received, decided = (None, None, None)
         if meta.kind == "cps_action_plans":
             urns, received = _case_lookup(con, meta.org_code, sent["urn"], frame["urn"])
+        elif meta.kind == "cps_court_outcomes":
+            urns, decided = _case_lookup(
+                con, meta.org_code, sent["urn"], frame["urn"], by_decision=True
+            )
         previous = current_extract(con, meta.kind, meta.org_code)
         outcome = validate_frame(
             meta.kind,
@@ -196,6 +202,7 @@ def process_extract(
             known_urns=urns,
             case_received=received,
             previous_rows=previous.row_count if previous else None,
+            case_decided=decided,
         )
         rec.warnings = len(outcome.should)
         _save_validation(outcome, report_dir / "validations" / f"{name}.json")
@@ -274,16 +281,26 @@ def process_extract(
 
 
 def _case_lookup(
-    con: DuckDBPyConnection, area_code: str, sent: pd.Series, pseudonyms: pd.Series
+    con: DuckDBPyConnection,
+    area_code: str,
+    sent: pd.Series,
+    pseudonyms: pd.Series,
+    by_decision: bool = False,
 ) -> tuple[set[str], dict[str, str]]:
-    """The plan URNs (as sent) found in the Area's current cases, with their received dates.
+    """The URNs (as sent) found in the Area's current cases, with their received dates; with
+    ``by_decision``, only the cases whose decision the contract's rule names (court outcomes:
+    charged cases), with their decision dates.
 
     The warehouse holds only pseudonyms, so membership is decided on pseudonyms and mapped
     back to the values in this frame for validation.
     """
     from pipelines.load import known_urns
 
-    known, received = known_urns(con, area_code)
+    if by_decision:
+        decisions = case_decisions("cps_court_outcomes")
+        known, received = known_urns(con, area_code, decisions, "decision_date")
+    else:
+        known, received = known_urns(con, area_code)
     found = pseudonyms.isin(known).to_numpy(dtype=bool)
     urns: set[str] = set()
     dates: dict[str, str] = {}

@@ -162,12 +162,22 @@ def load_extract(
     return int(extract_id)
 
 
-def known_urns(con: duckdb.DuckDBPyConnection, area_code: str) -> tuple[set[str], dict[str, str]]:
-    """Pseudonymised URNs (and received dates) of the Area's current cps_cases snapshot."""
+def known_urns(
+    con: duckdb.DuckDBPyConnection,
+    area_code: str,
+    decisions: tuple[str, ...] = (),
+    date_column: str = "received_date",
+) -> tuple[set[str], dict[str, str]]:
+    """Pseudonymised URNs (and a date: received by default) of the Area's current cps_cases
+    snapshot; only cases whose decision is in ``decisions`` when that is given (court
+    outcomes name charged cases)."""
+    if date_column not in {"received_date", "decision_date"}:
+        raise ValueError(f"no case date {date_column!r}")
     rows = con.execute(
-        "SELECT c.urn, CAST(c.received_date AS VARCHAR) FROM raw.cps_cases c "
+        f"SELECT c.urn, CAST(c.{date_column} AS VARCHAR) FROM raw.cps_cases c "
         "JOIN raw.extracts e USING (extract_id) "
-        "WHERE e.kind = 'cps_cases' AND e.org_code = ? AND e.is_current",
-        [area_code],
+        "WHERE e.kind = 'cps_cases' AND e.org_code = ? AND e.is_current "
+        "AND (len(?) = 0 OR list_contains(?, c.decision))",
+        [area_code, list(decisions), list(decisions)],
     ).fetchall()
     return {r[0] for r in rows}, {r[0]: r[1] for r in rows}

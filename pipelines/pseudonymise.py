@@ -40,6 +40,7 @@ IDENTIFIER_COLUMNS: dict[str, tuple[str, ...]] = {
     "police_cases": ("crime_ref", "cps_urn"),
     "cps_cases": ("urn", "crime_ref"),
     "cps_action_plans": ("urn",),
+    "cps_court_outcomes": ("urn",),
 }
 
 

@@ -1,4 +1,4 @@
-"""The extract contract (shared/design/extract-contract.md, version 1) as data.
+"""The extract contract (shared/design/extract-contract.md, version 1.1) as data.
 
 One declaration serves the generator (what to write), the readers (how to type columns),
 the Great Expectations suites (what to check) and the sender's rejection report (what the
@@ -15,7 +15,10 @@ from typing import Literal
 
 from scorecard import reference
 
-CONTRACT_VERSION = 1
+CONTRACT_VERSION = "1.1"
+# Kinds each version added: a sender of an earlier version sends none of these, and what they
+# feed shows "not yet sent" for that sender, never zero.
+KINDS_SINCE: dict[str, str] = {"cps_court_outcomes": "1.1"}
 EARLIEST_DATE = date(2016, 4, 1)
 EXTENSIONS = ("csv", "parquet", "xlsx")
 
@@ -45,7 +48,10 @@ class Rule:
     required_when_present, required_when_value, required_unless_value, present_iff,
     empty_unless_value,
     reactivation, org_matches_file, force_in_area, urn_in_cases, date_ge_case_received,
-    owner_of_rec, row_count_change.
+    date_ge_case_decision, owner_of_rec, row_count_change.
+
+    ``urn_in_cases`` with ``values`` restricts the cases to those whose decision is one of
+    them (court outcomes: only charged cases).
     """
 
     id: str
@@ -113,6 +119,11 @@ WITHDRAWAL_REASONS = (
 )
 REFERRAL_TYPES = ("early_advice", "charging_decision")
 DECISIONS = ("charge", "nfa", "admin_finalised", "other", "pending")
+PLEAS = ("guilty", "not_guilty", "mixed")
+COURT_OUTCOMES = reference.court_outcome_codes()
+# The CPS's own definition: a conviction for any offence is a successful prosecution.
+SUCCESSFUL_OUTCOMES = reference.successful_court_outcomes()
+MAX_INEFFECTIVE_TRIALS = 20
 REC_STATUSES = ("not_started", "in_progress", "implemented", "verified", "not_applicable")
 
 
@@ -451,6 +462,114 @@ def _cps_action_plans() -> ExtractKind:
     return ExtractKind(k, cols, rules, senders=("cps_area",))
 
 
+def _cps_court_outcomes() -> ExtractKind:
+    """Stage three (v1.1): one row per charged case, the prosecution to completion at court."""
+    k = "cps_court_outcomes"
+    cols = (
+        _text("urn", 40, required=True),
+        Column("charge_date", "date", required=True),
+        Column("first_hearing_date", "date"),
+        Column("plea", "enum", values=PLEAS),
+        Column("trial_start_date", "date"),
+        Column(
+            "ineffective_trials",
+            "integer",
+            required=True,
+            min_value=0,
+            max_value=MAX_INEFFECTIVE_TRIALS,
+        ),
+        Column("completion_date", "date"),
+        Column("outcome", "enum", values=COURT_OUTCOMES),
+        _flag("victim_withdrew_after_charge"),
+        _flag("special_measures"),
+        _flag("isva_at_trial"),
+    )
+    rules = (
+        Rule(f"{k}.urn.unique", "must", "unique", "urn", "urn unique in file"),
+        Rule(
+            f"{k}.urn.in_charged_cases",
+            "must",
+            "urn_in_cases",
+            "urn",
+            "urn present in the same Area's latest cps_cases snapshot with decision charge",
+            values=("charge",),
+        ),
+        Rule(
+            f"{k}.charge_date.min",
+            "must",
+            "date_min",
+            "charge_date",
+            "charge_date >= 2016-04-01",
+        ),
+        Rule(
+            f"{k}.charge_date.after_decision",
+            "must",
+            "date_ge_case_decision",
+            "charge_date",
+            "charge_date >= the case's decision_date",
+        ),
+        Rule(
+            f"{k}.charge_date.as_at", "must", "date_le_as_at", "charge_date", "charge_date <= as_at"
+        ),
+        Rule(
+            f"{k}.first_hearing_date.after_charge",
+            "must",
+            "date_ge_column",
+            "first_hearing_date",
+            "first_hearing_date >= charge_date when present",
+            other="charge_date",
+        ),
+        Rule(
+            f"{k}.first_hearing_date.as_at",
+            "must",
+            "date_le_as_at",
+            "first_hearing_date",
+            "first_hearing_date <= as_at when present",
+        ),
+        Rule(
+            f"{k}.trial_start_date.after_first_hearing",
+            "must",
+            "date_ge_column",
+            "trial_start_date",
+            "trial_start_date >= first_hearing_date when both are present",
+            other="first_hearing_date",
+        ),
+        Rule(
+            f"{k}.completion_date.iff_outcome",
+            "must",
+            "present_iff",
+            "completion_date",
+            "completion_date present if and only if outcome is",
+            other="outcome",
+        ),
+        Rule(
+            f"{k}.completion_date.after_charge",
+            "must",
+            "date_ge_column",
+            "completion_date",
+            "completion_date >= charge_date",
+            other="charge_date",
+        ),
+        Rule(
+            f"{k}.completion_date.as_at",
+            "must",
+            "date_le_as_at",
+            "completion_date",
+            "completion_date <= as_at",
+        ),
+        Rule(
+            f"{k}.victim_withdrew_after_charge.when_discontinued",
+            "should",
+            "required_when_value",
+            "victim_withdrew_after_charge",
+            "victim_withdrew_after_charge present when outcome is discontinued",
+            other="outcome",
+            values=("discontinued",),
+        ),
+    )
+    return ExtractKind(k, cols, rules, senders=("cps_area",))
+
+
 def _workforce() -> ExtractKind:
     k = "workforce"
     cols = (
@@ -528,10 +647,17 @@ KINDS: dict[str, ExtractKind] = {
         _police_cases(),
         _cps_cases(),
         _cps_action_plans(),
+        _cps_court_outcomes(),
         _workforce(),
         _recommendation_updates(),
     )
 }
+
+
+def case_decisions(kind: str) -> tuple[str, ...]:
+    """The CPS decisions a kind's ``urn_in_cases`` rule accepts (empty: any decision)."""
+    return next((r.values for r in KINDS[kind].rules if r.kind == "urn_in_cases"), ())
+
 
 # Whole-file rules, every kind.
 FILE_RULES: tuple[Rule, ...] = (

@@ -63,9 +63,16 @@ def generate(
     scale: Annotated[float, typer.Option(help="Volume multiplier (1 = national volume).")] = 1.0,
     as_at: Annotated[str | None, typer.Option("--as-at", help="Snapshot date YYYY-MM-DD.")] = None,
     fmt: Annotated[str, typer.Option("--format", help="csv or parquet.")] = "csv",
+    contract: Annotated[
+        str,
+        typer.Option(
+            help="Extract contract version the senders follow: 1.1 (with court outcomes) "
+            "or 1.0 (a nation that has not sent court outcomes yet)."
+        ),
+    ] = "1.1",
 ) -> None:
     """Write synthetic national extracts for every force and CPS Area."""
-    from scorecard.synthetic import DEFAULT_AS_AT, GenerateOptions, generate_all
+    from scorecard.synthetic import CONTRACT_VERSIONS, DEFAULT_AS_AT, GenerateOptions, generate_all
 
     try:
         as_at_date = date.fromisoformat(as_at) if as_at else DEFAULT_AS_AT
@@ -75,8 +82,12 @@ def generate(
         raise fail("--scale must be greater than 0")
     if fmt not in {"csv", "parquet"}:
         raise fail("--format must be csv or parquet")
+    if contract not in CONTRACT_VERSIONS:
+        raise fail(f"--contract must be one of {', '.join(CONTRACT_VERSIONS)}")
     summary = generate_all(
-        GenerateOptions(out=out, seed=seed, scale=scale, as_at=as_at_date, fmt=fmt),
+        GenerateOptions(
+            out=out, seed=seed, scale=scale, as_at=as_at_date, fmt=fmt, contract=contract
+        ),
         progress=True,
     )
     typer.echo(f"wrote {summary.files} files, {summary.rows:,} rows to {out}")

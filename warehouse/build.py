@@ -352,7 +352,8 @@ def _build_core(con: duckdb.DuckDBPyConnection, on_stage: StageHook | None) -> d
     return {
         f"core.{t}": _count(con, f"core.{t}")
         for t in ("police_current", "cps_current", "case_links", "cases", "cps_cases",
-                  "action_plans", "workforce")
+                  "action_plans", "court_outcomes", "court_coverage", "court_force_coverage",
+                  "workforce")
     }  # fmt: skip
 
 
@@ -371,6 +372,9 @@ def _build_marts(
                   "base_min": settings.suppress_base_min}  # fmt: skip
         con.execute(mart_sql("030_metric_values.sql").format(reason=disclosure.REASON_SQL), params)
         counts["mart.metric_values"] = _count(con, "mart.metric_values")
+    with _stage("court coverage", on_stage):
+        con.execute(mart_sql("045_court_coverage.sql"))
+        counts["mart.court_coverage"] = _count(con, "mart.court_coverage")
     ref, latest = data_dates(con)
     with _stage("spc", on_stage):
         counts["core.spc_internal"] = build_spc(con, ref)

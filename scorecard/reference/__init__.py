@@ -1,4 +1,5 @@
-"""Reference data (forces, CPS Areas, mapping, bodies, recommendations, outcome codes).
+"""Reference data (forces, CPS Areas, mapping, bodies, recommendations, outcome codes,
+court outcomes).
 
 The files under ``data/`` are the versioned source of truth; this module only reads them.
 Comment lines beginning with ``#`` carry each file's source and are skipped.
@@ -26,6 +27,7 @@ TABLE_FILES: dict[str, str] = {
     "national_bodies": "national_bodies.csv",
     "offence_codes": "offence_codes.csv",
     "outcome_types": "outcome_types.csv",
+    "court_outcomes": "court_outcomes.csv",
     "published_series": "published_series.csv",
     "inspection_case_files": "inspection_case_files.csv",
 }
@@ -111,6 +113,18 @@ def national_bodies() -> tuple[tuple[str, str], ...]:
 @cache
 def outcome_codes() -> tuple[str, ...]:
     return tuple(r["code"] for r in read_csv("outcome_types.csv"))
+
+
+@cache
+def court_outcome_codes() -> tuple[str, ...]:
+    """Outcomes of a prosecution at completion (contract v1.1), in file order."""
+    return tuple(r["code"] for r in read_csv("court_outcomes.csv"))
+
+
+@cache
+def successful_court_outcomes() -> tuple[str, ...]:
+    """The outcomes that count as a successful prosecution (a conviction for any offence)."""
+    return tuple(r["code"] for r in read_csv("court_outcomes.csv") if r["successful"] == "true")
 
 
 @cache

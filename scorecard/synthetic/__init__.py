@@ -2,7 +2,9 @@
 
 ``generate_all`` writes what the real senders would: for each force its police_cases,
 workforce and recommendation_updates; for each CPS Area its cps_cases, cps_action_plans,
-workforce and recommendation_updates; for each national body its recommendation_updates.
+cps_court_outcomes (contract v1.1; ``contract="1.0"`` leaves them out, a nation that has not
+sent stage three yet), workforce and recommendation_updates; for each national body its
+recommendation_updates.
 Volumes and rates are calibrated to the 2021 joint inspection's published figures (see
 :mod:`scorecard.synthetic.profile`), so the dashboard shows a believable nation, and the
 output is byte-identical for the same seed, scale and as-at date.
@@ -25,17 +27,21 @@ import pyarrow as pa
 from tqdm import tqdm
 
 from scorecard import reference
+from scorecard.contract import KINDS_SINCE
 from scorecard.synthetic import profile
+from scorecard.synthetic.court import generate_court
 from scorecard.synthetic.cps import generate_cps
 from scorecard.synthetic.governance import recommendation_table, workforce_table
 from scorecard.synthetic.police import Referrals, generate_police
 from scorecard.synthetic.write import write_extract
 
-__all__ = ["DEFAULT_AS_AT", "GenerateOptions", "Summary", "generate_all"]
+__all__ = ["CONTRACT_VERSIONS", "DEFAULT_AS_AT", "GenerateOptions", "Summary", "generate_all"]
 
 log = logging.getLogger(__name__)
 
 DEFAULT_AS_AT = date(2026, 9, 30)
+# Contract versions a generated nation can follow, and the kinds each leaves out.
+CONTRACT_VERSIONS = ("1.1", "1.0")
 
 
 @dataclass(frozen=True)
@@ -47,6 +53,18 @@ class GenerateOptions:
     scale: float = 1.0
     as_at: date = DEFAULT_AS_AT
     fmt: str = "csv"
+    contract: str = "1.1"  # "1.0": no court outcomes (a nation not yet sending stage three)
+
+    @property
+    def kinds_left_out(self) -> frozenset[str]:
+        """Kinds added by a later contract version than the one generated."""
+        return frozenset(
+            k for k, v in KINDS_SINCE.items() if tuple(map(int, v.split("."))) > self._version
+        )
+
+    @property
+    def _version(self) -> tuple[int, ...]:
+        return tuple(map(int, self.contract.split(".")))
 
 
 @dataclass
@@ -77,6 +95,8 @@ def _check(options: GenerateOptions) -> Path:
         raise ValueError(f"seed must be 0 or more, not {options.seed}")
     if options.as_at < profile.START:
         raise ValueError(f"as_at {options.as_at} is before {profile.START}, the contract's start")
+    if options.contract not in CONTRACT_VERSIONS:
+        raise ValueError(f"contract must be one of {CONTRACT_VERSIONS}, not {options.contract!r}")
     if options.fmt not in ("csv", "parquet"):
         raise ValueError(f"format must be csv or parquet, not {options.fmt!r}")
     out.mkdir(parents=True, exist_ok=True)
@@ -100,7 +120,12 @@ def generate_all(
     areas = [a.code for a in reference.cps_areas()]
     bodies = [code for code, _ in reference.national_bodies()]
 
+    left_out = options.kinds_left_out
+    courts = profile.plan_courts(seed)
+
     def write(table: pa.Table | None, kind: str, org: str) -> None:
+        if kind in left_out:
+            return
         if table is None:
             log.info("no %s rows for %s as at %s; file skipped", kind, org, as_at)
             return
@@ -143,9 +168,12 @@ def generate_all(
                 org_done()
             bar.set_postfix_str(area)
             parts = [pending[area].pop(f) for f in reference.forces_for_area(area)]
-            cases, plans = generate_cps(world.areas[area], parts, seed, as_at)
+            cases, plans, charged = generate_cps(world.areas[area], parts, seed, as_at)
             write(cases, "cps_cases", area)
             write(plans, "cps_action_plans", area)
+            if "cps_court_outcomes" not in left_out:
+                court = generate_court(courts[area], charged, seed, as_at)
+                write(court, "cps_court_outcomes", area)
             write(workforce_table(area, seed, as_at), "workforce", area)
             governance(area)
             del pending[area]

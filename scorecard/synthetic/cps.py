@@ -8,6 +8,7 @@ from the Area's own random stream.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
@@ -30,7 +31,7 @@ from scorecard.synthetic.arrays import (
     join,
     padded,
 )
-from scorecard.synthetic.police import NFA, PENDING, PUBLICATION, Referrals
+from scorecard.synthetic.police import CHARGE, NFA, PENDING, PUBLICATION, Referrals
 
 
 def _concat(parts: list[Referrals]) -> dict[str, np.ndarray | pa.Array]:
@@ -48,15 +49,29 @@ def _concat(parts: list[Referrals]) -> dict[str, np.ndarray | pa.Array]:
                 "decision",
                 "decision_day",
                 "reactivated_day",
+                "withdrawn_day",
             )
         },
     }
 
 
+@dataclass(frozen=True)
+class Charged:
+    """The Area's charged cases (in cps_cases order): what its court outcomes start from."""
+
+    urn: pa.Array
+    decision_day: np.ndarray
+    withdrawn_day: np.ndarray  # the victim withdrew after charge (police record), else -1
+
+    def __len__(self) -> int:
+        return len(self.decision_day)
+
+
 def generate_cps(
     area: P.AreaPlan, parts: list[Referrals], seed: int, as_at: date
-) -> tuple[pa.Table, pa.Table]:
-    """The Area's cps_cases and cps_action_plans tables (rows ordered by receipt)."""
+) -> tuple[pa.Table, pa.Table, Charged]:
+    """The Area's cps_cases and cps_action_plans tables (rows ordered by receipt), and its
+    charged cases for the court outcomes."""
     rng = P.org_rng(seed, area.code, "cps")
     end = P.day(as_at)
     c = _concat(parts)
@@ -65,7 +80,7 @@ def generate_cps(
     order = np.lexsort((urn_rank, c["received"]))  # by receipt, then urn
     take = pa.array(order)
     urn, crime_ref, force = (c[k].take(take) for k in ("urn", "crime_ref", "force"))
-    received, decision, decision_day, react_day, sought, fsm = (
+    received, decision, decision_day, react_day, sought, fsm, withdrawn_day = (
         c[k][order]
         for k in (
             "received",
@@ -74,6 +89,7 @@ def generate_cps(
             "reactivated_day",
             "early_advice",
             "file_standard",
+            "withdrawn_day",
         )
     )
     m = len(order)
@@ -129,7 +145,13 @@ def generate_cps(
         }
     )
     plans = _action_plans(rng, urn, received, decision, decision_day, end)
-    return cases, plans
+    is_charge = decision == CHARGE
+    charged = Charged(
+        urn=urn.filter(pa.array(is_charge)),
+        decision_day=decision_day[is_charge],
+        withdrawn_day=withdrawn_day[is_charge],
+    )
+    return cases, plans, charged
 
 
 def _action_plans(

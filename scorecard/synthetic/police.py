@@ -62,6 +62,7 @@ class Referrals:
     decision: np.ndarray  # index into contract DECISIONS
     decision_day: np.ndarray  # -1 while pending
     reactivated_day: np.ndarray  # -1 unless reactivated
+    withdrawn_day: np.ndarray  # victim withdrew after charge (police record), else -1
 
     def __len__(self) -> int:
         return len(self.recorded)
@@ -364,6 +365,7 @@ def generate_police(
             "vrr_requested": enum_array(vrr_req, FLAG),
         }
     )
+    after_charge_day = np.where(after, wd, NONE)[ridx]  # stage three's withdrawals
     referrals: dict[str, Referrals] = {}
     ref_crime = crime_ref.take(pa.array(ridx))
     for i, area in enumerate(area_codes):
@@ -380,5 +382,6 @@ def generate_police(
             decision=decision[sel],
             decision_day=decision_day[sel],
             reactivated_day=react_day[sel],
+            withdrawn_day=after_charge_day[sel],
         )
     return table, referrals

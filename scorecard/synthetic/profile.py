@@ -258,6 +258,49 @@ def charge_share(fy: int) -> float:
     return CHARGE_SHARE_BY_FY.get(fy, CHARGE_SHARE_LATER)
 
 
+# --- court: charge to completion (stage three, contract v1.1) ---------------------------
+# Published (domain.md): 2,102 rape-flagged prosecutions completed in 2019-20, 1,439 of them
+# successful (68.5%; a conviction for any offence counts); charge to completion took around
+# a year or more (MoJ adult rape scorecard, 2021). Charges ~2,300 a year (above) feed it, so
+# completions fall short of charges only as the time to completion grows: the court backlog
+# that built from 2019 and the pandemic's (2020-21) are what bring 2019-20 down to 2,102.
+COMPLETION_MEAN_DAYS_BY_CHARGE_FY: dict[int, float] = {
+    2016: 300.0,
+    2017: 310.0,
+    2018: 340.0,
+    2019: 430.0,
+    2020: 520.0,  # pandemic: jury trials paused, backlog
+    2021: 500.0,
+}
+COMPLETION_MEAN_DAYS_LATER = 460.0  # assumed: backlog easing slowly
+COMPLETION_DAYS_SHAPE = 2.2  # gamma: a long tail of multi-year cases
+# Time to completion by route, as multiples of the mean above (pleas end early).
+ROUTE_DAYS_MULT = {"plea": 0.6, "trial": 1.2, "discontinued": 0.75, "dismissed": 0.5}
+DAYS_PER_INEFFECTIVE_TRIAL = 75.0  # a re-listing adds two to three months
+FIRST_HEARING_MEAN_DAYS = 21.0  # charge -> first appearance (magistrates' court)
+# Routes of a case not withdrawn by the victim (withdrawals come from the police record).
+COURT_DISCONTINUED = 0.06  # evidential or public-interest discontinuance
+COURT_DISMISSED = 0.012
+COURT_OTHER = 0.01
+GUILTY_PLEA = 0.35  # of the cases that go on: a guilty (or mixed) plea
+TRIAL_CONVICTION = 0.665  # of the contested trials: convicted (any offence)
+CONVICTED_OF_RAPE = 0.62  # of the convictions; the rest are of another offence
+MIXED_PLEA = 0.25  # of the plea route: guilty to some counts
+INEFFECTIVE_TRIALS_MEAN = 0.45  # listings that did not go ahead, per contested trial
+SPECIAL_MEASURES = 0.82
+ISVA_AT_TRIAL_MEAN = 0.6
+WITHDREW_FLAG_MISSING = 0.05  # should-rule gaps on discontinued cases
+# Areas differ: trial conviction rate, time to completion, ineffective trials, ISVA support.
+COURT_AREA_SIGMA = 0.08  # log-normal spread of an Area's trial conviction rate
+COURT_DAYS_AREA_SIGMA = 0.18
+# A few Areas convict at clearly different rates (outside the 99.8% funnel limits).
+CONVICTION_OUTLIER_MULTIPLIERS = (0.62, 1.3)
+
+
+def completion_mean_days(fy: int) -> float:
+    return COMPLETION_MEAN_DAYS_BY_CHARGE_FY.get(fy, COMPLETION_MEAN_DAYS_LATER)
+
+
 UNLINKED_MISSING = 0.015  # CPS rows without the police crime_ref
 UNLINKED_MISMATCH = 0.015  # ... or with one that does not match
 FILE_STANDARD_MET_MEAN = 0.67
@@ -389,6 +432,7 @@ _PURPOSES = {
     "workforce": 5,
     "recs": 6,
     "national": 7,
+    "court": 8,
 }
 
 
@@ -429,9 +473,45 @@ class AreaPlan:
 
 
 @dataclass(frozen=True)
+class CourtPlan:
+    """How one CPS Area's prosecutions after charge differ from the national picture."""
+
+    code: str
+    conviction_mult: float  # multiplies TRIAL_CONVICTION
+    days_mult: float  # multiplies the time to completion
+    ineffective_mult: float
+    isva_at_trial: float
+    gap_mult: float
+
+
+@dataclass(frozen=True)
 class WorldPlan:
     forces: dict[str, ForcePlan]
     areas: dict[str, AreaPlan]
+
+
+def plan_courts(seed: int) -> dict[str, CourtPlan]:
+    """Each CPS Area's court parameters, from its own "court" stream (so adding stage three
+    changes nothing else a seed gives); a couple of Areas are conviction-rate outliers."""
+    areas = [a.code for a in reference.cps_areas()]
+    nat = org_rng(seed, "national", "court")
+    picked = nat.choice(len(areas), size=len(CONVICTION_OUTLIER_MULTIPLIERS), replace=False)
+    outliers = {
+        areas[int(i)]: m for i, m in zip(picked, CONVICTION_OUTLIER_MULTIPLIERS, strict=True)
+    }
+    plans = {}
+    for code in areas:
+        rng = org_rng(seed, code, "court")
+        conviction = float(rng.lognormal(0.0, COURT_AREA_SIGMA))
+        plans[code] = CourtPlan(
+            code=code,
+            conviction_mult=outliers.get(code, conviction),
+            days_mult=float(rng.lognormal(0.0, COURT_DAYS_AREA_SIGMA)),
+            ineffective_mult=float(rng.lognormal(0.0, 0.35)),
+            isva_at_trial=float(np.clip(rng.normal(ISVA_AT_TRIAL_MEAN, 0.1), 0.3, 0.9)),
+            gap_mult=_gap_draw(rng) / _GAP_MEAN,
+        )
+    return plans
 
 
 def _gap_draw(rng: np.random.Generator) -> float:

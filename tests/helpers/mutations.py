@@ -98,6 +98,14 @@ def break_rule(
         for dep in ("target_date", "response_date"):
             if f.loc[i, dep]:
                 f.loc[i, dep] = "2016-04-02"
+    elif k == "date_ge_case_decision":
+        # Every case was decided after it was received (on or after 2016-04-01), so a charge
+        # on that first day comes before its decision; later dates move with it.
+        i = _row(f, f[c] > "2016-06-01")
+        f.loc[i, c] = "2016-04-01"
+        for dep in ("first_hearing_date", "trial_start_date", "completion_date"):
+            if f.loc[i, dep]:
+                f.loc[i, dep] = "2016-04-02"
     elif k == "owner_of_rec":
         owned = {
             r.rec_no for r in reference.recommendations() if org in reference.owners_of(r.rec_no)

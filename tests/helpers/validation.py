@@ -30,6 +30,7 @@ ORG = {
     "police_cases": "gwent",
     "cps_cases": "cps_cymru_wales",
     "cps_action_plans": "cps_cymru_wales",
+    "cps_court_outcomes": "cps_cymru_wales",
     "workforce": "gwent",
     "recommendation_updates": "cps_hq",
 }
@@ -168,6 +169,42 @@ PLAN_ROWS = [
     },
 ]
 
+COURT_ROWS = [
+    {
+        "urn": "U4",
+        "charge_date": "2021-06-02",
+        "first_hearing_date": "2021-06-20",
+        "plea": "not_guilty",
+        "trial_start_date": "2022-05-10",
+        "ineffective_trials": "1",
+        "completion_date": "2022-05-20",
+        "outcome": "convicted_rape",
+        "special_measures": "y",
+        "isva_at_trial": "y",
+    },
+    {
+        "urn": "U5",
+        "charge_date": "2022-01-10",
+        "first_hearing_date": "2022-02-01",
+        "ineffective_trials": "0",
+        "completion_date": "2022-06-01",
+        "outcome": "discontinued",
+        "victim_withdrew_after_charge": "y",
+        "special_measures": "n",
+    },
+    {
+        "urn": "U6",
+        "charge_date": "2023-05-02",
+        "first_hearing_date": "2023-05-20",
+        "plea": "not_guilty",
+        "trial_start_date": "2024-06-01",  # listed after as_at: allowed
+        "ineffective_trials": "0",
+    },
+]
+# The Area's charged cases (urn -> decision_date) the court rows are checked against. U0 was
+# decided before the contract's start (only so charge_date.min can be broken alone).
+CASE_DECIDED = {"U4": "2021-06-01", "U5": "2022-01-10", "U6": "2023-05-01", "U0": "2016-03-30"}
+
 WORKFORCE_ROWS = [
     {
         "org_code": "gwent",
@@ -213,6 +250,7 @@ ROWS = {
     "police_cases": POLICE_ROWS,
     "cps_cases": CPS_ROWS,
     "cps_action_plans": PLAN_ROWS,
+    "cps_court_outcomes": COURT_ROWS,
     "workforce": WORKFORCE_ROWS,
     "recommendation_updates": REC_ROWS,
 }
@@ -261,6 +299,9 @@ def run(kind: str, frame: pd.DataFrame, **overrides: Any) -> ValidationOutcome:
     if kind == "cps_action_plans":
         kwargs["known_urns"] = set(CASE_RECEIVED)
         kwargs["case_received"] = dict(CASE_RECEIVED)
+    if kind == "cps_court_outcomes":
+        kwargs["known_urns"] = set(CASE_DECIDED)
+        kwargs["case_decided"] = dict(CASE_DECIDED)
     kwargs.update(overrides)
     return validate_frame(kind, frame, **kwargs)
 
@@ -329,6 +370,30 @@ BREAKS: dict[str, Break] = {
     "cps_action_plans.response_date.as_at": Break(1, {"response_date": "2024-04-01"}),
     "cps_action_plans.urn.max_length": Break(
         1, {"urn": "U" * 41}, kwargs={"known_urns": {*CASE_RECEIVED, "U" * 41}}
+    ),
+    # cps_court_outcomes
+    "cps_court_outcomes.urn.unique": Break(2, {"urn": "U4"}, (1, 2)),
+    "cps_court_outcomes.urn.in_charged_cases": Break(3, {"urn": "U9"}),
+    "cps_court_outcomes.urn.max_length": Break(
+        1, {"urn": "U" * 41}, kwargs={"known_urns": {*CASE_DECIDED, "U" * 41}}
+    ),
+    "cps_court_outcomes.charge_date.min": Break(2, {"urn": "U0", "charge_date": "2016-03-31"}),
+    "cps_court_outcomes.charge_date.after_decision": Break(1, {"charge_date": "2021-05-31"}),
+    "cps_court_outcomes.charge_date.as_at": Break(
+        3, {"charge_date": "2024-04-01", "first_hearing_date": None}
+    ),
+    "cps_court_outcomes.first_hearing_date.after_charge": Break(
+        1, {"first_hearing_date": "2021-06-01"}
+    ),
+    "cps_court_outcomes.first_hearing_date.as_at": Break(3, {"first_hearing_date": "2024-04-01"}),
+    "cps_court_outcomes.trial_start_date.after_first_hearing": Break(
+        1, {"trial_start_date": "2021-06-19"}
+    ),
+    "cps_court_outcomes.completion_date.iff_outcome": Break(1, {"completion_date": None}),
+    "cps_court_outcomes.completion_date.after_charge": Break(2, {"completion_date": "2022-01-09"}),
+    "cps_court_outcomes.completion_date.as_at": Break(2, {"completion_date": "2024-04-01"}),
+    "cps_court_outcomes.victim_withdrew_after_charge.when_discontinued": Break(
+        2, {"victim_withdrew_after_charge": None}
     ),
     # workforce
     "workforce.org_code.matches_file": Break(1, {"org_code": "dyfed_powys"}),
@@ -414,6 +479,7 @@ IDENTIFIERS: dict[str, dict[str, Callable[[str, int], str]]] = {
     "police_cases": {"crime_ref": _crime_ref, "cps_urn": _cps_urn},
     "cps_cases": {"urn": _urn, "crime_ref": _crime_ref},
     "cps_action_plans": {"urn": _urn},
+    "cps_court_outcomes": {"urn": _urn},
     "workforce": {"financial_year": _financial_year},
     "recommendation_updates": {},
 }
@@ -423,6 +489,8 @@ def _own_values(kind: str, column: str) -> set[str]:
     values = {r[column] for r in ROWS[kind] if r.get(column) is not None}
     if kind == "cps_action_plans" and column == "urn":
         values |= set(CASE_RECEIVED)
+    if kind == "cps_court_outcomes" and column == "urn":
+        values |= set(CASE_DECIDED)
     return values
 
 
@@ -500,6 +568,12 @@ def combined_frame(kind: str) -> Combined:
             received |= {_urn(u, b): d for u, d in CASE_RECEIVED.items()}
         kwargs["known_urns"] = known | set(received)
         kwargs["case_received"] = received
+    if kind == "cps_court_outcomes":
+        decided: dict[str, str] = {}
+        for b in range(len(blocks)):
+            decided |= {_urn(u, b): d for u, d in CASE_DECIDED.items()}
+        kwargs["known_urns"] = known | set(decided)
+        kwargs["case_decided"] = decided
     return Combined(kind, frame, kwargs, tuple(range(1, n + 1)), planted)
 
 

@@ -47,6 +47,13 @@ PLAN_DEFAULTS: dict[str, Any] = {
     "escalated": None,
 }  # fmt: skip
 
+COURT_DEFAULTS: dict[str, Any] = {
+    "charge_date": date(2023, 6, 1), "first_hearing_date": None, "plea": None,
+    "trial_start_date": None, "ineffective_trials": 0, "completion_date": None,
+    "outcome": None, "victim_withdrew_after_charge": None, "special_measures": None,
+    "isva_at_trial": None,
+}  # fmt: skip
+
 
 def settings(tmp: Path | None = None, **over: Any) -> Settings:
     return replace(Settings(home=tmp or Path("/nonexistent-scorecard-home")), **over)
@@ -112,6 +119,12 @@ class Warehouse:
               current: bool = True) -> int:  # fmt: skip
         return self._insert("cps_action_plans", "cps_action_plans", area, rows, PLAN_DEFAULTS,
                             as_at, current)  # fmt: skip
+
+    def court(self, area: str, rows: list[dict[str, Any]], *, as_at: date = AS_AT,
+              current: bool = True) -> int:  # fmt: skip
+        """A cps_court_outcomes extract (contract v1.1); rows name the charged case's urn."""
+        return self._insert("cps_court_outcomes", "cps_court_outcomes", area, rows,
+                            COURT_DEFAULTS, as_at, current)  # fmt: skip
 
     def workforce(self, org: str, rows: list[dict[str, Any]], *, as_at: date = AS_AT) -> int:
         rows = [{"org_code": org, **r} for r in rows]

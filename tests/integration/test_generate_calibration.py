@@ -3,7 +3,8 @@
 One generation (seed 1, scale 1) is shared by the module; each test computes one figure
 with DuckDB over the written CSV files - as an analyst would - and states its tolerance.
 Published figures: HMICFRS/HMCPSI joint inspection, phase one (July 2021), see
-scorecard/reference/data/published_series.csv and inspection_case_files.csv.
+scorecard/reference/data/published_series.csv and inspection_case_files.csv; stage three
+(court outcomes): CPS VAWG data and the MoJ adult rape scorecard as quoted in domain.md.
 """
 
 from __future__ import annotations
@@ -49,7 +50,12 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Summary, 
 def db(generated: tuple[Path, Summary, float]) -> Iterator[duckdb.DuckDBPyConnection]:
     out = generated[0]
     con = duckdb.connect()
-    for view, kind in (("p", "police_cases"), ("c", "cps_cases"), ("a", "cps_action_plans")):
+    for view, kind in (
+        ("p", "police_cases"),
+        ("c", "cps_cases"),
+        ("a", "cps_action_plans"),
+        ("o", "cps_court_outcomes"),
+    ):
         con.execute(
             f"create table {view} as select *, regexp_extract(filename, '{kind}__(.*)__', 1)"
             f" as org from read_csv('{out}/{kind}__*.csv', all_varchar=true, filename=true)"
@@ -71,7 +77,7 @@ def test_scale_1_generates_in_reasonable_time(generated: tuple[Path, Summary, fl
     """Whole nation at scale 1 in under a minute (about 645k police rows)."""
     _, summary, seconds = generated
     assert seconds < MAX_SECONDS_SCALE_1, f"{seconds:.1f}s"
-    assert summary.files == 43 * 3 + 14 * 4 + len(reference.national_bodies())
+    assert summary.files == 43 * 3 + 14 * 5 + len(reference.national_bodies())
     assert 550_000 < summary.by_kind["police_cases"] < 750_000
 
 
@@ -297,6 +303,125 @@ def test_action_plans_mean_1_5_to_2_5_per_referred_case(db: duckdb.DuckDBPyConne
     assert 2 <= items <= 10, items
 
 
+# --- court outcomes (stage three) -------------------------------------------------------
+SUCCESS = "outcome in ('convicted_rape', 'convicted_other')"
+
+
+def test_completed_prosecutions_2019_20_within_10pct_of_2102(
+    db: duckdb.DuckDBPyConnection,
+) -> None:
+    """CPS: 2,102 rape-flagged prosecutions completed in 2019-20."""
+    n = one(db, f"select count(*) from o where {fy('completion_date')} = 2019")
+    assert abs(n / 2_102 - 1) <= 0.10, n
+
+
+def test_successful_prosecutions_2019_20_within_10pct_of_1439(
+    db: duckdb.DuckDBPyConnection,
+) -> None:
+    """Published: 1,439 successful prosecutions in 2019-20 (a conviction for any offence)."""
+    n = one(db, f"select count(*) from o where {fy('completion_date')} = 2019 and {SUCCESS}")
+    assert abs(n / 1_439 - 1) <= 0.10, n
+
+
+def test_conviction_rate_2019_20_within_4_points_of_68_5pct(
+    db: duckdb.DuckDBPyConnection,
+) -> None:
+    rate = one(
+        db,
+        f"select avg(case when {SUCCESS} then 1 else 0 end) from o"
+        f" where {fy('completion_date')} = 2019",
+    )
+    assert abs(rate - 0.685) <= 0.04, rate
+
+
+def test_charge_to_completion_around_a_year(db: duckdb.DuckDBPyConnection) -> None:
+    """MoJ adult rape scorecard: around a year or more from charge to completion. For 2019-20
+    completions: mean 300-450 days, median 250-400, a long tail; and longer after the
+    backlog (2021-22 on) than before (2017-18)."""
+    mean, median, p90 = db.execute(
+        f"select avg({days('charge_date', 'completion_date')}),"
+        f" median({days('charge_date', 'completion_date')}),"
+        f" quantile_cont({days('charge_date', 'completion_date')}, 0.9)"
+        f" from o where {fy('completion_date')} = 2019"
+    ).fetchone()
+    assert 300 <= mean <= 450 and 250 <= median <= 400, (mean, median)
+    assert p90 > 1.6 * median, (median, p90)
+    by_year = by_fy(
+        db,
+        f"select {fy('completion_date')}, avg({days('charge_date', 'completion_date')})"
+        " from o where completion_date is not null group by 1",
+    )
+    assert by_year[2022] > by_year[2017] + 60, by_year
+
+
+def test_first_hearing_within_weeks_of_charge(db: duckdb.DuckDBPyConnection) -> None:
+    mean = one(db, f"select avg({days('charge_date', 'first_hearing_date')}) from o")
+    assert 7 <= mean <= 45, mean
+
+
+def test_discontinuance_and_victim_withdrawal_after_charge(
+    db: duckdb.DuckDBPyConnection,
+) -> None:
+    """Of 2019-20 completions: 6-15% discontinued; 2-8% discontinued with the victim having
+    withdrawn after charge (engage.withdrawal_after_charge); acquittals 12-28%."""
+    disc, withdrew, acquitted = db.execute(
+        "select avg(case when outcome = 'discontinued' then 1 else 0 end),"
+        " avg(case when outcome = 'discontinued' and victim_withdrew_after_charge = 'Y'"
+        " then 1 else 0 end), avg(case when outcome = 'acquitted' then 1 else 0 end)"
+        f" from o where {fy('completion_date')} = 2019"
+    ).fetchone()
+    assert 0.06 <= disc <= 0.15, disc
+    assert 0.02 <= withdrew <= 0.08, withdrew
+    assert 0.12 <= acquitted <= 0.28, acquitted
+
+
+def test_ineffective_trials_on_a_minority_of_trials(db: duckdb.DuckDBPyConnection) -> None:
+    """Completed contested trials: 20-50% had one or more ineffective listings, 0.2-0.8 a
+    trial on average, rarely more than 3."""
+    some, mean, many = db.execute(
+        "select avg(case when cast(ineffective_trials as int) > 0 then 1 else 0 end),"
+        " avg(cast(ineffective_trials as int)),"
+        " avg(case when cast(ineffective_trials as int) > 3 then 1 else 0 end)"
+        " from o where trial_start_date is not null and completion_date is not null"
+    ).fetchone()
+    assert 0.2 <= some <= 0.5 and 0.2 <= mean <= 0.8 and many < 0.03, (some, mean, many)
+
+
+def test_areas_differ_and_1_to_4_are_outside_99_8pct_limits_on_conviction_rate(
+    db: duckdb.DuckDBPyConnection,
+) -> None:
+    """Completions 2019-20 to 2021-22 by Area: a few convict at clearly different rates."""
+    rows = db.execute(
+        f"select org, count(*), sum(case when {SUCCESS} then 1 else 0 end) from o"
+        f" where {fy('completion_date')} between 2019 and 2021 group by 1"
+    ).fetchall()
+    assert len(rows) == 14
+    p0 = sum(k for _, _, k in rows) / sum(n for _, n, _ in rows)
+    outside = [o for o, n, k in rows if abs(k / n - p0) > 3.09 * math.sqrt(p0 * (1 - p0) / n)]
+    assert 1 <= len(outside) <= 4, outside
+    rates = [k / n for _, n, k in rows]
+    assert max(rates) - min(rates) > 0.12, rates
+
+
+def test_court_rows_are_the_charged_cases_and_recent_ones_are_open(
+    db: duckdb.DuckDBPyConnection,
+) -> None:
+    missing = one(
+        db,
+        "select count(*) from c where decision = 'charge'"
+        " and not exists (select 1 from o where o.urn = c.urn and o.org = c.org)",
+    )
+    assert missing == 0
+    extra = one(db, "select count(*) from o anti join c on o.urn = c.urn and c.decision = 'charge'")
+    assert extra == 0
+    open_recent = one(
+        db,
+        "select avg(case when completion_date is null then 1 else 0 end) from o"
+        " where cast(charge_date as date) >= date '2026-01-01'",
+    )
+    assert open_recent > 0.7, open_recent
+
+
 # --- police outcomes ----------------------------------------------------------------------
 def test_outcome_16_26_to_32pct_of_2019_20_offences(db: duckdb.DuckDBPyConnection) -> None:
     """Published: outcome 16 in 16,076 of 2019-20 offences (29%)."""
@@ -427,8 +552,23 @@ def test_cli_generate_writes_files(tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     files = list(tmp_path.iterdir())
-    assert len(files) == 43 * 3 + 14 * 4 + len(reference.national_bodies())
+    assert len(files) == 43 * 3 + 14 * 5 + len(reference.national_bodies())
     assert "wrote" in result.output
+
+
+def test_cli_generate_contract_1_0_leaves_out_court_outcomes(tmp_path: Path) -> None:
+    """The "not yet sent" nation: every v1.0 file, no cps_court_outcomes."""
+    result = CliRunner().invoke(
+        app,
+        ["generate", "--out", str(tmp_path), "--scale", "0.01", "--contract", "1.0"],
+    )
+    assert result.exit_code == 0, result.output
+    names = [p.name for p in tmp_path.iterdir()]
+    assert len(names) == 43 * 3 + 14 * 4 + len(reference.national_bodies())
+    assert not [n for n in names if n.startswith("cps_court_outcomes__")]
+    bad = CliRunner().invoke(app, ["generate", "--out", str(tmp_path / "x"), "--contract", "2"])
+    assert bad.exit_code == 2
+    assert "--contract" in bad.output + (bad.stderr if bad.stderr_bytes is not None else "")
 
 
 def test_cli_bad_as_at_exits_2_with_clear_message(tmp_path: Path) -> None:

@@ -724,5 +724,284 @@ def test_workforce_joint_training() -> None:
         3] == "small_count"  # fmt: skip
 
 
+WX = "cps_wessex"
+
+
+def _court_nation() -> Warehouse:
+    """Stage three, worked by hand below. Kent (CPS South East, which sent court outcomes):
+    20 offences recorded 2023-04-10, 14 referred (u0-u13), 12 charged 2023-06-01 (u0-u11),
+    2 NFA. Court rows for the 12 charges: u0-u9 completed - u0-u4 convicted of rape, u5-u6 of
+    another offence, u7 acquitted, u8 discontinued with the victim withdrawing, u9
+    discontinued (withdrawal not recorded); u10 has a trial listed after the extract date,
+    u11 is awaiting trial. Days to completion: u0-u5 100, u6-u9 250. Days to first hearing:
+    u0-u7 30, u8-u11 60. Trials started (u0-u7 2023-08-01, u8-u9 2023-10-02): ISVA at u0-u5,
+    special measures at u0-u7. Ineffective trials: u0-u3 one each, u4 two.
+    Hampshire (CPS Wessex, v1.0 sender: no court file): 10 offences recorded, referred and
+    charged - its stage three is not yet sent.
+    """
+    w = Warehouse()
+    ref = {"first_referral_date": d("2023-05-01")}
+    w.police("kent", [{"cps_urn": f"u{i}", **ref} for i in range(14)] + [{}] * 6)
+    charge = {"decision": "charge", "decision_date": d("2023-06-01")}
+    w.cps(SE, [{"urn": f"u{i}", **charge} for i in range(12)]
+          + [{"urn": f"u{i}", "decision": "nfa", "decision_date": d("2023-06-01")}
+             for i in (12, 13)])  # fmt: skip
+    outcomes = ["convicted_rape"] * 5 + ["convicted_other"] * 2 + ["acquitted"]
+    outcomes += ["discontinued", "discontinued"]
+    charged = d("2023-06-01")
+    rows: list[dict] = []
+    for i in range(12):
+        row: dict = {
+            "urn": f"u{i}",
+            "charge_date": charged,
+            "first_hearing_date": charged + timedelta(days=30 if i < 8 else 60),
+        }
+        if i < 10:
+            row["completion_date"] = charged + timedelta(days=100 if i < 6 else 250)
+            row["outcome"] = outcomes[i]
+            row["trial_start_date"] = d("2023-08-01") if i < 8 else d("2023-10-02")
+            row["isva_at_trial"] = True if i < 6 else (False if i == 6 else None)
+            row["special_measures"] = i < 8
+            row["ineffective_trials"] = (1, 1, 1, 1, 2)[i] if i < 5 else 0
+        if i == 8:
+            row["victim_withdrew_after_charge"] = True
+        if i == 10:
+            row["trial_start_date"] = d("2024-06-01")  # listed: not a trial yet
+        rows.append(row)  # fmt: skip
+    w.court(SE, rows)
+    w.police("hampshire", [{"cps_urn": f"h{i}", **ref} for i in range(10)])
+    w.cps(WX, [{"urn": f"h{i}", "police_force_code": "hampshire", **charge}
+               for i in range(10)])  # fmt: skip
+    w.build()
+    return w
+
+
+def _not_sent(w: Warehouse, metric: str) -> None:
+    """Wessex sent no court outcomes: no figure at all for the Area or Hampshire (never a
+    zero), and mart.court_coverage publishes that it has not sent, for the Area and its
+    forces (South East and Kent have: as at 2024-03-31)."""
+    assert w.values(metric, level="cps_area", org=WX) == {}
+    assert w.values(metric, level="joint", org="hampshire") == {}
+    cov = {
+        (lv, org): (sent, as_at)
+        for lv, org, sent, as_at in w.con.execute(
+            "SELECT level, org_code, sent, court_as_at FROM mart.court_coverage"
+        ).fetchall()
+    }
+    assert cov[("cps_area", WX)] == (False, None)
+    assert cov[("force", "hampshire")] == (False, None)
+    assert cov[("cps_area", SE)] == (True, d("2024-03-31"))
+    assert cov[("force", "kent")] == (True, d("2024-03-31"))
+
+
+def _internal(w: Warehouse, metric: str, stat: str, **kw: str) -> tuple:
+    """(numerator, denominator, value) before disclosure control."""
+    where = {"level": "national", "org_code": "national", "period": "2023-24",
+             "basis": "period", "breakdown": "", **kw}  # fmt: skip
+    sql = ("SELECT numerator, denominator, value FROM core.metric_values_internal "
+           "WHERE metric_id = ? AND stat = ? AND "
+           + " AND ".join(f"{k} = ?" for k in where))  # fmt: skip
+    row = w.con.execute(sql, [metric, stat, *where.values()]).fetchone()
+    assert row is not None
+    return tuple(row)
+
+
+@covers("volume.completed")
+def test_volume_completed() -> None:
+    w = _court_nation()
+    # u0-u9 completed in FY 2023-24 (100 or 250 days after 2023-06-01): 10; successful
+    # (convicted of rape or another offence) u0-u6: 7. National = South East only (Wessex
+    # has not sent), so the same 10 and 7.
+    assert fig(w, "volume.completed", "count")[2] == 10
+    assert fig(w, "volume.completed", "count", breakdown="result=successful")[2] == 7
+    assert fig(w, "volume.completed", "count", level="cps_area", org=SE)[2] == 10
+    assert fig(w, "volume.completed", "count", level="joint", org="kent",
+               basis="cohort")[2] == 10  # offences recorded 2023-04-10  # fmt: skip
+    assert fig(w, "volume.completed", "count", level="region", org="south_east")[2] == 10
+    # by quarter: completions 2023-09-09 (u0-u5, Q2: 6) and 2024-02-06 (u6-u9, Q4: 4 hidden)
+    assert fig(w, "volume.completed", "count", period="2023-24-Q2")[2] == 6
+    assert fig(w, "volume.completed", "count", period="2023-24-Q4")[3] == "small_count"
+    _not_sent(w, "volume.completed")
+
+
+@covers("rate.conviction")
+def test_rate_conviction() -> None:
+    w = _court_nation()
+    # 7 successful of 10 completed = 70.0, both bases; national and region cover South East
+    assert fig(w, "rate.conviction", "rate") == (7, 10, 70.0, None)
+    assert fig(w, "rate.conviction", "rate", basis="cohort")[:3] == (7, 10, 70.0)
+    assert fig(w, "rate.conviction", "rate", level="cps_area", org=SE)[:3] == (7, 10, 70.0)
+    assert fig(w, "rate.conviction", "rate", level="region", org="south_east")[2] == 70.0
+    # Q4 completions: u6 convicted of another offence, u7-u9 not: 1 of 4 -> hidden
+    assert fig(w, "rate.conviction", "rate", period="2023-24-Q4")[3] in (
+        "small_count", "small_base")  # fmt: skip
+    _not_sent(w, "rate.conviction")
+
+
+@covers("time.charge_to_completion")
+def test_time_charge_to_completion() -> None:
+    w = _court_nation()
+    # six at 100 days, four at 250: mean 1600/10 = 160; median (5th + 6th)/2 = 100
+    assert fig(w, "time.charge_to_completion", "mean")[2:] == (160.0, None)
+    assert fig(w, "time.charge_to_completion", "median")[1:] == (10, 100.0, None)
+    assert fig(w, "time.charge_to_completion", "mean", level="force", org="kent",
+               basis="cohort")[2] == 160.0  # fmt: skip
+    assert fig(w, "time.charge_to_completion", "median", level="cps_area", org=SE)[2] == 100.0
+    # Q4: four completions -> base 4 < 10
+    assert fig(w, "time.charge_to_completion", "mean", period="2023-24-Q4")[3] == "small_base"
+    _not_sent(w, "time.charge_to_completion")
+    assert w.values("time.charge_to_completion", level="force", org="hampshire") == {}
+
+
+@covers("time.charge_to_first_hearing")
+def test_time_charge_to_first_hearing() -> None:
+    w = _court_nation()
+    # twelve first hearings: eight at 30 days, four at 60: mean 480/12 = 40; median 30
+    assert fig(w, "time.charge_to_first_hearing", "mean")[1:3] == (12, 40.0)
+    assert fig(w, "time.charge_to_first_hearing", "median")[2] == 30.0
+    assert fig(w, "time.charge_to_first_hearing", "median", basis="cohort")[2] == 30.0
+    # by quarter of the first hearing: 2023-07-01 (8) and 2023-07-31 (4) are both Q2 -> 12
+    assert fig(w, "time.charge_to_first_hearing", "mean", period="2023-24-Q2")[2] == 40.0
+    _not_sent(w, "time.charge_to_first_hearing")
+
+
+@covers("engage.withdrawal_after_charge")
+def test_engage_withdrawal_after_charge() -> None:
+    w = _court_nation()
+    # u8 discontinued with the victim withdrawing; u9 discontinued, flag empty (not counted):
+    # 1 of 10 = 10.0 - a numerator of 1 is hidden everywhere it is published
+    assert _internal(w, "engage.withdrawal_after_charge", "rate") == (1, 10, 10.0)
+    assert fig(w, "engage.withdrawal_after_charge", "rate")[3] == "small_count"
+    assert _internal(w, "engage.withdrawal_after_charge", "rate", level="joint",
+                     org_code="kent", basis="cohort") == (1, 10, 10.0)  # fmt: skip
+    _not_sent(w, "engage.withdrawal_after_charge")
+
+
+@covers("engage.support_at_trial")
+def test_engage_support_at_trial() -> None:
+    w = _court_nation()
+    # trials started by the extract date: u0-u9 (u10's is listed for 2024-06-01): 10.
+    # ISVA: u0-u5 yes, u6 no, u7-u9 empty (no) -> 6/10 = 60.0; special measures u0-u7 = 80.0
+    assert fig(w, "engage.support_at_trial", "rate") == (6, 10, 60.0, None)
+    assert fig(w, "engage.support_at_trial", "rate",
+               breakdown="support=special_measures")[:3] == (8, 10, 80.0)  # fmt: skip
+    assert fig(w, "engage.support_at_trial", "rate", level="joint", org="kent",
+               basis="cohort")[:3] == (6, 10, 60.0)  # fmt: skip
+    # by quarter of the trial's start: Q2 (2023-08-01, u0-u7) 6 of 8 -> base 8 < 10, hidden
+    assert fig(w, "engage.support_at_trial", "rate", period="2023-24-Q2")[3] == "small_base"
+    _not_sent(w, "engage.support_at_trial")
+
+
+@covers("quality.ineffective_trials")
+def test_quality_ineffective_trials() -> None:
+    w = _court_nation()
+    # ineffective trials over the 10 completed: 1+1+1+1+2 = 6 -> mean 0.6; 5 with one or
+    # more -> 50.0
+    assert fig(w, "quality.ineffective_trials", "mean")[1:3] == (10, 0.6)
+    assert fig(w, "quality.ineffective_trials", "rate",
+               breakdown="trials=one_or_more") == (5, 10, 50.0, None)  # fmt: skip
+    assert w.values("quality.ineffective_trials", stat="median") == {}  # mean only
+    assert fig(w, "quality.ineffective_trials", "mean", level="cps_area", org=SE,
+               basis="cohort")[2] == 0.6  # fmt: skip
+    _not_sent(w, "quality.ineffective_trials")
+
+
+@covers("flow.attrition")
+def test_flow_attrition() -> None:
+    w = _court_nation()
+    k = {"basis": "cohort", "level": "force", "org": "kent"}
+    # Kent's 2023-24 cohort of 20: referred 14 = 70.0, charged 12 = 60.0, completed 10 =
+    # 50.0, convicted 7 = 35.0 (as at 2024-03-31)
+    assert fig(w, "flow.attrition", "rate", breakdown="reached=referred", **k)[:3] == (
+        14, 20, 70.0)  # fmt: skip
+    assert fig(w, "flow.attrition", "rate", breakdown="reached=charged", **k)[:3] == (
+        12, 20, 60.0)  # fmt: skip
+    assert fig(w, "flow.attrition", "rate", breakdown="reached=completed", **k)[:3] == (
+        10, 20, 50.0)  # fmt: skip
+    assert fig(w, "flow.attrition", "rate", breakdown="reached=convicted", **k)[:3] == (
+        7, 20, 35.0)  # fmt: skip
+    # Hampshire (Wessex has not sent): 10 of 10 referred and charged; no completed or
+    # convicted figure at all
+    h = {"basis": "cohort", "level": "force", "org": "hampshire"}
+    assert fig(w, "flow.attrition", "rate", breakdown="reached=charged", **h)[:3] == (
+        10, 10, 100.0)  # fmt: skip
+    assert w.values("flow.attrition", breakdown="reached=completed", **h) == {}
+    # national: referred 24/30 = 80.0, charged 22/30 = 73.333; completed and convicted over
+    # forces whose Areas sent (Kent's 20): 10/20 = 50.0, 7/20 = 35.0
+    n = {"basis": "cohort"}
+    assert fig(w, "flow.attrition", "rate", breakdown="reached=referred", **n)[:3] == (
+        24, 30, 80.0)  # fmt: skip
+    assert fig(w, "flow.attrition", "rate", breakdown="reached=charged", **n)[2] == (
+        pytest.approx(100 * 22 / 30))  # fmt: skip
+    assert fig(w, "flow.attrition", "rate", breakdown="reached=convicted", **n)[:3] == (
+        7, 20, 35.0)  # fmt: skip
+    assert w.values("flow.attrition", **n) == {}  # breakdowns only
+    assert w.values("flow.attrition", breakdown="reached=referred") == {}  # cohort only
+    assert w.values("flow.attrition", breakdown="reached=referred", basis="cohort",
+                    period="2023-24-Q1") == {}  # years only  # fmt: skip
+
+
+STAGE_THREE = ("volume.completed", "rate.conviction", "time.charge_to_completion",
+               "time.charge_to_first_hearing", "engage.withdrawal_after_charge",
+               "engage.support_at_trial", "quality.ineffective_trials")  # fmt: skip
+
+
+def test_a_nation_of_v1_senders_has_no_stage_three_figure() -> None:
+    """No Area has sent court outcomes (every sender on contract v1.0): no stage-three value
+    at any level - "not yet sent", never a national zero - and attrition stops at charge."""
+    w = Warehouse()
+    ref = {"first_referral_date": d("2023-05-01")}
+    w.police("kent", [{"cps_urn": f"u{i}", **ref} for i in range(12)])
+    w.cps(SE, [{"urn": f"u{i}", "decision": "charge", "decision_date": d("2023-06-01")}
+               for i in range(12)])  # fmt: skip
+    w.build()
+    got = w.con.execute(
+        "SELECT count(*) FROM mart.metric_values WHERE list_contains(?, metric_id)",
+        [list(STAGE_THREE)],
+    ).fetchone()
+    assert got == (0,)
+    assert w.con.execute("SELECT bool_or(sent) FROM mart.court_coverage").fetchone() == (False,)
+    stages = w.con.execute(
+        "SELECT DISTINCT breakdown FROM mart.metric_values WHERE metric_id = 'flow.attrition' "
+        "ORDER BY 1"
+    ).fetchall()  # fmt: skip
+    assert stages == [("reached=charged",), ("reached=referred",)]
+    assert fig(w, "volume.charged", "count")[2] == 12  # stages one and two as before
+
+
+def test_a_force_with_one_area_not_yet_sent_has_no_court_figure() -> None:
+    """The Metropolitan Police is served by London North (sent) and London South (v1.0, not
+    sent). London North's 10 completions (6 convicted: 60.0) count for the Area and the
+    nation; the Met and the London region show no figure rather than London North's half."""
+    w = Warehouse()
+    ref = {"first_referral_date": d("2023-05-01")}
+    w.police("metropolitan", [{"cps_urn": f"m{i}", **ref} for i in range(20)])
+    charge = {"decision": "charge", "decision_date": d("2023-06-01"),
+              "police_force_code": "metropolitan"}  # fmt: skip
+    w.cps("cps_london_north", [{"urn": f"m{i}", **charge} for i in range(10)])
+    w.cps("cps_london_south", [{"urn": f"m{i}", **charge} for i in range(10, 20)])
+    done = {"completion_date": d("2023-12-01")}
+    w.court("cps_london_north", [
+        {"urn": f"m{i}", "outcome": "convicted_rape" if i < 6 else "acquitted", **done}
+        for i in range(10)])  # fmt: skip
+    w.build()
+    assert fig(w, "rate.conviction", "rate")[:3] == (6, 10, 60.0)
+    assert fig(w, "rate.conviction", "rate", level="cps_area", org="cps_london_north")[2] == 60
+    assert w.values("rate.conviction", level="joint", org="metropolitan") == {}
+    assert w.values("time.charge_to_completion", level="force", org="metropolitan") == {}
+    assert w.values("rate.conviction", level="region", org="london") == {}
+    assert w.values("rate.conviction", level="cps_area", org="cps_london_south") == {}
+    cov = dict(
+        w.con.execute(
+            "SELECT org_code, sent FROM mart.court_coverage WHERE level = 'force'"
+        ).fetchall()
+    )
+    assert cov["metropolitan"] is False and cov["city_of_london"] is True
+    assert w.values("flow.attrition", level="force", org="metropolitan", basis="cohort",
+                    breakdown="reached=completed") == {}  # fmt: skip
+    assert fig(w, "flow.attrition", "rate", level="force", org="metropolitan", basis="cohort",
+               breakdown="reached=charged")[:3] == (20, 20, 100.0)  # fmt: skip
+
+
 def test_every_catalogue_metric_has_a_test_here() -> None:
     assert {m.id for m in catalogue.load()} == TESTED

@@ -57,7 +57,35 @@ def random_warehouse(seed: int = 7) -> Warehouse:
         w.police(f, rows)
     for area, rows in sorted(cps.items()):
         w.cps(area, rows)
+    court_outcomes(w, cps.get(COURT_AREA, []), random.Random(seed + 1))
     return w
+
+
+COURT_AREA = "cps_south_east"  # the East of England is a v1.0 sender: no court outcomes
+COURT_RESULTS = ["convicted_rape", "convicted_other", "acquitted", "discontinued", "dismissed"]
+
+
+def court_outcomes(w: Warehouse, cases: list[dict], rng: random.Random) -> None:
+    """Court outcomes for the South East's charged cases (their own generator, so the police
+    and CPS rows above stay as they were for every seed)."""
+    end = d("2024-03-31")
+    rows = []
+    for c in cases:
+        if c["decision"] != "charge":
+            continue
+        charged = c["decision_date"]
+        hearing = min(charged + timedelta(days=rng.randint(0, 60)), end)
+        r = {"urn": c["urn"], "charge_date": charged, "first_hearing_date": hearing,
+             "ineffective_trials": rng.choice([0, 0, 0, 1, 2]),
+             "special_measures": rng.choice([True, False, None]),
+             "isva_at_trial": rng.choice([True, False, None])}  # fmt: skip
+        done = charged + timedelta(days=rng.randint(60, 700))
+        if done <= end:
+            r |= {"completion_date": done, "outcome": rng.choice(COURT_RESULTS),
+                  "trial_start_date": min(hearing + timedelta(days=30), done),
+                  "victim_withdrew_after_charge": rng.choice([True, False, None])}  # fmt: skip
+        rows.append(r)
+    w.court(COURT_AREA, rows)
 
 
 def test_no_unsuppressed_count_is_small() -> None:
@@ -84,6 +112,42 @@ def test_no_unsuppressed_count_is_small() -> None:
         "period, basis, metric_id, stat, breakdown) WHERE v.suppressed IS NOT NULL "
         "AND s.value IS NOT NULL").fetchone()[0]  # fmt: skip
     assert spc_rows == 0
+
+
+def test_attrition_agrees_with_the_stage_metrics() -> None:
+    """flow.attrition's charged stage is volume.charged's cohort (one offence per URN here;
+    a force's CPS figures are at the joint level)
+    and its completed and convicted stages are volume.completed's cohort counts; the stages
+    only narrow; forces of the East of England (not yet sent) have no court stages."""
+    w = random_warehouse()
+    w.build()
+    cells = w.con.execute(
+        "SELECT a.level, a.org_code, a.period, a.breakdown, a.numerator, a.denominator, "
+        "c.numerator FROM core.metric_values_internal a LEFT JOIN core.metric_values_internal c "
+        "ON c.level = replace(a.level, 'force', 'joint') AND c.org_code = a.org_code "
+        "AND c.period = a.period "
+        "AND c.basis = 'cohort' AND c.stat = 'count' AND ((a.breakdown = 'reached=charged' "
+        "AND c.metric_id = 'volume.charged' AND c.breakdown = '') OR (a.breakdown = "
+        "'reached=completed' AND c.metric_id = 'volume.completed' AND c.breakdown = '') OR "
+        "(a.breakdown = 'reached=convicted' AND c.metric_id = 'volume.completed' "
+        "AND c.breakdown = 'result=successful')) "
+        "WHERE a.metric_id = 'flow.attrition' AND a.level IN ('national', 'force')"
+    ).fetchall()  # fmt: skip
+    by = {(lv, org, p, b): (num, den, other) for lv, org, p, b, num, den, other in cells}
+    checked = 0
+    for (lv, org, p, b), (num, _den, other) in by.items():
+        if b in ("reached=charged", "reached=completed", "reached=convicted"):
+            assert num == (other or 0), (lv, org, p, b)
+            checked += 1
+        if b == "reached=convicted":
+            assert num <= by[(lv, org, p, "reached=completed")][0]
+        if b == "reached=completed":
+            assert num <= by[(lv, org, p, "reached=charged")][0]
+            assert AREAS.get(org, COURT_AREA) == COURT_AREA  # only forces that sent
+    assert checked > 50
+    sent = {f for f, a in AREAS.items() if a == COURT_AREA}
+    with_court = {org for (lv, org, _, b) in by if lv == "force" and b == "reached=completed"}
+    assert with_court == sent
 
 
 def test_rebuild_is_deterministic() -> None:

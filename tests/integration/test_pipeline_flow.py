@@ -66,6 +66,7 @@ def test_full_run_loads_everything_and_second_run_does_nothing(
     assert per_kind["police_cases"] == N_FORCES
     assert per_kind["cps_cases"] == N_AREAS
     assert per_kind["cps_action_plans"] == N_AREAS
+    assert per_kind["cps_court_outcomes"] == N_AREAS  # contract v1.1: stage three
     assert per_kind["workforce"] == N_FORCES + N_AREAS
     # Disclosure control across the whole export of a generated nation.
     assert len(exported) > 10_000

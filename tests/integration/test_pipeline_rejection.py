@@ -28,6 +28,7 @@ SENDER = {
     "police_cases": "surrey",
     "cps_cases": "cps_wessex",
     "cps_action_plans": "cps_wessex",
+    "cps_court_outcomes": "cps_wessex",
     "workforce": "kent",
     "recommendation_updates": "kent",
 }

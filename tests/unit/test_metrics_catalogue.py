@@ -31,7 +31,7 @@ def test_every_metric_sql_file_has_an_entry() -> None:
 
 def test_domain_catalogue_is_complete() -> None:
     ids = {m.id for m in catalogue.load()}
-    assert len(ids) == 33
+    assert len(ids) == 41
     for must in ("volume.recorded", "rate.referral", "time.report_to_police_nfa",
                  "quality.linkage", "equality.outcomes", "workforce.joint_training"):  # fmt: skip
         assert must in ids

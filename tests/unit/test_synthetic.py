@@ -48,7 +48,17 @@ def _all(frames: dict, kind: str) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
-def expected_names(as_at: date = AS_AT, ext: str = "csv") -> set[str]:
+AREA_KINDS = (
+    "cps_cases",
+    "cps_action_plans",
+    "cps_court_outcomes",
+    "workforce",
+    "recommendation_updates",
+)
+
+
+def expected_names(as_at: date = AS_AT, ext: str = "csv", court: bool = True) -> set[str]:
+    """Every file of a nation; ``court`` False: a contract 1.0 nation (no court outcomes)."""
     names = set()
     for f in FORCES:
         names |= {
@@ -57,8 +67,7 @@ def expected_names(as_at: date = AS_AT, ext: str = "csv") -> set[str]:
         }
     for a in AREAS:
         names |= {
-            f"{k}__{a}__{as_at}.{ext}"
-            for k in ("cps_cases", "cps_action_plans", "workforce", "recommendation_updates")
+            f"{k}__{a}__{as_at}.{ext}" for k in AREA_KINDS if court or k != "cps_court_outcomes"
         }
     names |= {f"recommendation_updates__{b}__{as_at}.{ext}" for b in BODIES}
     return names
@@ -69,7 +78,7 @@ def test_file_set_is_complete_and_names_parse(nation: tuple[Path, Summary]) -> N
     out, summary = nation
     names = {p.name for p in out.iterdir()}
     assert names == expected_names(), "no missing, extra or temporary files"
-    assert len(names) == 43 * 3 + 14 * 4 + len(BODIES) == summary.files
+    assert len(names) == 43 * 3 + 14 * 5 + len(BODIES) == summary.files
     for n in names:
         parsed = parse_extract_name(n)
         assert parsed.as_at == AS_AT and parsed.ext == "csv"
@@ -187,8 +196,15 @@ def _violations(rule: Rule, df: pd.DataFrame, org: str, ctx: dict) -> pd.Series:
         return df[c] != org
     if rule.kind == "force_in_area":
         return ~df[c].isin(reference.forces_for_area(org))
+
+    if rule.kind == "urn_in_cases" and vals:  # only cases with these decisions
+        cases = ctx["cases"][org]
+        return ~df[c].isin(cases.loc[cases["decision"].isin(vals), "urn"])
     if rule.kind == "urn_in_cases":
         return ~df[c].isin(ctx["cases"][org]["urn"])
+    if rule.kind == "date_ge_case_decision":
+        decided = ctx["cases"][org].set_index("urn")["decision_date"]
+        return _d(df[c]) < _d(df["urn"].map(decided))
     if rule.kind == "date_ge_case_received":
         received = ctx["cases"][org].set_index("urn")["received_date"]
         return _d(df[c]) < _d(df["urn"].map(received))
@@ -299,6 +315,52 @@ def test_police_outcome_follows_the_cps_decision(frames: dict) -> None:
     assert not never.outcome_code.isin(["1", "1a"]).any(), "no charge without the CPS"
 
 
+def test_court_outcomes_are_the_areas_charged_cases(frames: dict) -> None:
+    """One row per charged case of the Area (and only those), charged on or after the
+    decision; completed cases have an outcome, open ones none."""
+    for (kind, org), court in frames.items():
+        if kind != "cps_court_outcomes":
+            continue
+        cases = frames[("cps_cases", org)]
+        charged = cases[cases.decision == "charge"].set_index("urn")
+        assert set(court.urn) == set(charged.index), org
+        decided = _d(court.urn.map(charged.decision_date))
+        assert (_d(court.charge_date) >= decided).all(), org
+        assert (court.completion_date.notna() == court.outcome.notna()).all(), org
+
+
+def test_victim_withdrawal_after_charge_agrees_with_the_police_record(frames: dict) -> None:
+    """A victim who withdrew after charge (police record) is the court's withdrawal too: the
+    case is discontinued, or still open, never convicted or acquitted."""
+    police = _all(frames, "police_cases")
+    court = _all(frames, "cps_court_outcomes")
+    after = police[police.withdrawal_stage == "after_charge"]
+    m = court.merge(police, left_on="urn", right_on="cps_urn", suffixes=("", "_p"))
+    withdrew = m[m.withdrawal_date.notna() & m.urn.isin(after.cps_urn)]
+    assert len(withdrew) > 0
+    flag = withdrew.victim_withdrew_after_charge
+    assert (flag.fillna("y") == "y").all(), "never N (a few gaps: the should rule)"
+    assert (flag == "y").mean() > 0.85
+    assert withdrew.outcome.isin(["discontinued"]).sum() > 0
+    assert withdrew.outcome.dropna().eq("discontinued").all()
+    done = court[court.outcome.notna()]
+    share = done.outcome.isin(["convicted_rape", "convicted_other"]).mean()
+    assert 0.5 < share < 0.85, share
+
+
+def test_a_contract_1_0_nation_has_no_court_outcomes_and_is_otherwise_the_same(
+    nation: tuple[Path, Summary], tmp_path: Path
+) -> None:
+    """What a v1.0 sender sends: the same files, less stage three (the "not yet sent" case)."""
+    out, _ = nation
+    summary = generate_all(GenerateOptions(out=tmp_path, seed=7, scale=SCALE, contract="1.0"))
+    names = {p.name for p in tmp_path.iterdir()}
+    assert names == expected_names(court=False)
+    assert summary.files == len(names) and "cps_court_outcomes" not in summary.by_kind
+    for name in names:
+        assert (tmp_path / name).read_bytes() == (out / name).read_bytes(), name
+
+
 def test_workforce_rows_per_financial_year(frames: dict) -> None:
     years = [f"{y}-{(y + 1) % 100:02d}" for y in range(2016, 2027)]
     police_cols = ["rasso_investigators_qualified", "ssaidp_attendance", "detective_vacancies"]
@@ -345,7 +407,7 @@ def test_same_seed_same_bytes_different_seed_different(
 def test_scale_multiplies_case_volumes_only(nation: tuple[Path, Summary], tmp_path: Path) -> None:
     _, small = nation
     big = generate_all(GenerateOptions(out=tmp_path, seed=7, scale=SCALE * 3))
-    for kind in ("police_cases", "cps_cases", "cps_action_plans"):
+    for kind in ("police_cases", "cps_cases", "cps_action_plans", "cps_court_outcomes"):
         assert 2.6 < big.by_kind[kind] / small.by_kind[kind] < 3.4, kind
     for kind in ("workforce", "recommendation_updates"):
         assert big.by_kind[kind] == small.by_kind[kind], kind
@@ -361,6 +423,7 @@ def test_parquet_holds_the_same_data_as_csv(nation: tuple[Path, Summary], tmp_pa
         "cps_cases__cps_london_south",
         "workforce__cps_wessex",
         "cps_action_plans__cps_wessex",
+        "cps_court_outcomes__cps_wessex",
         "recommendation_updates__home_office",
     ):
         kind = stem.split("__")[0]
@@ -398,6 +461,7 @@ def test_out_must_not_be_a_file(tmp_path: Path) -> None:
         ({"seed": -1}, "seed"),
         ({"as_at": date(2016, 3, 31)}, "before"),
         ({"fmt": "xlsx"}, "format"),
+        ({"contract": "2.0"}, "contract"),
     ],
 )
 def test_bad_options_are_refused(tmp_path: Path, changes: dict, message: str) -> None:
@@ -411,9 +475,21 @@ def test_no_temporary_files_are_left(nation: tuple[Path, Summary]) -> None:
 
 
 def test_a_tiny_scale_still_gives_every_file_a_row(tmp_path: Path) -> None:
-    """Even the City of London at scale 0.001 sends a non-empty, linked snapshot."""
+    """Even the City of London at scale 0.001 sends a non-empty, linked snapshot. Court
+    outcomes come only from an Area that has charged someone (an empty file is refused)."""
     generate_all(GenerateOptions(out=tmp_path, seed=5, scale=0.001))
-    assert {p.name for p in tmp_path.iterdir()} == expected_names()
+    charging = {
+        a
+        for a in AREAS
+        if (
+            read_extract(tmp_path / f"cps_cases__{a}__{AS_AT}.csv", "cps_cases").decision
+            == "charge"
+        ).any()
+    }
+    assert {p.name for p in tmp_path.iterdir()} == expected_names() - {
+        f"cps_court_outcomes__{a}__{AS_AT}.csv" for a in set(AREAS) - charging
+    }
+    assert charging, "some Areas have charged even at this scale"
     for path in tmp_path.iterdir():
         name = parse_extract_name(path.name)
         assert len(read_extract(path, name.kind)) > 0, path.name
