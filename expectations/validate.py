@@ -400,10 +400,6 @@ def _exception_type(info: Mapping[str, Any] | None) -> str | None:
     return None
 
 
-def _root(context_root: Path | None) -> str:
-    return str(Path(context_root) if context_root is not None else _suites.GX_DIR)
-
-
 def _inputs(
     kind: str,
     frame: pd.DataFrame,
@@ -478,10 +474,45 @@ def validate_frame(
         case_received=case_received,
         previous_rows=previous_rows,
     )
+    return _outcome(kind, root, frame, data, params, skip, org_code, as_at, previous_rows, started)
+
+
+def _outcome(
+    kind: str,
+    root: str,
+    frame: pd.DataFrame,
+    data: pd.DataFrame,
+    params: dict[str, Any],
+    skip: frozenset[str],
+    org_code: str,
+    as_at: date,
+    previous_rows: int | None,
+    started: float,
+    only: frozenset[str] | None = None,
+    template: ExpectationSuiteValidationResult | None = None,
+) -> ValidationOutcome:
+    """Validate one file's ``data``: the whole suite, or only the expectations ``only`` names.
+
+    With ``only`` (those a batch run found failing in this file), every other expectation
+    passed in the batch and gets the result a run on the file alone gives a pass; the named
+    ones are run on the file alone, so their counts and row numbers are exactly per-file.
+    """
     suite = _suite_variant(kind, root, skip)
     with _LOCK:
-        parts = _parts(kind, root, skip, len(data) >= SPLIT_MIN_ROWS)
-        res = _validate_parts(data, suite, parts, params)
+        if only is None:
+            parts = _parts(kind, root, skip, len(data) >= SPLIT_MIN_ROWS)
+            res = _validate_parts(data, suite, parts, params)
+        elif not only:
+            assert template is not None
+            res = _passing_result(suite, params, template)
+        else:
+            sub = _suite_dict(suite)
+            sub["expectations"] = [e for e in sub["expectations"] if e["id"] in only]
+            failed = gx.ExpectationSuite(**sub)
+            split = len(data) >= SPLIT_MIN_ROWS
+            parts = _split(failed) if split else (_Part(None, failed),)
+            checked = _validate_parts(data, failed, parts, params)
+            res = _passing_result(suite, params, checked, checked.results)
         # Urns are identifiers: only how many were known is kept (the rule reads a helper
         # column, see suites.CASE_KNOWN_COLUMN).
         res.suite_parameters = params
@@ -508,6 +539,10 @@ def validate_frame(
         outcome.seconds,
     )
     return outcome
+
+
+def _root(context_root: Path | None) -> str:
+    return str(Path(context_root) if context_root is not None else _suites.GX_DIR)
 
 
 @dataclass(frozen=True)
@@ -549,11 +584,12 @@ def validate_frames(
     """Validate many files of one kind with one GX run; one outcome per file, in order.
 
     GX's fixed cost per expectation run dominates small files, so the files are checked
-    together on one frame (``_screen``). A file with no failing row in that run passes
-    every rule and gets a passing result; a file with any failing row (must or should), or
-    one the batch cannot take (other columns, other optional inputs), is validated alone
-    with ``validate_frame``, so its failures, counts and row numbers are exactly those of a
-    run on that file alone. Rejected files are rare; well-formed ones pay GX once per kind.
+    together on one frame (``_screen``) and each failing row is attributed to its file. A
+    file with no failing row gets the results a run on it alone gives a pass; a file with
+    failing rows has only the expectations it failed run again on it alone, so its counts,
+    row numbers and Data Docs entry are exactly per-file. A file the batch cannot take
+    (other columns, other optional inputs, a failure that names no rows) is validated
+    wholly alone (``validate_frame``).
     """
     started = time.perf_counter()
     root = _root(context_root)
@@ -572,53 +608,66 @@ def validate_frames(
     groups: dict[tuple[frozenset[str], tuple[str, ...]], list[int]] = {}
     for n, (data, _, skip) in enumerate(prepared):
         groups.setdefault((skip, tuple(data.columns)), []).append(n)
-    clean: dict[int, ExpectationSuiteValidationResult] = {}
+    screened: dict[int, tuple[frozenset[str], ExpectationSuiteValidationResult]] = {}
     for (skip, _), members in groups.items():
         if len(members) < 2:
             continue
         try:
-            passed = _screen(kind, root, skip, [(items[n], prepared[n]) for n in members])
+            found, res = _screen(kind, root, skip, [(items[n], prepared[n]) for n in members])
         except Exception:  # the batch is only a shortcut: fall back to one run per file
             log.exception(
                 "batch validation of %d %s files failed; validating each alone", len(members), kind
             )
             continue
-        clean.update((members[m], res) for m, res in passed.items())
-    elapsed = time.perf_counter() - started
+        screened.update((members[m], (ids, res)) for m, ids in found.items())
     outcomes = []
     for n, item in enumerate(items):
-        if n not in clean:
+        if n not in screened:
             outcomes.append(item.alone(kind, context_root))
             continue
+        ids, template = screened[n]
+        data, params, skip = prepared[n]
         outcomes.append(
-            ValidationOutcome(
-                kind=kind,
-                org_code=item.org_code,
-                as_at=item.as_at,
-                rows=len(item.frame),
-                skipped_rules=tuple(sorted(prepared[n][2])),
-                seconds=elapsed / len(clean),  # the batch's time, shared by its files
-                gx_result=clean[n],
+            _outcome(
+                kind,
+                root,
+                item.frame,
+                data,
+                params,
+                skip,
+                item.org_code,
+                item.as_at,
+                item.previous_rows,
+                time.perf_counter(),
+                only=ids,
+                template=template,
             )
         )
-    elapsed = time.perf_counter() - started
     log.info(
-        "validated %d %s files in %.2fs: %d passed in one batch, %d validated alone",
+        "validated %d %s files in %.2fs: %d in one batch (%d of them with failures checked "
+        "again alone), %d wholly alone",
         len(items),
         kind,
-        elapsed,
-        len(clean),
-        len(items) - len(clean),
+        time.perf_counter() - started,
+        len(screened),
+        sum(1 for ids, _ in screened.values() if ids),
+        len(items) - len(screened),
     )
     return outcomes
 
 
 def _passing_result(
-    suite: gx.ExpectationSuite, params: dict[str, Any], template: ExpectationSuiteValidationResult
+    suite: gx.ExpectationSuite,
+    params: dict[str, Any],
+    template: ExpectationSuiteValidationResult,
+    checked: Sequence[ExpectationValidationResult] = (),
 ) -> ExpectationSuiteValidationResult:
-    """What a run on the file alone gives when every expectation passes (values-free)."""
+    """The file's result: ``checked`` (run on the file alone) and, for every other
+    expectation, the value-free result a run on the file alone gives a pass."""
+    by_id = {_config(r).id: r for r in checked}
     results = [
-        ExpectationValidationResult(
+        by_id.get(e.id)
+        or ExpectationValidationResult(
             success=True,
             expectation_config=e.configuration,
             result={},
@@ -633,7 +682,7 @@ def _passing_result(
     ]
     stats = calc_validation_statistics(results)
     return ExpectationSuiteValidationResult(
-        success=True,
+        success=stats.success,
         results=results,
         suite_name=suite.name,
         suite_parameters=params,
@@ -709,17 +758,18 @@ def _batch_suite(
     return gx.ExpectationSuite(**data)
 
 
-def _failing_positions(res: ExpectationSuiteValidationResult) -> np.ndarray | None:
-    """Batch row positions failing any expectation, or None if a failure names no rows."""
-    found = [np.empty(0, dtype=np.int64)]
+def _failing_rows(res: ExpectationSuiteValidationResult) -> dict[str, np.ndarray] | None:
+    """Batch row positions failing each failed expectation (by id), or None if a failure
+    names no rows (a table-level failure or a check that could not run)."""
+    out: dict[str, np.ndarray] = {}
     for r in res.results:
         if r.success:
             continue
         rows = (r.result or {}).get("unexpected_index_list")
         if _exception_type(r.exception_info) is not None or rows is None:
-            return None  # a table-level failure or a check that could not run
-        found.append(np.asarray(rows, dtype=np.int64))
-    return np.unique(np.concatenate(found))
+            return None
+        out[str(_config(r).id)] = np.asarray(rows, dtype=np.int64)
+    return out
 
 
 def _row_counts(params: Sequence[dict[str, Any]], rows: Sequence[int]) -> np.ndarray:
@@ -744,10 +794,10 @@ def _row_counts(params: Sequence[dict[str, Any]], rows: Sequence[int]) -> np.nda
     )
     batch = _runtime().get_batch(batch_parameters={"dataframe": frame})
     res = batch.validate(suite, result_format=dict(_BATCH_DETAIL_FORMAT))
-    failing = _failing_positions(res)
+    failing = _failing_rows(res)
     if failing is None:
         return np.arange(len(frame))
-    return failing
+    return np.unique(np.concatenate([np.empty(0, np.int64), *failing.values()]))
 
 
 def _screen(
@@ -755,8 +805,10 @@ def _screen(
     root: str,
     skip: frozenset[str],
     members: Sequence[tuple[FrameToValidate, tuple[pd.DataFrame, dict[str, Any], frozenset[str]]]],
-) -> dict[int, ExpectationSuiteValidationResult]:
-    """One GX run over the files of ``members``; each file that passed, with its result.
+) -> tuple[dict[int, frozenset[str]], ExpectationSuiteValidationResult]:
+    """One GX run over the files of ``members``; the expectations (ids) each file failed.
+
+    Empty when the batch cannot say (a failure naming no rows): validate each alone.
 
     The frames (same columns, same optional inputs) are concatenated with the file, its
     organisation and as-at date as columns, and the file-dependent rules read those
@@ -775,22 +827,26 @@ def _screen(
     batch[ORG_COLUMN] = per_row([item.org_code for item, _ in members])
     batch[AS_AT_COLUMN] = per_row([item.as_at.isoformat() for item, _ in members])
     suite = _batch_suite(kind, root, skip, orgs)
+    failed: dict[int, set[str]] = {n: set() for n in range(len(members))}
     with _LOCK:
         parts = _split(suite) if len(batch) >= SPLIT_MIN_ROWS else (_Part(None, suite),)
         res = _validate_parts(batch, suite, parts, {}, _BATCH_DETAIL_FORMAT)
-        failing = _failing_positions(res)
+        failing = _failing_rows(res)
         if failing is None:
-            return {}
-        bad = set((np.searchsorted(starts, failing, side="right") - 1).tolist())
+            return {}, res
+        for exp_id, rows in failing.items():
+            for n in np.unique(np.searchsorted(starts, rows, side="right") - 1).tolist():
+                failed[n].add(exp_id)
         if "file.row_count_change" not in skip:
             counts = _row_counts([p for _, (_, p, _) in members], sizes.tolist())
-            bad.update(counts.tolist())
-    file_suite = _suite_variant(kind, root, skip)
-    return {
-        n: _passing_result(file_suite, params, res)
-        for n, (_, (_, params, _)) in enumerate(members)
-        if n not in bad
-    }
+            row_count = next(
+                str(e["id"])
+                for e in _suite_dict(_suite_variant(kind, root, skip))["expectations"]
+                if e["type"] == "expect_table_row_count_to_be_between"
+            )
+            for n in counts.tolist():
+                failed[n].add(row_count)
+    return {n: frozenset(ids) for n, ids in failed.items()}, res
 
 
 def _as_text_frame(kind: str, frame: pd.DataFrame) -> pd.DataFrame:

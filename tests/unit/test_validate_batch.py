@@ -1,6 +1,7 @@
 """Validating many files of one kind together (``validate_frames``) gives each file the
 outcome it gets alone: a bad file is rejected with the same failures and row numbers, the
-good files of the same batch pass without a run of their own."""
+good files of the same batch pass without a run of their own, and only the expectations a
+file failed are run again on it alone."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from expectations import validate
 from expectations.validate import FrameToValidate, ValidationOutcome, validate_frames
 from scorecard.contract import KINDS
 from tests.helpers.validation import (
@@ -41,15 +43,22 @@ def _item(kind: str, frame: Any, **overrides: Any) -> FrameToValidate:
 
 @pytest.fixture
 def alone(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
-    """Ids of the items validated alone (the files the batch did not pass)."""
+    """Positions (in each call) of the files the batch found failing, or -1 for a file
+    validated wholly alone."""
     calls: list[int] = []
-    real = FrameToValidate.alone
+    real_alone, real_screen = FrameToValidate.alone, validate._screen
 
     def counting(self: FrameToValidate, kind: str, context_root: Any = None) -> ValidationOutcome:
-        calls.append(id(self))
-        return real(self, kind, context_root)
+        calls.append(-1)
+        return real_alone(self, kind, context_root)
+
+    def screening(*args: Any) -> Any:
+        found, res = real_screen(*args)
+        calls.extend(sorted(n for n, ids in found.items() if ids))
+        return found, res
 
     monkeypatch.setattr(FrameToValidate, "alone", counting)
+    monkeypatch.setattr(validate, "_screen", screening)
     yield calls
 
 
@@ -65,7 +74,11 @@ def test_a_bad_file_in_a_batch_fails_exactly_as_alone_and_the_good_ones_pass(
     assert not by_itself.ok
     assert failure_facts(outcomes[1]) == failure_facts(by_itself)
     assert outcomes[1].skipped_rules == by_itself.skipped_rules
-    assert alone == [id(bad)], "only the bad file is validated again on its own"
+    assert outcomes[1].gx_result is not None and by_itself.gx_result is not None
+    got, want = outcomes[1].gx_result.to_json_dict(), by_itself.gx_result.to_json_dict()
+    assert got["results"] == want["results"], "the same Data Docs entry as alone"
+    assert got["statistics"] == want["statistics"]
+    assert alone == [1], "only the bad file has expectations run again on its own"
     reference = run(kind, valid_frame(kind))
     for outcome in (outcomes[0], outcomes[2]):
         assert outcome.ok and outcome.failures == []
@@ -83,7 +96,7 @@ def test_every_rule_broken_in_one_file_of_a_batch_is_caught(
     kind: str, path: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """No broken file passes the batch, on the small-frame path and the split/distinct one:
-    each is handed to ``validate_frame`` alone (so its report is the per-file one)."""
+    each is found failing in its own file (its failed expectations then run on it alone)."""
     handed: list[int] = []
 
     def stub(self: FrameToValidate, kind: str, context_root: Any = None) -> ValidationOutcome:
@@ -91,6 +104,15 @@ def test_every_rule_broken_in_one_file_of_a_batch_is_caught(
         return ValidationOutcome(kind, self.org_code, self.as_at, len(self.frame))
 
     monkeypatch.setattr(FrameToValidate, "alone", stub)
+    found: dict[int, frozenset[str]] = {}
+    real_screen = validate._screen
+
+    def screening(*args: Any) -> Any:
+        out, res = real_screen(*args)
+        found.update(out)
+        return out, res
+
+    monkeypatch.setattr(validate, "_screen", screening)
     good = [_item(kind, valid_frame(kind)), _item(kind, valid_frame(kind), as_at=date(2025, 1, 1))]
     broken = []
     for rule_id, _severity, column in rules(kind):
@@ -98,7 +120,10 @@ def test_every_rule_broken_in_one_file_of_a_batch_is_caught(
         broken.append(_item(kind, apply(kind, brk), **brk.kwargs))
     with on_path(path):
         outcomes = validate_frames(kind, [good[0], *broken, good[1]])
-    assert sorted(handed) == sorted(id(b) for b in broken)
+    assert handed == [], "one batch takes every file"
+    assert found[0] == found[len(broken) + 1] == frozenset()
+    missed = [rules(kind)[n - 1][0] for n in range(1, len(broken) + 1) if not found[n]]
+    assert missed == [], "every broken rule is found in its own file"
     assert outcomes[0].ok and outcomes[-1].ok and not outcomes[0].failures
 
 
@@ -109,7 +134,7 @@ def test_rules_about_the_file_are_judged_per_file(alone: list[int]) -> None:
     other_org = _item("workforce", frame, org_code="kent")  # rows say gwent
     outcomes = validate_frames("workforce", [*same, other_org])
     assert [o.ok for o in outcomes] == [True, True, False]
-    assert alone == [id(other_org)]
+    assert alone == [2]
     assert [f.rule_id for f in outcomes[2].must] == ["workforce.org_code.matches_file"]
 
     alone.clear()
@@ -120,7 +145,7 @@ def test_rules_about_the_file_are_judged_per_file(alone: list[int]) -> None:
     ok = _item("police_cases", police, as_at=AS_AT + timedelta(days=400))
     outcomes = validate_frames("police_cases", [_item("police_cases", police), early, shrunk, ok])
     assert [o.ok for o in outcomes] == [True, False, True, True]
-    assert sorted(alone) == sorted([id(early), id(shrunk)])
+    assert alone == [1, 2]
     assert [f.rule_id for f in outcomes[2].should] == ["file.row_count_change"]
     for item, outcome in [(early, outcomes[1]), (shrunk, outcomes[2])]:
         by_itself = run("police_cases", police, as_at=item.as_at, previous_rows=item.previous_rows)
