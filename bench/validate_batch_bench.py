@@ -57,8 +57,12 @@ def inputs(files: Path) -> dict[str, list[FrameToValidate]]:
 
 
 def _facts(outcomes: list[ValidationOutcome]) -> list:
+    """Each file's failures and GX results (its Data Docs entry): what both must agree on."""
     return [
-        sorted((f.rule_id, f.column, f.count, f.row_numbers, f.detail) for f in o.failures)
+        (
+            sorted((f.rule_id, f.column, f.count, f.row_numbers, f.detail) for f in o.failures),
+            o.gx_result.to_json_dict()["results"] if o.gx_result is not None else None,
+        )
         for o in outcomes
     ]
 
@@ -114,7 +118,7 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     print(f"  per file (validate_frame):  {old_wall / 2:7.2f} s wall  {old_cpu / 2:7.2f} s CPU")
     print(f"  per kind (validate_frames): {new_wall / 2:7.2f} s wall  {new_cpu / 2:7.2f} s CPU")
     print(f"  per file / per kind: {old_wall / new_wall:.1f}x wall, {old_cpu / new_cpu:.1f}x CPU")
-    print(f"  same verdicts, failures and row numbers for {same}/{len(batches)} kinds")
+    print(f"  same verdicts, failures, row numbers and GX results: {same}/{len(batches)} kinds")
     print(
         "  load average (1 min) before and after each pass: " + ", ".join(f"{x:.2f}" for x in load)
     )
