@@ -4,8 +4,8 @@ One Prefect flow run per refresh. For each new file (by checksum) there is a pul
 (retried on transient source errors); then one task per batch of new files of one kind
 reads them, validates them with one Great Expectations run and loads each in turn. Each
 file is still accepted or rejected alone: one that breaks a must rule is quarantined with
-its own report; it never stops the others. Then core and marts are rebuilt and a serving snapshot is
-published. The run's GX Data Docs are built last, once the snapshot is live and the run
+its own report; it never stops the others. Then core and marts are rebuilt and a serving
+snapshot is published. The run's GX Data Docs are built last, once the snapshot is live and the run
 recorded, so they never delay fresh data (a failure there is only logged). Tasks receive
 paths and ids, never connections or frames.
 
