@@ -8,6 +8,7 @@ from bench import (
     docs_bench,
     etl_bench,
     hmac_bench,
+    validate_batch_bench,
     validate_bench,
 )
 
@@ -18,6 +19,7 @@ def main() -> None:
         build_bench.main(["--scale", scale])
     dashboard_bench.main(["--scale", "1"])
     validate_bench.main([])
+    validate_batch_bench.main(["--scale", "0.2"])
     hmac_bench.main([])
     docs_bench.main(["--scale", "0.1"])
     _load_test()

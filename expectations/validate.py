@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, cast
 
 import great_expectations as gx
+import great_expectations.expectations as gxe
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -225,8 +226,11 @@ def _parts(kind: str, root: str, skip: frozenset[str], split: bool) -> tuple[_Pa
     the expectations that may be checked on distinct rows form their own part.
     """
     suite = _suite_variant(kind, root, skip)
-    if not split:
-        return (_Part(None, suite),)
+    return _split(suite) if split else (_Part(None, suite),)
+
+
+def _split(suite: gx.ExpectationSuite) -> tuple[_Part, ...]:
+    """``suite`` in parts by the columns each expectation reads (see ``_parts``)."""
     data = _suite_dict(suite)
     groups: dict[tuple[tuple[str, ...], bool], list[dict]] = {}
     for exp in data["expectations"]:
@@ -396,6 +400,60 @@ def _exception_type(info: Mapping[str, Any] | None) -> str | None:
     return None
 
 
+def _inputs(
+    kind: str,
+    frame: pd.DataFrame,
+    *,
+    org_code: str,
+    as_at: date,
+    known_urns: Collection[str] | None,
+    case_received: Mapping[str, str] | None,
+    previous_rows: int | None,
+    case_decided: Mapping[str, str] | None = None,
+) -> tuple[pd.DataFrame, dict[str, Any], frozenset[str]]:
+    """The frame as GX sees it (helper columns added), the suite parameters and skipped rules.
+
+    Shared by the per-file and the per-kind path so both check exactly the same thing.
+    """
+    if kind not in KINDS:
+        raise KeyError(f"unknown extract kind {kind!r}")
+    skip = _skipped(
+        kind,
+        {
+            "known_urns": known_urns is not None,
+            "case_received": case_received is not None,
+            "case_decided": case_decided is not None,
+            "previous_rows": previous_rows is not None,
+        },
+    )
+    data = _as_text_frame(kind, frame)
+    if kind == "cps_action_plans" and case_received is not None and "urn" in data.columns:
+        received = data["urn"].map(dict(case_received)).astype(TEXT_DTYPE)
+        data = data.assign(**{_suites.CASE_RECEIVED_COLUMN: received})
+    if case_decided is not None and "urn" in data.columns:
+        decided = data["urn"].map(dict(case_decided)).astype(TEXT_DTYPE)
+        data = data.assign(**{_suites.CASE_DECIDED_COLUMN: decided})
+    if (
+        _suites.uses_rule_kind(kind, "urn_in_cases")
+        and known_urns is not None
+        and "urn" in data.columns
+    ):
+        known = data["urn"].isin(list(known_urns)).to_numpy(dtype=bool)
+        # numpy's stubs reject None as a value; an object array of "y" and None is intended.
+        flag = pd.Series(np.where(known, "y", None), index=data.index).astype(TEXT_DTYPE)  # type: ignore[call-overload]
+        data = data.assign(**{_suites.CASE_KNOWN_COLUMN: flag})
+    previous = previous_rows or 0
+    params: dict[str, Any] = {
+        "as_at": as_at.isoformat(),
+        "org_codes": [org_code],
+        "area_forces": list(reference.forces_for_area(org_code)),
+        "known_urns": len(known_urns) if known_urns is not None else 0,
+        "min_rows": math.ceil(previous * (1 - ROW_CHANGE)),
+        "max_rows": math.floor(previous * (1 + ROW_CHANGE)),
+    }
+    return data, params, skip
+
+
 def validate_frame(
     kind: str,
     frame: pd.DataFrame,
@@ -416,49 +474,57 @@ def validate_frame(
     that need them; None leaves those rules unchecked (listed in ``skipped_rules``), whereas an
     empty collection means "no cases known" and fails every row.
     """
-    if kind not in KINDS:
-        raise KeyError(f"unknown extract kind {kind!r}")
     started = time.perf_counter()
-    root = str(Path(context_root) if context_root is not None else _suites.GX_DIR)
-    skip = _skipped(
+    root = _root(context_root)
+    data, params, skip = _inputs(
         kind,
-        {
-            "known_urns": known_urns is not None,
-            "case_received": case_received is not None,
-            "case_decided": case_decided is not None,
-            "previous_rows": previous_rows is not None,
-        },
+        frame,
+        org_code=org_code,
+        as_at=as_at,
+        known_urns=known_urns,
+        case_received=case_received,
+        case_decided=case_decided,
+        previous_rows=previous_rows,
     )
-    suite = _suite_variant(kind, root, skip)
-    data = _as_text_frame(kind, frame)
-    if kind == "cps_action_plans" and case_received is not None and "urn" in data.columns:
-        received = data["urn"].map(dict(case_received)).astype(TEXT_DTYPE)
-        data = data.assign(**{_suites.CASE_RECEIVED_COLUMN: received})
-    if case_decided is not None and "urn" in data.columns:
-        decided = data["urn"].map(dict(case_decided)).astype(TEXT_DTYPE)
-        data = data.assign(**{_suites.CASE_DECIDED_COLUMN: decided})
-    if (
-        _suites.uses_rule_kind(kind, "urn_in_cases")
-        and known_urns is not None
-        and "urn" in data.columns
-    ):
-        known = data["urn"].isin(list(known_urns)).to_numpy(dtype=bool)
-        # numpy's stubs reject None as a value; an object array of "y" and None is intended.
-        flag = pd.Series(np.where(known, "y", None), index=data.index).astype(TEXT_DTYPE)  # type: ignore[call-overload]
-        data = data.assign(**{_suites.CASE_KNOWN_COLUMN: flag})
+    return _outcome(kind, root, frame, data, params, skip, org_code, as_at, previous_rows, started)
 
-    previous = previous_rows or 0
-    params: dict[str, Any] = {
-        "as_at": as_at.isoformat(),
-        "org_codes": [org_code],
-        "area_forces": list(reference.forces_for_area(org_code)),
-        "known_urns": len(known_urns) if known_urns is not None else 0,
-        "min_rows": math.ceil(previous * (1 - ROW_CHANGE)),
-        "max_rows": math.floor(previous * (1 + ROW_CHANGE)),
-    }
+
+def _outcome(
+    kind: str,
+    root: str,
+    frame: pd.DataFrame,
+    data: pd.DataFrame,
+    params: dict[str, Any],
+    skip: frozenset[str],
+    org_code: str,
+    as_at: date,
+    previous_rows: int | None,
+    started: float,
+    only: frozenset[str] | None = None,
+    template: ExpectationSuiteValidationResult | None = None,
+) -> ValidationOutcome:
+    """Validate one file's ``data``: the whole suite, or only the expectations ``only`` names.
+
+    With ``only`` (those a batch run found failing in this file), every other expectation
+    passed in the batch and gets the result a run on the file alone gives a pass; the named
+    ones are run on the file alone, so their counts and row numbers are exactly per-file.
+    """
+    suite = _suite_variant(kind, root, skip)
     with _LOCK:
-        parts = _parts(kind, root, skip, len(data) >= SPLIT_MIN_ROWS)
-        res = _validate_parts(data, suite, parts, params)
+        if only is None:
+            parts = _parts(kind, root, skip, len(data) >= SPLIT_MIN_ROWS)
+            res = _validate_parts(data, suite, parts, params)
+        elif not only:
+            assert template is not None
+            res = _passing_result(suite, params, template)
+        else:
+            sub = _suite_dict(suite)
+            sub["expectations"] = [e for e in sub["expectations"] if e["id"] in only]
+            failed = gx.ExpectationSuite(**sub)
+            split = len(data) >= SPLIT_MIN_ROWS
+            parts = _split(failed) if split else (_Part(None, failed),)
+            checked = _validate_parts(data, failed, parts, params)
+            res = _passing_result(suite, params, checked, checked.results)
         # Urns are identifiers: only how many were known is kept (the rule reads a helper
         # column, see suites.CASE_KNOWN_COLUMN).
         res.suite_parameters = params
@@ -485,6 +551,317 @@ def validate_frame(
         outcome.seconds,
     )
     return outcome
+
+
+def _root(context_root: Path | None) -> str:
+    return str(Path(context_root) if context_root is not None else _suites.GX_DIR)
+
+
+@dataclass(frozen=True)
+class FrameToValidate:
+    """One file's frame and per-file inputs, as ``validate_frame`` takes them."""
+
+    frame: pd.DataFrame
+    org_code: str
+    as_at: date
+    known_urns: Collection[str] | None = None
+    case_received: Mapping[str, str] | None = None
+    previous_rows: int | None = None
+    case_decided: Mapping[str, str] | None = None
+
+    def alone(self, kind: str, context_root: Path | None = None) -> ValidationOutcome:
+        return validate_frame(
+            kind,
+            self.frame,
+            org_code=self.org_code,
+            as_at=self.as_at,
+            known_urns=self.known_urns,
+            case_received=self.case_received,
+            case_decided=self.case_decided,
+            previous_rows=self.previous_rows,
+            context_root=context_root,
+        )
+
+
+# Helper columns of a batch frame: which file a row came from, and that file's organisation
+# and as-at date, so the rules that depend on the file read them from the row.
+FILE_COLUMN = "_batch_file"
+ORG_COLUMN = "_batch_org"
+AS_AT_COLUMN = "_batch_as_at"
+# Every failing row's index, so failures are attributed to files (see validate_frames).
+_BATCH_DETAIL_FORMAT = {"result_format": "COMPLETE", "return_unexpected_index_query": False}
+
+
+def validate_frames(
+    kind: str, items: Sequence[FrameToValidate], *, context_root: Path | None = None
+) -> list[ValidationOutcome]:
+    """Validate many files of one kind with one GX run; one outcome per file, in order.
+
+    GX's fixed cost per expectation run dominates small files, so the files are checked
+    together on one frame (``_screen``) and each failing row is attributed to its file. A
+    file with no failing row gets the results a run on it alone gives a pass; a file with
+    failing rows has only the expectations it failed run again on it alone, so its counts,
+    row numbers and Data Docs entry are exactly per-file. A file the batch cannot take
+    (other columns, other optional inputs, a failure that names no rows) is validated
+    wholly alone (``validate_frame``).
+    """
+    started = time.perf_counter()
+    root = _root(context_root)
+    prepared = [
+        _inputs(
+            kind,
+            item.frame,
+            org_code=item.org_code,
+            as_at=item.as_at,
+            known_urns=item.known_urns,
+            case_received=item.case_received,
+            previous_rows=item.previous_rows,
+            case_decided=item.case_decided,
+        )
+        for item in items
+    ]
+    groups: dict[tuple[frozenset[str], tuple[str, ...]], list[int]] = {}
+    for n, (data, _, skip) in enumerate(prepared):
+        groups.setdefault((skip, tuple(data.columns)), []).append(n)
+    screened: dict[int, tuple[frozenset[str], ExpectationSuiteValidationResult]] = {}
+    for (skip, _), members in groups.items():
+        if len(members) < 2:
+            continue
+        try:
+            found, res = _screen(kind, root, skip, [(items[n], prepared[n]) for n in members])
+        except Exception:  # the batch is only a shortcut: fall back to one run per file
+            log.exception(
+                "batch validation of %d %s files failed; validating each alone", len(members), kind
+            )
+            continue
+        screened.update((members[m], (ids, res)) for m, ids in found.items())
+    outcomes = []
+    for n, item in enumerate(items):
+        if n not in screened:
+            outcomes.append(item.alone(kind, context_root))
+            continue
+        ids, template = screened[n]
+        data, params, skip = prepared[n]
+        outcomes.append(
+            _outcome(
+                kind,
+                root,
+                item.frame,
+                data,
+                params,
+                skip,
+                item.org_code,
+                item.as_at,
+                item.previous_rows,
+                time.perf_counter(),
+                only=ids,
+                template=template,
+            )
+        )
+    log.info(
+        "validated %d %s files in %.2fs: %d in one batch (%d of them with failures checked "
+        "again alone), %d wholly alone",
+        len(items),
+        kind,
+        time.perf_counter() - started,
+        len(screened),
+        sum(1 for ids, _ in screened.values() if ids),
+        len(items) - len(screened),
+    )
+    return outcomes
+
+
+def _passing_result(
+    suite: gx.ExpectationSuite,
+    params: dict[str, Any],
+    template: ExpectationSuiteValidationResult,
+    checked: Sequence[ExpectationValidationResult] = (),
+) -> ExpectationSuiteValidationResult:
+    """The file's result: ``checked`` (run on the file alone) and, for every other
+    expectation, the value-free result a run on the file alone gives a pass."""
+    by_id = {_config(r).id: r for r in checked}
+    results = [
+        by_id.get(e.id)
+        or ExpectationValidationResult(
+            success=True,
+            expectation_config=e.configuration,
+            result={},
+            meta={},
+            exception_info={
+                "raised_exception": False,
+                "exception_traceback": None,
+                "exception_message": None,
+            },
+        )
+        for e in suite.expectations
+    ]
+    stats = calc_validation_statistics(results)
+    return ExpectationSuiteValidationResult(
+        success=stats.success,
+        results=results,
+        suite_name=suite.name,
+        suite_parameters=params,
+        statistics={
+            "evaluated_expectations": stats.evaluated_expectations,
+            "successful_expectations": stats.successful_expectations,
+            "unsuccessful_expectations": stats.unsuccessful_expectations,
+            "success_percent": stats.success_percent,
+        },
+        meta=template.meta,
+        batch_id=template.batch_id,
+    )
+
+
+def _batch_expectation(exp: dict[str, Any], orgs: Sequence[str]) -> dict[str, Any] | None:
+    """``exp`` rewritten to read the file from the row; None for per-file table rules.
+
+    Same id, meta and severity, so results map back to the file's own suite. Each rewrite
+    fails on a row exactly when the original fails on it in that row's file.
+    """
+    kwargs = dict(exp["kwargs"])
+    kind = exp["type"]
+    if kind == "expect_table_row_count_to_be_between":
+        return None  # checked per file on the summary frame (_row_counts)
+    if kind == "expect_column_values_to_be_unique":
+        # Nulls are never duplicates of each other for a column map expectation.
+        kind = "expect_compound_columns_to_be_unique"
+        kwargs = {
+            "column_list": [FILE_COLUMN, kwargs.pop("column")],
+            "ignore_row_if": "any_value_is_missing",
+            **kwargs,
+        }
+    elif kind == "expect_compound_columns_to_be_unique":
+        # "all values missing" is judged over the file's columns: rows of one file with all
+        # of them missing would count as duplicates here, so such a file is only ever
+        # flagged and validated alone, never passed wrongly.
+        kwargs["column_list"] = [FILE_COLUMN, *kwargs["column_list"]]
+    elif kwargs.get("max_value") == {"$PARAMETER": "as_at"}:
+        if kind != "expect_column_values_to_be_iso_dates_between" or "min_value" in kwargs:
+            raise ValueError(f"no batch form for {kind} with an as_at bound")
+        kind = "expect_column_pair_iso_dates_a_to_be_on_or_after_b"
+        column = kwargs.pop("column")
+        del kwargs["max_value"]
+        kwargs = {"column_A": AS_AT_COLUMN, "column_B": column, **kwargs}
+    elif kwargs.get("value_set") in ({"$PARAMETER": "org_codes"}, {"$PARAMETER": "area_forces"}):
+        if kind != "expect_column_values_to_be_in_set":
+            raise ValueError(f"no batch form for {kind} with a per-file value set")
+        by_org = kwargs.pop("value_set")["$PARAMETER"] == "org_codes"
+        allowed = {org: org if by_org else " ".join(reference.forces_for_area(org)) for org in orgs}
+        kind = "expect_column_pair_values_to_be_allowed_pairs"
+        column = kwargs.pop("column")
+        kwargs = {
+            "column_A": ORG_COLUMN,
+            "column_B": column,
+            "allowed_by_a": allowed,
+            "ignore_row_if": "either_value_is_missing",
+            **kwargs,
+        }
+    if "$PARAMETER" in repr(kwargs):
+        raise ValueError(f"{exp['meta'].get('rule_id')}: per-file parameter with no batch form")
+    return {**exp, "type": kind, "kwargs": kwargs}
+
+
+@cache
+def _batch_suite(
+    kind: str, root: str, skip: frozenset[str], orgs: tuple[str, ...]
+) -> gx.ExpectationSuite:
+    """The file suite with file-dependent rules rewritten for a frame of many files."""
+    data = _suite_dict(_suite_variant(kind, root, skip))
+    rewritten = (_batch_expectation(e, orgs) for e in data["expectations"])
+    data["expectations"] = [e for e in rewritten if e is not None]
+    data["id"] = None
+    return gx.ExpectationSuite(**data)
+
+
+def _failing_rows(res: ExpectationSuiteValidationResult) -> dict[str, np.ndarray] | None:
+    """Batch row positions failing each failed expectation (by id), or None if a failure
+    names no rows (a table-level failure or a check that could not run)."""
+    out: dict[str, np.ndarray] = {}
+    for r in res.results:
+        if r.success:
+            continue
+        rows = (r.result or {}).get("unexpected_index_list")
+        if _exception_type(r.exception_info) is not None or rows is None:
+            return None
+        out[str(_config(r).id)] = np.asarray(rows, dtype=np.int64)
+    return out
+
+
+def _row_counts(params: Sequence[dict[str, Any]], rows: Sequence[int]) -> np.ndarray:
+    """Which files break the row-count rule, checked by GX on one row per file."""
+    frame = pd.DataFrame(
+        {
+            "rows": np.asarray(rows, dtype=np.int64),
+            "min_rows": [p["min_rows"] for p in params],
+            "max_rows": [p["max_rows"] for p in params],
+        }
+    )
+    suite = gx.ExpectationSuite(
+        name="row_counts",
+        expectations=[
+            gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+                column_A="rows", column_B="min_rows", or_equal=True
+            ),
+            gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+                column_A="max_rows", column_B="rows", or_equal=True
+            ),
+        ],
+    )
+    batch = _runtime().get_batch(batch_parameters={"dataframe": frame})
+    res = batch.validate(suite, result_format=dict(_BATCH_DETAIL_FORMAT))
+    failing = _failing_rows(res)
+    if failing is None:
+        return np.arange(len(frame))
+    return np.unique(np.concatenate([np.empty(0, np.int64), *failing.values()]))
+
+
+def _screen(
+    kind: str,
+    root: str,
+    skip: frozenset[str],
+    members: Sequence[tuple[FrameToValidate, tuple[pd.DataFrame, dict[str, Any], frozenset[str]]]],
+) -> tuple[dict[int, frozenset[str]], ExpectationSuiteValidationResult]:
+    """One GX run over the files of ``members``; the expectations (ids) each file failed.
+
+    Empty when the batch cannot say (a failure naming no rows): validate each alone.
+
+    The frames (same columns, same optional inputs) are concatenated with the file, its
+    organisation and as-at date as columns, and the file-dependent rules read those
+    (``_batch_expectation``). Failing rows are mapped back to their file by position.
+    """
+    frames = [data for _, (data, _, _) in members]
+    sizes = np.asarray([len(f) for f in frames], dtype=np.int64)
+    starts = np.concatenate([[0], np.cumsum(sizes)])
+
+    def per_row(values: Sequence[str]) -> Any:
+        return pd.array(np.repeat(np.asarray(values, dtype=object), sizes), dtype=TEXT_DTYPE)
+
+    orgs = tuple(sorted({item.org_code for item, _ in members}))
+    batch = pd.concat(frames, ignore_index=True)
+    batch[FILE_COLUMN] = per_row([str(n) for n in range(len(members))])
+    batch[ORG_COLUMN] = per_row([item.org_code for item, _ in members])
+    batch[AS_AT_COLUMN] = per_row([item.as_at.isoformat() for item, _ in members])
+    suite = _batch_suite(kind, root, skip, orgs)
+    failed: dict[int, set[str]] = {n: set() for n in range(len(members))}
+    with _LOCK:
+        parts = _split(suite) if len(batch) >= SPLIT_MIN_ROWS else (_Part(None, suite),)
+        res = _validate_parts(batch, suite, parts, {}, _BATCH_DETAIL_FORMAT)
+        failing = _failing_rows(res)
+        if failing is None:
+            return {}, res
+        for exp_id, rows in failing.items():
+            for n in np.unique(np.searchsorted(starts, rows, side="right") - 1).tolist():
+                failed[n].add(exp_id)
+        if "file.row_count_change" not in skip:
+            counts = _row_counts([p for _, (_, p, _) in members], sizes.tolist())
+            row_count = next(
+                str(e["id"])
+                for e in _suite_dict(_suite_variant(kind, root, skip))["expectations"]
+                if e["type"] == "expect_table_row_count_to_be_between"
+            )
+            for n in counts.tolist():
+                failed[n].add(row_count)
+    return {n: frozenset(ids) for n, ids in failed.items()}, res
 
 
 def _as_text_frame(kind: str, frame: pd.DataFrame) -> pd.DataFrame:
@@ -515,6 +892,7 @@ def _validate_parts(
     suite: gx.ExpectationSuite,
     parts: tuple[_Part, ...],
     params: dict[str, Any],
+    detail: Mapping[str, Any] | None = None,
 ) -> ExpectationSuiteValidationResult:
     """Validate each part on its frame; one result in suite order, as a single run gives."""
     by_id: dict[str | None, Any] = {}
@@ -526,7 +904,7 @@ def _validate_parts(
         else:
             frame = data[[c for c in part.columns if c in data.columns]]
         check = distinct.rows(frame) if part.distinct else None
-        res = _validate_two_pass(frame, check, part.suite, params)
+        res = _validate_two_pass(frame, check, part.suite, params, detail or _DETAIL_FORMAT)
         first = first or res
         by_id.update((_config(r).id, r) for r in res.results)
     assert first is not None
@@ -562,6 +940,7 @@ def _validate_two_pass(
     check: pd.DataFrame | None,
     suite: gx.ExpectationSuite,
     params: dict[str, Any],
+    detail_format: Mapping[str, Any],
 ) -> ExpectationSuiteValidationResult:
     """Pass/fail for every expectation, then counts and row numbers for the failed ones only.
 
@@ -581,7 +960,9 @@ def _validate_two_pass(
     data["expectations"] = [e for e in data["expectations"] if e["id"] in failed]
     data["id"] = None
     detail = batch.validate(
-        gx.ExpectationSuite(**data), expectation_parameters=params, result_format=_DETAIL_FORMAT
+        gx.ExpectationSuite(**data),
+        expectation_parameters=params,
+        result_format=dict(detail_format),
     )
     by_id = {_config(r).id: r for r in detail.results}
     res.results = [by_id.get(_config(r).id, r) for r in res.results]

@@ -1,10 +1,11 @@
 """The refresh flow: pull new extracts, validate, load, build marts, publish a snapshot.
 
 One Prefect flow run per refresh. For each new file (by checksum) there is a pull task
-(retried on transient source errors) and one task that reads, validates (Great
-Expectations) and loads it. A file that breaks a must rule is quarantined with a report;
-it never stops the others. Then core and marts are rebuilt and a serving snapshot is
-published. The run's GX Data Docs are built last, once the snapshot is live and the run
+(retried on transient source errors); then one task per batch of new files of one kind
+reads them, validates them with one Great Expectations run and loads each in turn. Each
+file is still accepted or rejected alone: one that breaks a must rule is quarantined with
+its own report; it never stops the others. Then core and marts are rebuilt and a serving
+snapshot is published. The run's GX Data Docs are built last, once the snapshot is live and the run
 recorded, so they never delay fresh data (a failure there is only logged). Tasks receive
 paths and ids, never connections or frames.
 
@@ -25,6 +26,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 import pandas as pd
@@ -40,7 +42,10 @@ from pipelines.killpoints import checkpoint
 from pipelines.ledger import FileRecord
 from pipelines.publish import current_snapshot, snapshot_file_name, snapshot_run_id
 from pipelines.runtime import settings_for, warehouse
-from scorecard.contract import ContractError, case_decisions, parse_extract_name
+from scorecard.contract import ContractError, ExtractName, case_decisions, parse_extract_name
+
+if TYPE_CHECKING:  # GX is imported only once a task validates
+    from expectations.validate import FrameToValidate, ValidationOutcome
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +111,7 @@ def pull(home: str, run_id: str, source_name: str, url: str, name: str) -> dict:
     local = sources.local_path(source, remote)
     try:
         data = sources.read_file(source, remote, sources.Limits.from_settings(settings))
-    except sources.RefusedFile as err:  # reported by process_extract, never read
+    except sources.RefusedFile as err:  # reported by process_batch, never read
         return {"path": str(local or name), "checksum": None, "refused": [err.rule_id, err.detail]}
     if local is not None:
         staged = local
@@ -124,7 +129,293 @@ def rejection_message(failed: int) -> str:
     return f"Rejected: {failed} checks that must pass failed; the report names them"
 
 
+# A kind's new files are validated together in batches of at most this many bytes as
+# sent: GX's fixed cost per run dominates small files, and a batch's frames stay in memory
+# until its files are loaded.
+BATCH_BYTES = 150 * 2**20
+
+
+@dataclass
+class _Job:
+    """One pending file through a batch: its ledger row, then its frames once read."""
+
+    source_name: str
+    name: str
+    url: str
+    staged: str
+    rec: FileRecord
+    refused: list[str] | None = None
+    meta: ExtractName | None = None
+    sent: pd.DataFrame | None = None  # as sent: what is validated
+    frame: pd.DataFrame | None = None  # pseudonymised: what is loaded
+    item: FrameToValidate | None = None
+    outcome: ValidationOutcome | None = None
+    error: Exception | None = None  # a ContractError rejects; anything else fails the file
+
+
+class _Batch:
+    """What every file of one batch task shares: settings, warehouse, key, report folder."""
+
+    def __init__(self, home: str, run_id: str) -> None:
+        from pipelines.pseudonymise import load_key
+
+        self.run_id = run_id
+        self.settings = settings_for(home)
+        self.con = warehouse(self.settings)
+        self.config = load_config(self.settings)
+        self.report_dir = self.settings.reports_dir / run_id
+        self.limits = sources.Limits.from_settings(self.settings)
+        self.key = load_key()
+
+    def job(self, spec: dict) -> _Job:
+        started = datetime.now()
+        rec = FileRecord(
+            source=spec["source"],
+            file_name=spec["name"],
+            outcome="failed",
+            started_at=started,
+            finished_at=started,
+            checksum=spec["checksum"],
+        )
+        return _Job(
+            spec["source"], spec["name"], spec["url"], spec["path"], rec, spec.get("refused")
+        )
+
+    def read(self, job: _Job) -> None:
+        """Check the name and that it is newer, read and hash the bytes once, parse them.
+
+        Those same bytes are validated and loaded: a file rewritten since ``pull`` hashed it
+        is loaded as read now, under the checksum of what was read now.
+        """
+        from pipelines.pseudonymise import pseudonymise_frame
+        from pipelines.read import read_extract
+
+        name, rec = job.name, job.rec
+        source = self.config.source(job.source_name)
+        try:
+            if job.refused:
+                with contextlib.suppress(ContractError):
+                    meta = parse_extract_name(name)
+                    rec.kind, rec.org_code, rec.as_at = meta.kind, meta.org_code, meta.as_at
+                raise sources.RefusedFile(job.refused[0], job.refused[1])
+            meta = job.meta = parse_extract_name(name)
+            rec.kind, rec.org_code, rec.as_at = meta.kind, meta.org_code, meta.as_at
+            self.state(job)
+            remote = sources.RemoteFile(job.source_name, job.url, name)
+            data: bytes | None
+            if sources.local_path(source, remote) is None:  # our own staged copy
+                data = sources.read_local(Path(job.staged).parent, job.staged, self.limits)
+            else:
+                data = sources.read_file(source, remote, self.limits)
+            checksum = sources.checksum(data)
+            if checksum != rec.checksum:
+                log.warning("%s changed after it was listed; loading the version read now", name)
+            rec.checksum = checksum
+            # Validate the frame as sent (lengths and formats of identifiers are contract
+            # rules); only the pseudonymised copy is ever written.
+            job.sent = read_extract(job.staged, meta.kind, data=data, limits=self.limits)
+            data = None
+            job.frame = pseudonymise_frame(meta.kind, job.sent, self.key)
+            rec.row_count = len(job.frame)
+            self.inputs(job)
+        except Exception as exc:
+            job.error = exc
+            job.sent = job.frame = None
+
+    def state(self, job: _Job) -> None:
+        """Refuse a file not newer than the sender's current one (ContractError)."""
+        from pipelines.load import check_newer
+
+        assert job.meta is not None
+        check_newer(self.con, job.meta.kind, job.meta.org_code, job.meta.as_at)
+
+    def inputs(self, job: _Job) -> None:
+        """The per-file inputs of validation, from the warehouse as it is now."""
+        from expectations.validate import FrameToValidate
+        from pipelines.load import current_extract
+
+        meta, sent, frame = job.meta, job.sent, job.frame
+        assert meta is not None and sent is not None and frame is not None
+        urns, received, decided = (None, None, None)
+        if meta.kind == "cps_action_plans":
+            urns, received = _case_lookup(self.con, meta.org_code, sent["urn"], frame["urn"])
+        elif meta.kind == "cps_court_outcomes":
+            urns, decided = _case_lookup(
+                self.con, meta.org_code, sent["urn"], frame["urn"], by_decision=True
+            )
+        previous = current_extract(self.con, meta.kind, meta.org_code)
+        job.item = FrameToValidate(
+            sent,
+            org_code=meta.org_code,
+            as_at=meta.as_at,
+            known_urns=urns,
+            case_received=received,
+            case_decided=decided,
+            previous_rows=previous.row_count if previous else None,
+        )
+
+    def validate(self, jobs: list[_Job]) -> None:
+        """One GX validation per kind over the files read (``validate_frames``)."""
+        from expectations.validate import validate_frames
+
+        ready = [j for j in jobs if j.item is not None and j.error is None]
+        by_kind: dict[str, list[_Job]] = {}
+        for j in ready:
+            assert j.meta is not None
+            by_kind.setdefault(j.meta.kind, []).append(j)
+        for kind, group in by_kind.items():
+            try:
+                outcomes = validate_frames(kind, [j.item for j in group if j.item is not None])
+            except Exception:  # keep one file's failure from failing the others
+                log.exception("validating %d %s file(s) together failed", len(group), kind)
+                for j in group:
+                    self.validate_alone(j)
+                continue
+            for j, outcome in zip(group, outcomes, strict=True):
+                j.outcome = outcome
+
+    def validate_alone(self, job: _Job) -> None:
+        assert job.item is not None and job.meta is not None
+        try:
+            job.outcome = job.item.alone(job.meta.kind)
+        except Exception as exc:
+            job.error = exc
+
+    def refresh_state(self, job: _Job) -> None:
+        """After an earlier file of the same sender and kind loaded in this batch, check this
+        one again against the warehouse as it now is, exactly as a run file by file did."""
+        if job.meta is None or isinstance(job.error, sources.RefusedFile):
+            return
+        try:
+            self.state(job)  # first, as before: an older file is refused before it is read
+            if job.error is not None or job.item is None:
+                return
+            self.inputs(job)
+        except Exception as exc:
+            job.error = exc
+            return
+        self.validate_alone(job)
+
+    def finish(self, job: _Job) -> dict:
+        """Reject (with a report) or load one file, record it, quarantine it if rejected."""
+        from expectations.report import write_report
+        from pipelines.load import load_extract
+
+        rec, name = job.rec, job.name
+        try:
+            if job.error is not None:
+                raise job.error
+            outcome, meta = job.outcome, job.meta
+            assert outcome is not None and meta is not None and job.frame is not None
+            assert rec.checksum is not None
+            rec.warnings = len(outcome.should)
+            _save_validation(outcome, self.report_dir / "validations" / f"{name}.json")
+            if not outcome.ok:
+                rec.outcome = "rejected"
+                rec.rules_failed = tuple(f.rule_id for f in outcome.must)
+                json_path, _ = write_report(
+                    outcome,
+                    file_name=name,
+                    kind=meta.kind,
+                    org_code=meta.org_code,
+                    as_at=meta.as_at,
+                    out_dir=self.report_dir,
+                )
+                rec.report_path = str(json_path)
+                rec.message = rejection_message(len(outcome.must))
+            else:
+                warnings = [
+                    {"rule_id": f.rule_id, "column": f.column, "count": f.count}
+                    for f in outcome.should
+                ]
+                rec.extract_id = load_extract(
+                    self.con,
+                    kind=meta.kind,
+                    org_code=meta.org_code,
+                    as_at=meta.as_at,
+                    file_name=name,
+                    source=job.source_name,
+                    checksum=rec.checksum,
+                    frame=job.frame,
+                    run_id=self.run_id,
+                    warnings=warnings,
+                    key_fingerprint=ledger.key_fingerprint(self.key),
+                )
+                checkpoint("file:loaded")
+                rec.outcome = "loaded"
+                rec.message = f"{rec.warnings} should-rule warning(s)" if rec.warnings else None
+        except ContractError as err:
+            rec.outcome = "rejected"
+            rec.rules_failed = (err.rule_id,)
+            rec.message = err.detail
+            json_path, _ = write_report(
+                err,
+                file_name=name,
+                kind=rec.kind,
+                org_code=rec.org_code,
+                as_at=rec.as_at,
+                out_dir=self.report_dir,
+            )
+            rec.report_path = str(json_path)
+        except Exception as exc:  # recorded, never fatal to the other files
+            rec.outcome = "failed"
+            rec.message = f"{type(exc).__name__}: {exc}"
+            log.error("failed to process %s", name, exc_info=exc)
+        finally:
+            # A national extract is hundreds of MB in Arrow buffers: drop it once loaded.
+            job.sent = job.frame = job.item = None
+        rec.finished_at = datetime.now()
+        # Record before moving: a crash in between leaves the file in place, already known.
+        ledger.record_file(self.con, self.run_id, rec)
+        if rec.outcome == "rejected":
+            source = self.config.source(job.source_name)
+            remote = sources.RemoteFile(job.source_name, job.url, name)
+            moved = sources.quarantine(source, remote, self.run_id)
+            if moved:
+                log.info("moved rejected %s to %s", name, moved)
+        checkpoint("file:done")
+        return {
+            "file": name,
+            "outcome": rec.outcome,
+            "rows": rec.row_count,
+            "warnings": rec.warnings,
+            "rules_failed": list(rec.rules_failed),
+            "message": rec.message,
+            "report": rec.report_path,
+        }
+
+
 @task(name="read-validate-load", cache_policy=NO_CACHE)
+def process_batch(home: str, run_id: str, files: list[dict]) -> list[dict]:
+    """Read every file of a batch, validate them together, then reject or load each in order.
+
+    ``files`` are pull's results with ``source``, ``name`` and ``url`` (see ``_batches``).
+    Each file is still accepted or rejected alone, with its own report, ledger row and
+    quarantine, in name order; nothing is written for any file before all are validated,
+    and the warehouse only by the loads, one file at a time as before.
+    """
+    batch = _Batch(home, run_id)
+    jobs = [batch.job(spec) for spec in files]
+    out: list[dict] = []
+    try:
+        for job in jobs:
+            batch.read(job)
+        batch.validate(jobs)
+        loaded: set[tuple[str, str]] = set()
+        for job in jobs:
+            sender = (job.rec.kind or "", job.rec.org_code or "")
+            if sender in loaded:
+                batch.refresh_state(job)
+            out.append(batch.finish(job))
+            if job.rec.outcome == "loaded":
+                loaded.add(sender)
+    finally:
+        jobs.clear()
+        pa.default_memory_pool().release_unused()
+    return out
+
+
+@task(name="read-validate-load-one", cache_policy=NO_CACHE)
 def process_extract(
     home: str,
     run_id: str,
@@ -135,149 +426,16 @@ def process_extract(
     checksum: str | None,
     refused: list[str] | None = None,
 ) -> dict:
-    """Read → validate → load one extract; reject it with a report if a must rule fails.
-
-    The bytes are read once here and hashed, and those same bytes are parsed, validated
-    and loaded: a file rewritten since ``pull`` hashed it is loaded as read now, under
-    the checksum of what was read now. ``refused`` is pull's refusal (rule id, detail).
-    """
-    from expectations.report import write_report
-    from expectations.validate import validate_frame
-    from pipelines.load import check_newer, current_extract, load_extract
-    from pipelines.pseudonymise import load_key, pseudonymise_frame
-    from pipelines.read import read_extract
-
-    settings = settings_for(home)
-    con = warehouse(settings)
-    started = datetime.now()
-    rec = FileRecord(
-        source=source_name,
-        file_name=name,
-        outcome="failed",
-        started_at=started,
-        finished_at=started,
-        checksum=checksum,
-    )
-    report_dir = settings.reports_dir / run_id
-    limits = sources.Limits.from_settings(settings)
-    source = load_config(settings).source(source_name)
-    try:
-        if refused:
-            with contextlib.suppress(ContractError):
-                meta = parse_extract_name(name)
-                rec.kind, rec.org_code, rec.as_at = meta.kind, meta.org_code, meta.as_at
-            raise sources.RefusedFile(refused[0], refused[1])
-        meta = parse_extract_name(name)
-        rec.kind, rec.org_code, rec.as_at = meta.kind, meta.org_code, meta.as_at
-        check_newer(con, meta.kind, meta.org_code, meta.as_at)
-        remote = sources.RemoteFile(source_name, url, name)
-        data: bytes | None
-        if sources.local_path(source, remote) is None:  # our own staged copy
-            data = sources.read_local(Path(staged).parent, staged, limits)
-        else:
-            data = sources.read_file(source, remote, limits)
-        rec.checksum = sources.checksum(data)
-        if rec.checksum != checksum:
-            log.warning("%s changed after it was listed; loading the version read now", name)
-        # Validate the frame as sent (lengths and formats of identifiers are contract rules);
-        # only the pseudonymised copy is ever written.
-        sent = read_extract(staged, meta.kind, data=data, limits=limits)
-        data = None
-        key = load_key()
-        frame = pseudonymise_frame(meta.kind, sent, key)
-        rec.row_count = len(frame)
-        urns, received, decided = (None, None, None)
-        if meta.kind == "cps_action_plans":
-            urns, received = _case_lookup(con, meta.org_code, sent["urn"], frame["urn"])
-        elif meta.kind == "cps_court_outcomes":
-            urns, decided = _case_lookup(
-                con, meta.org_code, sent["urn"], frame["urn"], by_decision=True
-            )
-        previous = current_extract(con, meta.kind, meta.org_code)
-        outcome = validate_frame(
-            meta.kind,
-            sent,
-            org_code=meta.org_code,
-            as_at=meta.as_at,
-            known_urns=urns,
-            case_received=received,
-            previous_rows=previous.row_count if previous else None,
-            case_decided=decided,
-        )
-        rec.warnings = len(outcome.should)
-        _save_validation(outcome, report_dir / "validations" / f"{name}.json")
-        if not outcome.ok:
-            rec.outcome = "rejected"
-            rec.rules_failed = tuple(f.rule_id for f in outcome.must)
-            json_path, _ = write_report(
-                outcome,
-                file_name=name,
-                kind=meta.kind,
-                org_code=meta.org_code,
-                as_at=meta.as_at,
-                out_dir=report_dir,
-            )
-            rec.report_path = str(json_path)
-            rec.message = rejection_message(len(outcome.must))
-        else:
-            warnings = [
-                {"rule_id": f.rule_id, "column": f.column, "count": f.count} for f in outcome.should
-            ]
-            rec.extract_id = load_extract(
-                con,
-                kind=meta.kind,
-                org_code=meta.org_code,
-                as_at=meta.as_at,
-                file_name=name,
-                source=source_name,
-                checksum=rec.checksum,
-                frame=frame,
-                run_id=run_id,
-                warnings=warnings,
-                key_fingerprint=ledger.key_fingerprint(key),
-            )
-            checkpoint("file:loaded")
-            rec.outcome = "loaded"
-            rec.message = f"{rec.warnings} should-rule warning(s)" if rec.warnings else None
-    except ContractError as err:
-        rec.outcome = "rejected"
-        rec.rules_failed = (err.rule_id,)
-        rec.message = err.detail
-        json_path, _ = write_report(
-            err,
-            file_name=name,
-            kind=rec.kind,
-            org_code=rec.org_code,
-            as_at=rec.as_at,
-            out_dir=report_dir,
-        )
-        rec.report_path = str(json_path)
-    except Exception as exc:  # recorded, never fatal to the other files
-        rec.outcome = "failed"
-        rec.message = f"{type(exc).__name__}: {exc}"
-        log.exception("failed to process %s", name)
-    finally:
-        # A national extract is hundreds of MB in Arrow buffers: drop it before the next file
-        # and hand the pool's free pages back, so memory stays bounded by the largest file.
-        sent = frame = data = None
-        pa.default_memory_pool().release_unused()
-    rec.finished_at = datetime.now()
-    # Record before moving: a crash in between leaves the file in place, already known.
-    ledger.record_file(con, run_id, rec)
-    if rec.outcome == "rejected":
-        moved = sources.quarantine(source, sources.RemoteFile(source_name, url, name), run_id)
-        if moved:
-            log.info("moved rejected %s to %s", name, moved)
-    checkpoint("file:done")
-    return {
-        "file": name,
-        "outcome": rec.outcome,
-        "rows": rec.row_count,
-        "warnings": rec.warnings,
-        "rules_failed": list(rec.rules_failed),
-        "message": rec.message,
-        "report": rec.report_path,
+    """Read → validate → load one extract: a batch of one (``process_batch``)."""
+    spec = {
+        "source": source_name,
+        "name": name,
+        "url": url,
+        "path": staged,
+        "checksum": checksum,
+        "refused": refused,
     }
+    return process_batch.fn(home, run_id, [spec])[0]
 
 
 def _case_lookup(
@@ -337,6 +495,29 @@ def data_docs(home: str, run_id: str) -> str | None:
     ]
     labels = [f.name.removesuffix(".json") for f in files]  # the extract's file name
     return str(build_data_docs(run_dir, results, labels))
+
+
+def _batches(pending: list[tuple[str, str, str, dict]]) -> list[list[dict]]:
+    """The pending files (in load order) cut into runs of one kind of at most BATCH_BYTES.
+
+    Batches keep the load order: each is a consecutive run of the sorted files, so action
+    plans still come after the cases they are checked against.
+    """
+    out: list[list[dict]] = []
+    size, kind = 0, None
+    for source_name, name, url, staged in pending:
+        spec = {**staged, "source": source_name, "name": name, "url": url}
+        try:
+            n = Path(staged["path"]).stat().st_size
+        except OSError:
+            n = 0
+        this = name.split("__", 1)[0]
+        if not out or this != kind or size + n > BATCH_BYTES:
+            out.append([])
+            size, kind = 0, this
+        out[-1].append(spec)
+        size += n
+    return out
 
 
 def staging_dir(run_id: str) -> Path:
@@ -456,27 +637,20 @@ def refresh(home: str, source_names: list[str] | None = None, docs: bool = True)
                 pending.append((source.name, remote.name, remote.url, staged))
         pending.sort(key=lambda p: _sort_key(p[1]))
         files_done = progress.Files(p[3]["path"] for p in pending)
-        for i, (source_name, name, url, staged) in enumerate(pending, 1):
-            out = process_extract(
-                home,
-                run_id,
-                source_name,
-                name,
-                url,
-                staged["path"],
-                staged["checksum"],
-                staged.get("refused"),
-            )
-            result.files.append(out)
-            files_done.done(staged["path"])
-            logger.info(
-                "[%d/%d] %s: %s%s",
-                i,
-                len(pending),
-                name,
-                out["outcome"],
-                f" ({out['message']})" if out["message"] else "",
-            )
+        done = 0
+        for batch in _batches(pending):
+            for spec, out in zip(batch, process_batch(home, run_id, batch), strict=True):
+                done += 1
+                result.files.append(out)
+                files_done.done(spec["path"])
+                logger.info(
+                    "[%d/%d] %s: %s%s",
+                    done,
+                    len(pending),
+                    out["file"],
+                    out["outcome"],
+                    f" ({out['message']})" if out["message"] else "",
+                )
         built = _needs_build(home)
         if built:
             progress.stage("build")
