@@ -290,7 +290,9 @@ def failure_facts(outcome: ValidationOutcome) -> list[tuple[Any, ...]]:
     )
 
 
-def run(kind: str, frame: pd.DataFrame, **overrides: Any) -> ValidationOutcome:
+def inputs(kind: str, frame: pd.DataFrame, **overrides: Any) -> dict[str, Any]:
+    """The per-file inputs the tests validate ``frame`` with: its sender, date, a previous
+    snapshot of the same size and the cases a plan or court outcome is checked against."""
     kwargs: dict[str, Any] = {
         "org_code": ORG[kind],
         "as_at": AS_AT,
@@ -303,7 +305,11 @@ def run(kind: str, frame: pd.DataFrame, **overrides: Any) -> ValidationOutcome:
         kwargs["known_urns"] = set(CASE_DECIDED)
         kwargs["case_decided"] = dict(CASE_DECIDED)
     kwargs.update(overrides)
-    return validate_frame(kind, frame, **kwargs)
+    return kwargs
+
+
+def run(kind: str, frame: pd.DataFrame, **overrides: Any) -> ValidationOutcome:
+    return validate_frame(kind, frame, **inputs(kind, frame, **overrides))
 
 
 @dataclass(frozen=True)

@@ -16,12 +16,12 @@ from expectations.validate import FrameToValidate, ValidationOutcome, validate_f
 from scorecard.contract import KINDS
 from tests.helpers.validation import (
     AS_AT,
-    CASE_RECEIVED,
     ORG,
     apply,
     break_for,
     combined_frame,
     failure_facts,
+    inputs,
     on_path,
     rules,
     run,
@@ -33,12 +33,7 @@ KIND_NAMES = [k for k in KINDS if k in ORG]
 
 def _item(kind: str, frame: Any, **overrides: Any) -> FrameToValidate:
     """The inputs ``tests.helpers.validation.run`` gives ``validate_frame``."""
-    kwargs: dict[str, Any] = {"org_code": ORG[kind], "as_at": AS_AT, "previous_rows": len(frame)}
-    if kind == "cps_action_plans":
-        kwargs["known_urns"] = set(CASE_RECEIVED)
-        kwargs["case_received"] = dict(CASE_RECEIVED)
-    kwargs.update(overrides)
-    return FrameToValidate(frame, **kwargs)
+    return FrameToValidate(frame, **inputs(kind, frame, **overrides))
 
 
 @pytest.fixture
