@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import json
 import os
 import platform
 import secrets
@@ -50,10 +49,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from bench import record
 from dashboard.auth import policy
 from tests.helpers.browser import CHROMIUM, CHROMIUM_ARGS
 
-RESULTS = Path(__file__).parent / "results"
 BROWSER_LOADS = 3
 
 # Records when #main h1 is first visible (ms since navigation start), before any page script.
@@ -521,12 +520,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "chromium": version,
         "first_render": renders,
     }
-    RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / "dashboard.json"
-    history = json.loads(out.read_text()) if out.exists() else []
-    history.append(result)
-    out.write_text(json.dumps(history, indent=1) + "\n")
-    print(f"\nappended to {out}")
+    print(f"\nappended to {record.append('dashboard', result)}")
     return result
 
 

@@ -29,9 +29,8 @@ from pathlib import Path
 
 import duckdb
 
+from bench import record
 from scorecard.contract import KINDS
-
-RESULTS = Path(__file__).parent / "results"
 
 
 def generate(out: Path, scale: float) -> None:
@@ -241,11 +240,7 @@ def main(argv: list[str] | None = None) -> dict:
     if args.note:
         result["note"] = args.note
     print(f"  load average before {load_before[0]:.2f}, after {load_after[0]:.2f} (1 min)")
-    RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / "etl.json"
-    history = json.loads(out.read_text()) if out.exists() else []
-    history.append(result)
-    out.write_text(json.dumps(history, indent=1) + "\n")
+    record.append("etl", result)
     shutil.rmtree(work / "home", ignore_errors=True)
     return result
 

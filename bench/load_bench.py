@@ -45,10 +45,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from bench import record
 from bench.dashboard_bench import CHROMIUM, CHROMIUM_ARGS, build_home, has_snapshot, machine
 
 ROOT = Path(__file__).resolve().parents[1]
-RESULTS = Path(__file__).parent / "results"
 BIN = Path(sys.executable).parent
 HOST = "127.0.0.1"
 PAGES = ("/", "/area/kent", "/compare", "/recommendations", "/recommendations/4", "/definitions")
@@ -319,14 +319,7 @@ def read_failures(out: Path) -> list[dict[str, Any]]:
 
 
 def append_result(result: dict[str, Any]) -> Path:
-    RESULTS.mkdir(exist_ok=True)
-    path = RESULTS / "load.json"
-    runs = json.loads(path.read_text(encoding="utf-8")) if path.exists() else []
-    runs.append(result)
-    tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(runs, indent=1) + "\n", encoding="utf-8")
-    tmp.replace(path)
-    return path
+    return record.append("load", result)
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:

@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from bench import record
 from bench.etl_bench import generate
 from expectations.validate import FrameToValidate, ValidationOutcome, validate_frames
 from pipelines.read import read_extract
@@ -84,7 +85,7 @@ def timed(
     return time.perf_counter() - wall, time.process_time() - cpu, out
 
 
-def main(argv: list[str] | None = None) -> dict[str, float]:
+def main(argv: list[str] | None = None) -> dict[str, object]:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--scale", type=float, default=0.05)
     parser.add_argument("--data", type=Path, default=None, help="reuse generated files here")
@@ -122,14 +123,20 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     print(
         "  load average (1 min) before and after each pass: " + ", ".join(f"{x:.2f}" for x in load)
     )
-    return {
+    result = {
+        "when": time.strftime("%Y-%m-%dT%H:%M:%S"),
+        "scale": args.scale,
         "files": n_files,
         "rows": rows,
-        "per_file_cpu_s": old_cpu / 2,
-        "per_kind_cpu_s": new_cpu / 2,
-        "per_file_wall_s": old_wall / 2,
-        "per_kind_wall_s": new_wall / 2,
+        "per_file_cpu_s": round(old_cpu / 2, 2),
+        "per_kind_cpu_s": round(new_cpu / 2, 2),
+        "per_file_wall_s": round(old_wall / 2, 2),
+        "per_kind_wall_s": round(new_wall / 2, 2),
+        "kinds_agreeing": f"{same}/{len(batches)}",
+        "load_average": [round(x, 2) for x in load],
     }
+    print(f"  appended to {record.append('validate_batch', result)}")
+    return result
 
 
 if __name__ == "__main__":
