@@ -96,6 +96,17 @@ def _rows(year: str, orgs: list[tuple[str, str]]) -> dict[tuple[str, str, str], 
     }
 
 
+def _recorded(rows: dict[tuple[str, str, str], dict], level: str, org: str) -> float | None:
+    """The cohort's recorded offences: the base of the first stage published (a court stage's
+    base is the whole cohort only where it has been sent, which is when it is published)."""
+    for key in ("referred", "charged", "completed", "convicted"):
+        got = rows.get((level, org, key))
+        n = as_number(got.get("denominator")) if got else None
+        if n is not None:
+            return n
+    return None
+
+
 def _count(v: object) -> str:
     n = as_number(v)
     return "" if n is None else f"{n:,.0f}"
@@ -114,8 +125,7 @@ def attrition(year: str, force_code: str | None = None, force_name: str | None =
     plot: list[dict] = []
     table: dict[str, dict] = {label: {"Stage": label} for _, label in STAGES}
     for level, org, name in orgs:
-        referred = rows.get((level, org, "referred"))
-        recorded = as_number(referred.get("denominator")) if referred else None
+        recorded = _recorded(rows, level, org)
         sent = (
             any(s for (lv, _), (s, _) in cover.items() if lv == "cps_area")
             if level == "national"
@@ -137,7 +147,8 @@ def attrition(year: str, force_code: str | None = None, force_name: str | None =
                     value = None if reason else as_number(got.get("value"))
                     text = format_value(as_number(got.get("value")), "percent", reason)
                     count = "" if reason else _count(got.get("numerator"))
-            plot.append({"label": label, "org": name, "value": value, "text": text})
+            short = "suppressed" if text.startswith("suppressed") else text  # the chart's words
+            plot.append({"label": label, "org": name, "value": value, "text": short})
             table[label][f"{name}: % of recorded"] = text
             table[label][f"{name}: offences"] = count
     frame = pd.DataFrame(list(table.values()))

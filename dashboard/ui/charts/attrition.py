@@ -13,5 +13,5 @@ from dashboard.ui.charts.withdrawal import withdrawal_chart
 def attrition_chart(plot: pd.DataFrame) -> go.Figure:
     """Same marks as the withdrawal chart (force blue, national orange and hatched)."""
     fig = withdrawal_chart(plot)
-    fig.update_xaxes(title_text="% of the cohort's recorded offences", range=[0, 125])
+    fig.update_xaxes(title_text="% of recorded offences", range=[0, 125])
     return fig
