@@ -19,6 +19,7 @@ from dash import Input, Output, State, html
 
 from dashboard import ids
 from dashboard.data import area as area_data
+from dashboard.data import attrition as attrition_data
 from dashboard.data import headline as headline_data
 from dashboard.data import national as national_data
 from dashboard.data import scorecard as sd
@@ -26,6 +27,7 @@ from dashboard.data import source
 from dashboard.data.snapshot import NoSnapshotError
 from dashboard.ui import editions as edition_ui
 from dashboard.ui import headline as headline_ui
+from dashboard.ui.attrition import attrition_section
 from dashboard.ui.attrs import attrs
 from dashboard.ui.cards import labelled_select, pdf_href
 from dashboard.ui.charts import trend
@@ -105,6 +107,7 @@ def render(
             summary=headline_ui.summary_line(head, info.data_as_at),
         ),
         headline_ui.attention_section(head, area=True, quarter_words=quarter),
+        *attrition_view(force, period, info),
         html.H2("Detail by theme", className="h5 mt-3"),
         html.P(
             f"Every metric for {shown}: {force.name} and {area_names} side by side with "
@@ -143,6 +146,15 @@ def render(
             )
         )
     return children
+
+
+def attrition_view(force: area_data.ForceInfo, period: str, info: sd.PeriodInfo) -> list:
+    """One cohort from report to verdict, the force beside national."""
+    year, note = attrition_data.cohort_for(period, info.data_as_at)
+    if year is None:
+        return []
+    att = attrition_data.attrition(year, force.code, force.name)
+    return [attrition_section(ids.AREA_ATTRITION, att, f"{force.name} and national", note)]
 
 
 def focus_panel(

@@ -17,6 +17,7 @@ import dash
 from dash import Input, Output, html
 
 from dashboard import ids
+from dashboard.data import attrition as attrition_data
 from dashboard.data import headline as headline_data
 from dashboard.data import national as national_data
 from dashboard.data import scorecard as sd
@@ -24,6 +25,7 @@ from dashboard.data import source
 from dashboard.data.snapshot import NoSnapshotError
 from dashboard.ui import editions as edition_ui
 from dashboard.ui import headline as headline_ui
+from dashboard.ui.attrition import attrition_section
 from dashboard.ui.attrs import attrs
 from dashboard.ui.cards import labelled_select, pdf_href
 from dashboard.ui.charts import spc as spc_marks
@@ -74,6 +76,7 @@ def render(period: str) -> list:
             summary=headline_ui.summary_line(head, info.data_as_at),
         ),
         headline_ui.attention_section(head, area=False, quarter_words=quarter),
+        *attrition_view(period, info),
         html.H2("Detail by theme", className="h5 mt-3"),
         html.P(
             [
@@ -162,6 +165,15 @@ def render(period: str) -> list:
         "national scorecard %s rendered in %.0f ms", period, 1000 * (time.perf_counter() - started)
     )
     return children
+
+
+def attrition_view(period: str, info: sd.PeriodInfo) -> list:
+    """One cohort from report to verdict, nationally (nothing when none is published)."""
+    year, note = attrition_data.cohort_for(period, info.data_as_at)
+    if year is None:
+        return []
+    att = attrition_data.attrition(year)
+    return [attrition_section(ids.NAT_ATTRITION, att, attrition_data.NATIONAL, note)]
 
 
 @source.edition_page

@@ -176,3 +176,15 @@ def edition_words(label: str | None, published_at: Any = None) -> str:
         return LATEST_TEXT
     when = f", published {day_words(published_at)}" if published_at is not None else ""
     return f"Edition: {label}{when}"
+
+
+# --- attrition (stage three) ---------------------------------------------------------------
+NOT_YET_SENT = "not yet sent"
+
+
+def court_not_sent_words(names: list[str]) -> str:
+    """'Court outcomes not yet sent by CPS London South' (and 'and' between several)."""
+    if not names:
+        return ""
+    joined = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return f"Court outcomes not yet sent by {joined}"

@@ -15,6 +15,7 @@ from playwright.sync_api import Page, expect
 from tests.helpers.browser import (
     PageLog,
     Served,
+    assert_attrition_view,
     assert_axe_clean,
     assert_headline_fits,
     assert_only_its_own_404,
@@ -40,6 +41,12 @@ def test_a_force_with_two_cps_areas(served: Served, page: tuple[Page, PageLog]) 
     body = pg.inner_text("#area-content")
     assert "no different from national" in body
     assert pg.locator("#area-trend .js-plotly-plot").count() == 1
+    # the attrition view: the force beside national; the Met's court stages are figures only
+    # when both its CPS Areas have sent, and otherwise say which has not
+    rows = assert_attrition_view(pg, "area-attrition", "rape offences recorded in")
+    assert "Metropolitan" in rows[0][1] and "England and Wales" in rows[0][3], rows[0]
+    if rows[-1][1] == "not yet sent":
+        expect(pg.locator("#area-attrition")).to_contain_text("Court outcomes not yet sent by")
 
 
 def test_changing_force_and_period_updates_figures(

@@ -14,6 +14,7 @@ from playwright.sync_api import Page, expect
 from tests.helpers.browser import (
     PageLog,
     Served,
+    assert_attrition_view,
     assert_headline_fits,
     card,
     downloaded_csv,
@@ -65,6 +66,10 @@ def test_headline_first_then_attention_then_folded_detail(
     labels = spc_labels(pg)
     assert labels and all(lab.startswith("SPC, Quarter 2 of 2023-24") for lab in labels)
     assert "on 2022-23 Q2" in pg.inner_text("#headline")
+    # the attrition view: one cohort from report to verdict, the headline sentence first,
+    # then the chart with its table; it fits a desktop and a phone and is axe-clean
+    open_page(pg, served, "/?period=2023-24")
+    assert_attrition_view(pg, "national-attrition", "rape offences recorded in 2023-24")
 
 
 def test_changing_period_updates_figures_link_and_address(

@@ -33,6 +33,13 @@ PAGES = (
     ("data", "/data", "analyst"),
 )
 
+# Views well down a page, also shot on their own: (file stem, path, role, selector)
+VIEWS = (
+    ("national-attrition", "/", "board", "#national-attrition"),
+    ("area-kent-attrition", "/area/kent", "pcc", "#area-attrition"),
+    ("area-metropolitan-attrition", "/area/metropolitan", "pcc", "#area-attrition"),
+)
+
 
 @pytest.mark.parametrize(("stem", "path", "role"), PAGES)
 def test_screenshot(
@@ -52,3 +59,23 @@ def test_screenshot(
         pg.screenshot(path=str(first))
         pg.screenshot(path=str(whole), full_page=True)
         assert first.stat().st_size > 10_000 and whole.stat().st_size >= first.stat().st_size
+
+
+@pytest.mark.parametrize(("stem", "path", "role", "selector"), VIEWS)
+def test_view_screenshot(
+    served: Served,
+    page_as: Callable[[str | None], tuple[Page, PageLog]],
+    stem: str,
+    path: str,
+    role: str,
+    selector: str,
+) -> None:
+    out = Path(os.environ["SCORECARD_SCREENSHOTS"])
+    out.mkdir(parents=True, exist_ok=True)
+    pg, _ = page_as(role)
+    for size, viewport in SIZES.items():
+        pg.set_viewport_size(viewport)
+        open_page(pg, served, path)
+        shot = out / f"{stem}-{size}.png"
+        pg.locator(selector).screenshot(path=str(shot))
+        assert shot.stat().st_size > 10_000

@@ -244,3 +244,26 @@ def assert_fits(pg: Page, size: dict[str, int]) -> None:
     width = int(pg.evaluate("document.documentElement.clientWidth"))
     expect(html, f"page wider than {size['width']} px").to_have_js_property("scrollWidth", width)
     assert pg.evaluate("document.documentElement.scrollWidth <= innerWidth")
+
+
+# --- the attrition view (national and area pages) ----------------------------------------
+
+ATTRITION_STAGES = ["Recorded", "Referred to the CPS", "Charged", "Completed at court", "Convicted"]
+
+
+def assert_attrition_view(pg: Page, view_id: str, sentence: str) -> list[list[str]]:
+    """The attrition view is there with its sentence, chart and table (every stage; a court
+    stage is a figure or "not yet sent", never zero), fits both sizes and is axe-clean."""
+    view = pg.locator(f"#{view_id}")
+    expect(view).to_contain_text(sentence)
+    assert view.locator(".js-plotly-plot").count() == 1
+    rows = [r for r in table_cells(pg, f"{view_id}-card") if r]
+    assert [r[0] for r in rows[1:]] == ATTRITION_STAGES, rows
+    for row in rows[1:]:
+        assert all(
+            c == "not yet sent" or c.endswith("%") or c.startswith("suppressed") for c in row[1::2]
+        ), row
+    for size in (PHONE, DESKTOP):
+        assert_fits(pg, size)
+    assert_axe_clean(pg)
+    return rows
