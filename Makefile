@@ -35,7 +35,7 @@ $(VENV)/.runtime: pyproject.toml
 # that does not compile only stays uncompiled, so compileall's status is not the install's.
 $(VENV)/.dev: $(VENV)/.runtime
 	$(UV_INSTALL) -e '.[dev]' || $(BIN)/pip install -q -e '.[dev]'
-	-$(BIN)/python -m compileall -qq -j 0 $(VENV)/lib > /dev/null 2>&1
+	$(BIN)/python -m compileall -qq -j 0 $(VENV)/lib > /dev/null 2>&1 || true
 	touch $@
 
 install: $(VENV)/.dev
