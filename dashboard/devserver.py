@@ -62,3 +62,13 @@ def dev_server(host: str, port: int, access_log: bool = True) -> BaseWSGIServer:
     gc.freeze()  # start-up objects out of the collector's view (see dashboard/wsgi.py)
     handler = None if access_log else QuietHandler
     return make_server(host, port, app.server, threaded=True, request_handler=handler)
+
+
+def serve_until_stopped(server: BaseWSGIServer) -> None:
+    """Serve until Ctrl+C, then close the socket (the CLI's dashboard and the demo alike)."""
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()

@@ -223,19 +223,14 @@ def dashboard(
     port: Annotated[int, typer.Option(help="Port.")] = 8050,
 ) -> None:
     """Serve the dashboard (development server; production uses gunicorn)."""
-    from dashboard.devserver import PortError, dev_server
+    from dashboard.devserver import PortError, dev_server, serve_until_stopped
 
     try:
         server = dev_server(host, port)
     except PortError as exc:
         raise fail(str(exc)) from None
     typer.echo(f"Dashboard: http://{host}:{port}/  (Ctrl+C to stop)")
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
+    serve_until_stopped(server)
 
 
 # --- metrics ----------------------------------------------------------------------------

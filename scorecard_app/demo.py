@@ -349,12 +349,7 @@ def run_demo(
     stream.flush()
     docs = _docs_later(str(settings.home), result.run_id) if result.new else None
     if server is not None:
-        try:
-            server.serve_forever()
-        except KeyboardInterrupt:
-            pass
-        finally:
-            server.server_close()
+        devserver.serve_until_stopped(server)
     if docs is not None:
         docs.join()
     return result.exit_code
