@@ -569,18 +569,19 @@ class FrameToValidate:
     previous_rows: int | None = None
     case_decided: Mapping[str, str] | None = None
 
+    def inputs(self) -> dict[str, Any]:
+        """The per-file inputs, as keyword arguments of ``validate_frame`` and ``_inputs``."""
+        return {
+            "org_code": self.org_code,
+            "as_at": self.as_at,
+            "known_urns": self.known_urns,
+            "case_received": self.case_received,
+            "case_decided": self.case_decided,
+            "previous_rows": self.previous_rows,
+        }
+
     def alone(self, kind: str, context_root: Path | None = None) -> ValidationOutcome:
-        return validate_frame(
-            kind,
-            self.frame,
-            org_code=self.org_code,
-            as_at=self.as_at,
-            known_urns=self.known_urns,
-            case_received=self.case_received,
-            case_decided=self.case_decided,
-            previous_rows=self.previous_rows,
-            context_root=context_root,
-        )
+        return validate_frame(kind, self.frame, **self.inputs(), context_root=context_root)
 
 
 # Helper columns of a batch frame: which file a row came from, and that file's organisation
@@ -607,19 +608,7 @@ def validate_frames(
     """
     started = time.perf_counter()
     root = _root(context_root)
-    prepared = [
-        _inputs(
-            kind,
-            item.frame,
-            org_code=item.org_code,
-            as_at=item.as_at,
-            known_urns=item.known_urns,
-            case_received=item.case_received,
-            previous_rows=item.previous_rows,
-            case_decided=item.case_decided,
-        )
-        for item in items
-    ]
+    prepared = [_inputs(kind, item.frame, **item.inputs()) for item in items]
     groups: dict[tuple[frozenset[str], tuple[str, ...]], list[int]] = {}
     for n, (data, _, skip) in enumerate(prepared):
         groups.setdefault((skip, tuple(data.columns)), []).append(n)
