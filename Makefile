@@ -52,11 +52,12 @@ lint: install
 	$(BIN)/mypy
 
 # Two pytest-xdist workers (this machine has two CPUs; one process left one idle). Each test
-# module stays whole on one worker (--dist loadscope, see tests/conftest.py); the generated
+# module stays whole on one worker (--dist loadscope), most expensive first
+# (--no-loadscope-reorder keeps tests/conftest.py's order, tests/helpers/schedule.py); the generated
 # nation and the loaded home are made once per run and copied (tests/helpers/shared.py).
 # PREFECT_HOME is unset so each worker's temporary Prefect server has its own database.
 test: lint
-	env -u PREFECT_HOME $(BIN)/pytest -q -n 2 --dist loadscope --durations=25
+	env -u PREFECT_HOME $(BIN)/pytest -q -n 2 --dist loadscope --no-loadscope-reorder --durations=25
 
 unit: install
 	$(BIN)/pytest -q tests/unit

@@ -48,20 +48,21 @@ def _use_home(monkeypatch: pytest.MonkeyPatch, h: Path) -> Path:
     return h
 
 
-# The order of the suite's parts when pytest runs alone.
-PART_ORDER = {"browser": 0, "unit": 1, "integration": 2}
-
-
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Browser tests first, then unit, then integration (a serial run). `make test` runs two
-    pytest-xdist workers with ``--dist loadscope``: each test module goes whole to one worker,
-    so its module fixtures are made once, and the modules with most tests go first.
+    """Most expensive modules first (tests/helpers/schedule.py), each module's tests together.
+    `make test` runs two pytest-xdist workers with ``--dist loadscope --no-loadscope-reorder``:
+    each test module goes whole to one worker, so its module fixtures are made once, and the
+    workers take modules in this order as they run dry (longest first, so neither worker is
+    left alone with a long module at the end).
 
     Not ``--dist loadgroup``: pytest-xdist 3.8 names a group by rewriting ``item._nodeid``,
     which pytest 9.2 no longer reads (it keeps ``_id``), so every test became its own group
     and modules were split across workers, their module fixtures made twice
     (tests/unit/test_suite_layout.py checks the distribution)."""
-    items.sort(key=lambda item: PART_ORDER.get(item.path.parent.name, len(PART_ORDER)))
+    from tests.helpers.schedule import cost_order, module_of
+
+    place = cost_order(item.nodeid for item in items)
+    items.sort(key=lambda item: place[module_of(item.nodeid)])
 
 
 @pytest.fixture

@@ -47,7 +47,8 @@ def make_test_dist() -> list[str]:
     )
     words = line.split()
     i = words.index("-n")
-    return words[i : i + 2] + words[words.index("--dist") : words.index("--dist") + 2]
+    reorder = [w for w in words if w.endswith("loadscope-reorder")]
+    return words[i : i + 2] + words[words.index("--dist") : words.index("--dist") + 2] + reorder
 
 
 def test_make_test_keeps_each_module_on_one_worker_with_one_module_fixture(
@@ -82,3 +83,29 @@ def test_make_test_keeps_each_module_on_one_worker_with_one_module_fixture(
     for name in ("a", "b", "c"):
         assert sum(1 for what, _ in lines if what == name) == 1, f"module {name} fixture"
         assert len({w for what, w in lines if what == f"{name}-test"}) == 1, f"module {name}"
+
+
+def test_the_modules_named_in_the_schedule_exist() -> None:
+    """A renamed module would silently lose its place in tests/helpers/schedule.py."""
+    from tests.helpers.schedule import COST
+
+    missing = [m for m in COST if not (TESTS / m).is_file()]
+    assert not missing, missing
+
+
+def test_the_schedule_puts_expensive_modules_first_and_keeps_modules_whole() -> None:
+    from tests.helpers.schedule import COST, PER_TEST, cost_order
+
+    listed = max(COST, key=COST.__getitem__)
+    many = int(COST[listed] / PER_TEST) + 10  # an unlisted module with more tests costs more
+    ids = [f"tests/unit/test_small.py::t{i}" for i in range(3)]
+    ids += [f"tests/{listed}::t[{i}]" for i in range(2)]
+    ids += [f"tests/unit/test_many.py::t{i}" for i in range(many)]
+    place = cost_order(ids)
+    assert place == {"unit/test_many.py": 0, listed: 1, "unit/test_small.py": 2}
+
+
+def test_make_test_hands_out_modules_in_the_suites_order() -> None:
+    """Without --no-loadscope-reorder pytest-xdist re-sorts modules by test count, undoing
+    the schedule (the one-test server modules would run last again)."""
+    assert "--no-loadscope-reorder" in make_test_dist()
