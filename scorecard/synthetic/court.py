@@ -49,7 +49,7 @@ def generate_court(plan: P.CourtPlan, charged: Charged, seed: int, as_at: date) 
     u = rng.random(m)
     cuts = np.cumsum([P.COURT_DISCONTINUED, P.COURT_DISMISSED, P.COURT_OTHER])
     goes_on = 1.0 - cuts[-1]
-    plea_cut = cuts[-1] + goes_on * P.GUILTY_PLEA
+    plea_cut = cuts[-1] + goes_on * min(P.GUILTY_PLEA * plan.plea_mult, 0.95)
     route = np.select(
         [u < cuts[0], u < cuts[1], u < cuts[2], u < plea_cut],
         [DISCONTINUED, DISMISSED, OTHER, PLEA],

@@ -291,10 +291,18 @@ SPECIAL_MEASURES = 0.82
 ISVA_AT_TRIAL_MEAN = 0.6
 WITHDREW_FLAG_MISSING = 0.05  # should-rule gaps on discontinued cases
 # Areas differ: trial conviction rate, time to completion, ineffective trials, ISVA support.
-COURT_AREA_SIGMA = 0.08  # log-normal spread of an Area's trial conviction rate
+# Ordinary Areas spread little, so over-dispersion (phi) stays near 1 and the outliers stand out.
+COURT_AREA_SIGMA = 0.04  # log-normal spread of an Area's trial conviction rate
 COURT_DAYS_AREA_SIGMA = 0.18
-# A few Areas convict at clearly different rates (outside the 99.8% funnel limits).
-CONVICTION_OUTLIER_MULTIPLIERS = (0.62, 1.3)
+# Two Areas convict at clearly different rates, outside the 99.8% funnel limits even after
+# the over-dispersion adjustment: (trial conviction, guilty plea) multipliers, one low and one
+# high. One a side because 10% Winsorisation of 14 Areas' z-scores tames only the most extreme
+# on each side: a second outlier on the same side would inflate phi and pull both inside.
+CONVICTION_OUTLIERS = ((0.55, 0.75), (1.3, 1.45))
+# Drawn from the larger Areas (population served, reference data): at about 2,100
+# completions a year nationally, a small Area's limits are too wide for a realistic
+# high rate (the ceiling is about 85%: discontinuance and withdrawal) to clear them.
+CONVICTION_OUTLIER_MIN_POPULATION_K = 4_400
 
 
 def completion_mean_days(fy: int) -> float:
@@ -478,6 +486,7 @@ class CourtPlan:
 
     code: str
     conviction_mult: float  # multiplies TRIAL_CONVICTION
+    plea_mult: float  # multiplies GUILTY_PLEA
     days_mult: float  # multiplies the time to completion
     ineffective_mult: float
     isva_at_trial: float
@@ -492,26 +501,38 @@ class WorldPlan:
 
 def plan_courts(seed: int) -> dict[str, CourtPlan]:
     """Each CPS Area's court parameters, from its own "court" stream (so adding stage three
-    changes nothing else a seed gives); a couple of Areas are conviction-rate outliers."""
+    changes nothing else a seed gives); two of the larger Areas are conviction-rate outliers."""
     areas = [a.code for a in reference.cps_areas()]
     nat = org_rng(seed, "national", "court")
-    picked = nat.choice(len(areas), size=len(CONVICTION_OUTLIER_MULTIPLIERS), replace=False)
-    outliers = {
-        areas[int(i)]: m for i, m in zip(picked, CONVICTION_OUTLIER_MULTIPLIERS, strict=True)
-    }
+    served = area_population_k()
+    eligible = [a for a in areas if served[a] >= CONVICTION_OUTLIER_MIN_POPULATION_K]
+    picked = nat.choice(len(eligible), size=len(CONVICTION_OUTLIERS), replace=False)
+    outliers = {eligible[int(i)]: m for i, m in zip(picked, CONVICTION_OUTLIERS, strict=True)}
     plans = {}
     for code in areas:
         rng = org_rng(seed, code, "court")
         conviction = float(rng.lognormal(0.0, COURT_AREA_SIGMA))
+        conviction_mult, plea_mult = outliers.get(code, (conviction, 1.0))
         plans[code] = CourtPlan(
             code=code,
-            conviction_mult=outliers.get(code, conviction),
+            conviction_mult=conviction_mult,
+            plea_mult=plea_mult,
             days_mult=float(rng.lognormal(0.0, COURT_DAYS_AREA_SIGMA)),
             ineffective_mult=float(rng.lognormal(0.0, 0.35)),
             isva_at_trial=float(np.clip(rng.normal(ISVA_AT_TRIAL_MEAN, 0.1), 0.3, 0.9)),
             gap_mult=_gap_draw(rng) / _GAP_MEAN,
         )
     return plans
+
+
+def area_population_k() -> dict[str, float]:
+    """Population (thousands) each CPS Area serves: its forces' populations shared as the
+    force-Area map shares their referrals (the Metropolitan Police between the London Areas)."""
+    population = {f.code: f.population_k for f in reference.forces()}
+    served: dict[str, float] = {}
+    for force, area, share in reference.force_area_pairs():
+        served[area] = served.get(area, 0.0) + population[force] * share
+    return served
 
 
 def _gap_draw(rng: np.random.Generator) -> float:

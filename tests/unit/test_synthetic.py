@@ -17,7 +17,7 @@ import pytest
 from pipelines.read import read_extract
 from scorecard import reference
 from scorecard.contract import KINDS, Rule, parse_extract_name
-from scorecard.synthetic import DEFAULT_AS_AT, GenerateOptions, Summary, generate_all
+from scorecard.synthetic import DEFAULT_AS_AT, GenerateOptions, Summary, generate_all, profile
 
 SCALE = 0.02
 AS_AT = DEFAULT_AS_AT
@@ -346,6 +346,25 @@ def test_victim_withdrawal_after_charge_agrees_with_the_police_record(frames: di
     done = court[court.outcome.notna()]
     share = done.outcome.isin(["convicted_rape", "convicted_other"]).mean()
     assert 0.5 < share < 0.85, share
+
+
+@pytest.mark.parametrize("seed", [1, 2, 7, 11])
+def test_conviction_outliers_are_one_low_and_one_high_among_the_larger_areas(seed: int) -> None:
+    """A seed picks two outlier Areas, both serving at least the threshold
+    population (reference data), one convicting far less often and one far more; the
+    ordinary Areas keep the national plea rate and spread a little around it."""
+    plans = profile.plan_courts(seed)
+    served = profile.area_population_k()
+    outliers = {c: p for c, p in plans.items() if p.plea_mult != 1.0}
+    assert len(outliers) == 2, outliers
+    assert all(served[c] >= profile.CONVICTION_OUTLIER_MIN_POPULATION_K for c in outliers)
+    assert sorted((p.conviction_mult, p.plea_mult) for p in outliers.values()) == sorted(
+        profile.CONVICTION_OUTLIERS
+    )
+    ordinary = [p.conviction_mult for c, p in plans.items() if c not in outliers]
+    assert all(0.85 < m < 1.15 for m in ordinary), ordinary
+    assert plans == profile.plan_courts(seed), "the same seed, the same picks"
+    assert sum(served.values()) == pytest.approx(sum(f.population_k for f in reference.forces()))
 
 
 def test_a_contract_1_0_nation_has_no_court_outcomes_and_is_otherwise_the_same(
