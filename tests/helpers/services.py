@@ -29,6 +29,8 @@ from typing import Any
 import pytest
 import requests
 
+from tests.helpers.callbacks import page_load_request
+
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 HOST = "127.0.0.1"
@@ -334,30 +336,9 @@ class Client(requests.Session):
         self, pathname: str, deps: list[dict[str, Any]], **kwargs: Any
     ) -> requests.Response:
         """The callback Dash's pages run when the browser opens ``pathname``."""
-        cb = next(d for d in deps if "_pages_content.children" in d["output"])
         kwargs.setdefault("timeout", 60)
-        body = callback_body(cb, pathname)
+        body = page_load_request(deps, pathname)
         return self.post(self.url("/_dash-update-component"), json=body, **kwargs)
-
-
-def callback_body(cb: dict[str, Any], pathname: str) -> dict[str, Any]:
-    """The JSON a browser posts for the pages callback on first load of ``pathname``."""
-    out = cb["output"]
-    parts = out.strip(".").split("...") if out.startswith("..") else [out]
-    outputs = [dict(zip(("id", "property"), p.rsplit(".", 1), strict=True)) for p in parts]
-
-    def value(dep: dict[str, Any]) -> Any:
-        return {"pathname": pathname, "search": "", "hash": "", "href": pathname}.get(
-            dep["property"]
-        )
-
-    return {
-        "output": out,
-        "outputs": outputs if len(outputs) > 1 else outputs[0],
-        "inputs": [dict(i, value=value(i)) for i in cb["inputs"]],
-        "state": [dict(s, value=value(s)) for s in cb.get("state", [])],
-        "changedPropIds": [f"{i['id']}.{i['property']}" for i in cb["inputs"]],
-    }
 
 
 def prefect_api(api: str, path: str, body: dict[str, Any] | None = None) -> Any:
