@@ -8,6 +8,7 @@ from bench import (
     docs_bench,
     etl_bench,
     hmac_bench,
+    prefect_bench,
     validate_batch_bench,
     validate_bench,
 )
@@ -22,6 +23,7 @@ def main() -> None:
     validate_batch_bench.main(["--scale", "0.2"])
     hmac_bench.main([])
     docs_bench.main(["--scale", "0.1"])
+    prefect_bench.main([])
     _load_test()
 
 
