@@ -11,13 +11,15 @@ loaded warehouse file is reused by later runs unless ``--reload``; rerunning on 
 file measures the build alone (including its peak RSS).
 
 Printed: seconds per stage, the total, a bare DuckDB scan of the same CSV files (the
-project's yardstick: a whole refresh should take at most 8x that), and peak RSS.
-No assertions: figures only.
+project's yardstick: a whole refresh should take at most 8x that), and peak RSS. With
+``--record NOTE`` the figures and the load average are appended to
+bench/results/build.json (bench/record.py). No assertions: figures only.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import shutil
 import subprocess
@@ -28,7 +30,7 @@ from pathlib import Path
 
 import duckdb
 
-from bench import etl_bench
+from bench import etl_bench, record
 from pipelines.load import cast_expression
 from pipelines.pseudonymise import IDENTIFIER_COLUMNS
 from scorecard.contract import KINDS, Column, parse_extract_name
@@ -124,6 +126,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--db", type=Path, help="warehouse file (default DATA/bench.duckdb)")
     parser.add_argument("--reload", action="store_true", help="reload raw into a new file")
     parser.add_argument("--no-scan", action="store_true", help="skip the bare-scan yardstick")
+    parser.add_argument("--record", metavar="NOTE", help="append the figures to results/build.json")
     args = parser.parse_args(argv)
 
     data = args.data or Path("/tmp/scorecard_bench") / f"scale_{args.scale:g}"
@@ -152,9 +155,13 @@ def main(argv: list[str] | None = None) -> None:
     rss_after_load = peak_rss_mib()
 
     build_stages: list[tuple[str, float]] = []
+    load_before = os.getloadavg()
+    cpu_before = time.process_time()
     start = time.perf_counter()
     counts = wbuild.build(con, settings, on_stage=lambda n, s: build_stages.append((n, s)))
     build_total = time.perf_counter() - start
+    build_cpu = time.process_time() - cpu_before
+    load_after = os.getloadavg()
     con.close()
     rss_peak = peak_rss_mib()
     scan = None if args.no_scan else bare_scan(data)
@@ -167,6 +174,7 @@ def main(argv: list[str] | None = None) -> None:
     for name, seconds in build_stages:
         print(f"  build: {name:<{width - 9}}{seconds:>10.2f}")
     print(f"{'build total (incl. commit)':<{width}}{build_total:>10.2f}")
+    print(f"{'build CPU (this process)':<{width}}{build_cpu:>10.2f}")
     if scan is not None:
         load = sum(s for n, s in stages if n.startswith("load"))
         print(f"{'bare DuckDB scan of the CSVs':<{width}}{scan:>10.2f}")
@@ -176,6 +184,18 @@ def main(argv: list[str] | None = None) -> None:
     print(f"peak RSS after load: {rss_after_load:,.0f} MiB; overall peak RSS: {rss_peak:,.0f} MiB")
     print(f"mart rows: metric_values {counts.get('mart.metric_values', 0):,}, "
           f"spc {counts.get('mart.spc', 0):,}; run {date.today()}")  # fmt: skip
+    print(f"load average (1 min) before the build {load_before[0]:.2f}, after {load_after[0]:.2f}")
+    if args.record:
+        record.append("build", {
+            "when": datetime.now().isoformat(timespec="seconds"), "note": args.record,
+            "scale": args.scale, "police_rows": police_rows, "stages_s": {
+                n: round(s, 2) for n, s in build_stages}, "build_s": round(build_total, 2),
+            "build_cpu_s": round(build_cpu, 2),
+            "bare_scan_s": None if scan is None else round(scan, 2),
+            "peak_rss_mib": round(rss_peak),
+            "load_average": {"before": [round(x, 2) for x in load_before],
+                             "after": [round(x, 2) for x in load_after]},
+        })  # fmt: skip
 
 
 if __name__ == "__main__":
