@@ -5,6 +5,16 @@ Called by the pipeline after loading raw (migrations applied, reference loaded):
 aggregate is over integers or exact medians, values are rounded to 6 places, and Python
 post-processing (funnel limits, SPC) runs over rows in a fixed order.
 
+Work tables: the case-level core tables (``temp.case_links``, ``temp.action_plans``,
+``temp.cps_cases``, ``temp.cases``, ``temp.workforce``) and the marts' unpublished inputs
+(``temp.metric_values_internal``, ``temp.metric_funnel``, ``temp.spc_internal``) are TEMP
+tables of the build's connection: nothing reads them after the build (the snapshot copies
+ref.* and mart.* only), and writing them to the warehouse file was a large part of the
+build. They are dropped when the build ends unless ``keep_work`` (tests and inspection read
+them). Persisted: the facts and cells (``core.metric_facts``, ``core.metric_cells``), the
+catalogue, the small court coverage tables and ``core.court_outcomes`` (stage three's checks
+read them from the file).
+
 Recommendation updates: ``core.recommendation_updates`` holds the current extracts' rows.
 Updates entered in the app live in the app database (``accounts.appdb``), never in the
 warehouse; the dashboard shows whichever of the two is newer.
@@ -34,6 +44,12 @@ from warehouse.sql import mart_sql
 log = logging.getLogger(__name__)
 
 CORE_PACKAGE = "warehouse.sql.core"
+# The core SQL's TEMP tables (see the module docstring), and the persisted core tables they
+# replaced, dropped from warehouses built before.
+WORK_TABLES = (
+    *("case_links", "action_plans", "cps_cases", "cases", "workforce"),
+    *("metric_values_internal", "metric_funnel", "spc_internal"),
+)
 
 StageHook = Callable[[str, float], None]
 
@@ -197,7 +213,7 @@ def build_funnel(con: duckdb.DuckDBPyConnection) -> int:
     params = {"z95": funnel.Z95, "z998": funnel.Z998, "min_units": funnel.MIN_UNITS,
               "w_lo": funnel.WINSOR[0] / 100, "w_hi": funnel.WINSOR[1] / 100}  # fmt: skip
     con.execute(mart_sql("025_funnel.sql"), params)
-    return _count(con, "core.metric_funnel")
+    return _count(con, "temp.metric_funnel")
 
 
 SPC_COLUMNS = (
@@ -211,7 +227,7 @@ SPC_COLUMNS = (
 
 _SPC_KEYS = "level, org_code, basis, metric_id, stat, breakdown"
 _SPC_INSERT = (
-    "INSERT INTO core.spc_internal "
+    "INSERT INTO temp.spc_internal "
     "SELECT s.level, s.org_code, s.basis, s.metric_id, s.stat, s.breakdown, "
     "$quarters[r.q_idx], r.seq, CASE WHEN s.is_p THEN 'p' ELSE 'xmr' END, r.value, "
     "r.centre, r.lower_3s, r.upper_3s, r.lower_2s, r.upper_2s, r.flags <> 0, "
@@ -227,12 +243,12 @@ def build_spc(con: duckdb.DuckDBPyConnection, ref: date | None) -> int:
     """SPC over complete quarters (ending on or before the reference date), set-wise: series
     and their values from SQL (035/036), limits and rules for every series at once from
     :func:`warehouse.metrics.spc.analyse_many` (equal to ``spc.analyse`` per series)."""
-    con.execute(f"CREATE OR REPLACE TABLE core.spc_internal ({SPC_COLUMNS})")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE spc_internal ({SPC_COLUMNS})")
     if ref is None:
         return 0
     last_q = periods.last_complete_quarter(ref)
     row = con.execute(
-        "SELECT min(period) FROM core.metric_values_internal "
+        "SELECT min(period) FROM temp.metric_values_internal "
         "WHERE period_kind = 'quarter' AND period <= ? AND value IS NOT NULL",
         [last_q],
     ).fetchone()
@@ -343,30 +359,47 @@ def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
     return int(row[0]) if row else 0
 
 
+def drop_work_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop the build's TEMP work tables (memory on a long-lived connection) and the persisted
+    core tables they replaced (space in warehouses built before)."""
+    for name in WORK_TABLES:
+        con.execute(f"DROP TABLE IF EXISTS {qualified('temp', name)}")
+        con.execute(f"DROP TABLE IF EXISTS {qualified('core', name)}")
+
+
+def _drop_work_quietly(con: duckdb.DuckDBPyConnection) -> None:
+    """drop_work_tables after the build, never hiding the build's own error."""
+    try:
+        drop_work_tables(con)
+    except duckdb.Error:
+        log.warning("could not drop the build's work tables", exc_info=True)
+
+
 def _build_core(con: duckdb.DuckDBPyConnection, on_stage: StageHook | None) -> dict[str, int]:
-    """core.* from the raw current snapshots."""
+    """core.* (and the temp.* work tables) from the raw current snapshots."""
+    drop_work_tables(con)
     for name, sql in _sql_files(CORE_PACKAGE):
         with _stage(f"core {name}", on_stage):
             drop_tables_now_views(con, sql)
             con.execute(sql)
     return {
-        f"core.{t}": _count(con, f"core.{t}")
-        for t in ("police_current", "cps_current", "case_links", "cases", "cps_cases",
-                  "action_plans", "court_outcomes", "court_coverage", "court_force_coverage",
-                  "workforce")
+        t: _count(con, t)
+        for t in ("core.police_current", "core.cps_current", "temp.case_links", "temp.cases",
+                  "temp.cps_cases", "temp.action_plans", "core.court_outcomes",
+                  "core.court_coverage", "core.court_force_coverage", "temp.workforce")
     }  # fmt: skip
 
 
 def _build_marts(
     con: duckdb.DuckDBPyConnection, settings: Settings, on_stage: StageHook | None
 ) -> dict[str, int]:
-    """Everything published, from core.metric_cells and core."""
+    """Everything published, from core.metric_cells, core and the temp.* work tables."""
     counts: dict[str, int] = {}
     with _stage("values_internal", on_stage):
         con.execute(mart_sql("020_values_internal.sql"))
-        counts["core.metric_values_internal"] = _count(con, "core.metric_values_internal")
+        counts["temp.metric_values_internal"] = _count(con, "temp.metric_values_internal")
     with _stage("funnel limits", on_stage):
-        counts["core.metric_funnel"] = build_funnel(con)
+        counts["temp.metric_funnel"] = build_funnel(con)
     with _stage("metric_values", on_stage):
         params = {"count_max": settings.suppress_count_max,
                   "base_min": settings.suppress_base_min}  # fmt: skip
@@ -377,7 +410,7 @@ def _build_marts(
         counts["mart.court_coverage"] = _count(con, "mart.court_coverage")
     ref, latest = data_dates(con)
     with _stage("spc", on_stage):
-        counts["core.spc_internal"] = build_spc(con, ref)
+        counts["temp.spc_internal"] = build_spc(con, ref)
     with _stage("mart spc", on_stage):
         con.execute(mart_sql("040_spc.sql"))
         counts["mart.spc"] = _count(con, "mart.spc")
@@ -399,10 +432,15 @@ def _build_marts(
 
 
 def build(
-    con: duckdb.DuckDBPyConnection, settings: Settings, *, on_stage: StageHook | None = None
+    con: duckdb.DuckDBPyConnection,
+    settings: Settings,
+    *,
+    on_stage: StageHook | None = None,
+    keep_work: bool = False,
 ) -> dict[str, int]:
     """Rebuild core and marts from the current raw snapshots; row counts per table.
-    ``on_stage(name, seconds)`` is called after each stage (for benchmarks).
+    ``on_stage(name, seconds)`` is called after each stage (for benchmarks); ``keep_work``
+    leaves the temp.* work tables on the connection afterwards (module docstring).
 
     Four transactions, each committed before the next reads its tables: core; the metric
     facts; the cells; then every published table (mart.*, and the core tables they come
@@ -415,14 +453,21 @@ def build(
     last published snapshot).
     """
     with _duckdb_settings(con, build_settings()):
-        with transaction(con):
-            counts = _build_core(con, on_stage)
-            load_catalogue_table(con)
-        with transaction(con), _stage(f"metric facts ({len(catalogue.load())} metrics)", on_stage):
-            counts["core.metric_facts"] = build_facts(con)
-        with transaction(con), _stage("cells", on_stage):
-            build_cells(con)
-        with transaction(con):
-            counts |= _build_marts(con, settings, on_stage)
+        try:
+            with transaction(con):
+                counts = _build_core(con, on_stage)
+                load_catalogue_table(con)
+            with (
+                transaction(con),
+                _stage(f"metric facts ({len(catalogue.load())} metrics)", on_stage),
+            ):
+                counts["core.metric_facts"] = build_facts(con)
+            with transaction(con), _stage("cells", on_stage):
+                build_cells(con)
+            with transaction(con):
+                counts |= _build_marts(con, settings, on_stage)
+        finally:
+            if not keep_work:
+                _drop_work_quietly(con)
     log.info("build complete: %s", counts)
     return counts
