@@ -5,6 +5,12 @@ Called by the pipeline after loading raw (migrations applied, reference loaded):
 aggregate is over integers or exact medians, values are rounded to 6 places, and Python
 post-processing (funnel limits, SPC) runs over rows in a fixed order.
 
+Incremental facts: core.metric_facts is kept per organisation pair, and a build after a
+refresh that changed some senders' extracts recomputes only the facts those changes reach
+(warehouse/scope.py), then the cells and marts from all the facts - the same marts as a full
+build (tests/integration/test_build_incremental.py). ``build(..., rebuild=True)`` or
+``scorecard etl run --rebuild`` recomputes every fact.
+
 Work tables: the case-level core tables (``temp.case_links``, ``temp.action_plans``,
 ``temp.cps_cases``, ``temp.cases``, ``temp.workforce``) and the marts' unpublished inputs
 (``temp.metric_values_internal``, ``temp.metric_funnel``, ``temp.spc_internal``) are TEMP
@@ -36,6 +42,7 @@ import pyarrow as pa
 
 from scorecard import periods, rag
 from scorecard.settings import Settings
+from warehouse import scope
 from warehouse.cells import build_cells
 from warehouse.db import qualified, transaction
 from warehouse.metrics import catalogue, disclosure, funnel, spc
@@ -116,33 +123,38 @@ def _sql_files(package: str, *, metrics: bool = False) -> list[tuple[str, str]]:
     return [(n, t) for n, t in files if n.startswith("metric__") == metrics]
 
 
-FORCE_LEVELS = frozenset({"force", "joint", "region"})  # cells built from force_code
-
-
-def _facts_insert_sql(metric_sql: str, levels: tuple[str, ...] = ("force", "cps_area")) -> str:
+def _facts_insert_sql(metric_sql: str, *, scoped: bool = False) -> str:
     """Wrap a metric's facts SELECT: add its id (bound) and the period labels, and aggregate
-    at the finest grain any of its cells needs (quarter, force, area, breakdown, basis) -
-    every cell is a sum of these grains, so case-level rows are never stored or fanned out by
-    level. An organisation column no level of the metric uses is left NULL, so it does not
-    split the grains. ``dist`` facts keep their value (``v``) in the grain, a histogram, so
-    medians stay exact.
+    per quarter, organisation pair (force_code, area_code), breakdown and basis - every cell
+    is a sum of these grains, so case-level rows are never stored or fanned out by level.
+    Both organisation columns are kept whatever the metric's levels (the cells leave out the
+    levels it has none of), so the facts are per organisation and an incremental build can
+    replace one organisation's (warehouse/scope.py; ``scoped``: only the facts the bound
+    $forces and $areas cover). ``dist`` facts keep their value (``v``) in the grain, a
+    histogram, so medians stay exact.
     """
-    force = "force_code" if FORCE_LEVELS & set(levels) else "CAST(NULL AS VARCHAR)"
-    area = "area_code" if "cps_area" in levels else "CAST(NULL AS VARCHAR)"
+    where = f" AND {scope.predicate_sql()}" if scoped else ""
     grain = (
         "SELECT kind, breakdown, basis, "
         "CAST(date_trunc('quarter', event_date) AS DATE) AS event_date, "
-        f"{force} AS force_code, {area} AS area_code, "
+        "CAST(force_code AS VARCHAR) AS force_code, CAST(area_code AS VARCHAR) AS area_code, "
         "CASE WHEN kind = 'dist' THEN CAST(num AS DOUBLE) END AS v, "
         "sum(CAST(num AS DOUBLE)) AS s_num, sum(CAST(den AS INTEGER)) AS s_den, count(*) AS n "
-        f"FROM ({metric_sql.strip().rstrip(';')}) WHERE event_date IS NOT NULL "
+        f"FROM ({metric_sql.strip().rstrip(';')}) WHERE event_date IS NOT NULL{where} "
         "GROUP BY ALL"
     )
     return (
         "INSERT INTO core.metric_facts "
-        f"SELECT ?, kind, breakdown, basis, {periods.FY_SQL}, {periods.QUARTER_SQL},"
+        f"SELECT $metric_id, kind, breakdown, basis, {periods.FY_SQL}, {periods.QUARTER_SQL},"
         f" force_code, area_code, v, s_num, s_den, n FROM ({grain})"
     )
+
+
+def facts_fingerprint(con: duckdb.DuckDBPyConnection) -> str:
+    """What the kept facts depend on besides the extracts (warehouse/scope.py)."""
+    texts = [sql for _, sql in _sql_files(CORE_PACKAGE)]
+    texts += [f"{m.id}:{_facts_insert_sql(m.sql_text())}" for m in catalogue.load()]
+    return scope.fingerprint(con, texts)
 
 
 def load_catalogue_table(con: duckdb.DuckDBPyConnection) -> None:
@@ -179,15 +191,23 @@ def load_catalogue_table(con: duckdb.DuckDBPyConnection) -> None:
     )  # fmt: skip
 
 
-def build_facts(con: duckdb.DuckDBPyConnection) -> int:
-    """core.metric_facts: every metric's facts aggregated to grains (see _facts_insert_sql)."""
-    con.execute(
-        "CREATE OR REPLACE TABLE core.metric_facts (metric_id VARCHAR, kind VARCHAR, "
-        "breakdown VARCHAR, basis VARCHAR, fy VARCHAR, quarter VARCHAR, force_code VARCHAR, "
-        "area_code VARCHAR, v DOUBLE, s_num DOUBLE, s_den BIGINT, n BIGINT)"
-    )
+def build_facts(con: duckdb.DuckDBPyConnection, within: scope.Scope | None = None) -> int:
+    """core.metric_facts: every metric's facts aggregated to grains (see _facts_insert_sql);
+    with ``within``, only the facts of that scope are replaced and the rest kept."""
+    params: dict[str, object] = {}
+    if within is None:
+        con.execute(
+            "CREATE OR REPLACE TABLE core.metric_facts (metric_id VARCHAR, kind VARCHAR, "
+            "breakdown VARCHAR, basis VARCHAR, fy VARCHAR, quarter VARCHAR, "
+            "force_code VARCHAR, area_code VARCHAR, v DOUBLE, s_num DOUBLE, s_den BIGINT, "
+            "n BIGINT)"
+        )
+    else:
+        params = {"forces": list(within.forces), "areas": list(within.areas)}
+        con.execute(f"DELETE FROM core.metric_facts WHERE {scope.predicate_sql()}", params)
     for m in catalogue.load():
-        con.execute(_facts_insert_sql(m.sql_text(), m.levels), [m.id])
+        sql = _facts_insert_sql(m.sql_text(), scoped=within is not None)
+        con.execute(sql, {**params, "metric_id": m.id})
     bad = con.execute(
         "SELECT DISTINCT metric_id FROM core.metric_facts "
         "WHERE kind IS NULL OR breakdown IS NULL OR basis IS NULL ORDER BY 1"
@@ -437,10 +457,16 @@ def build(
     *,
     on_stage: StageHook | None = None,
     keep_work: bool = False,
+    rebuild: bool = False,
 ) -> dict[str, int]:
     """Rebuild core and marts from the current raw snapshots; row counts per table.
     ``on_stage(name, seconds)`` is called after each stage (for benchmarks); ``keep_work``
     leaves the temp.* work tables on the connection afterwards (module docstring).
+
+    The metric facts are incremental: when the kept state says only some senders' extracts
+    changed, only the facts those changes reach are recomputed (warehouse/scope.py);
+    ``rebuild`` (or no kept state) recomputes them all. Either way the cells and marts are
+    rebuilt from the facts, so both give the same marts.
 
     Four transactions, each committed before the next reads its tables: core; the metric
     facts; the cells; then every published table (mart.*, and the core tables they come
@@ -457,11 +483,15 @@ def build(
             with transaction(con):
                 counts = _build_core(con, on_stage)
                 load_catalogue_table(con)
+            print_ = facts_fingerprint(con)
+            within = None if rebuild else scope.plan(con, print_)
+            label = "all" if within is None else "incremental"
             with (
                 transaction(con),
-                _stage(f"metric facts ({len(catalogue.load())} metrics)", on_stage),
+                _stage(f"metric facts ({len(catalogue.load())} metrics, {label})", on_stage),
             ):
-                counts["core.metric_facts"] = build_facts(con)
+                counts["core.metric_facts"] = build_facts(con, within)
+                scope.save(con, print_)
             with transaction(con), _stage("cells", on_stage):
                 build_cells(con)
             with transaction(con):
