@@ -9,7 +9,7 @@ joins them - the linkage pairs of this build and the last (``core.build_links``)
 reference force-Area map - until nothing new is added. Facts with neither organisation (a
 national workforce return) are always recomputed: they are few.
 
-The kept state - the extracts the facts were built from (``core.build_inputs``), the linkage
+The kept state - the extracts the facts were built from (``core.build_extracts``), the linkage
 pairs and a fingerprint of everything else the facts depend on (core and metric SQL, the
 catalogue, the reference tables) - is written with the facts, in their transaction. No state,
 or a different fingerprint, means a full build.
@@ -28,10 +28,12 @@ from warehouse.db import qualified
 
 log = logging.getLogger(__name__)
 
-STATE_TABLES = ("build_inputs", "build_links", "build_fingerprint")
+STATE_TABLES = ("build_extracts", "build_links", "build_fingerprint")
 POLICE_KINDS = frozenset({"police_cases"})
 AREA_KINDS = frozenset({"cps_cases", "cps_action_plans", "cps_court_outcomes"})
 FACT_KINDS = POLICE_KINDS | AREA_KINDS | {"workforce"}
+# An extract as the state keeps it: the file's checksum too, should an id ever be reused.
+EXTRACT_COLUMNS = "kind, org_code, extract_id, checksum"
 # This build's (force, Area) pairs: linked records, and CPS cases naming a police force.
 LINKS_SQL = (
     "SELECT force_code, area_code FROM temp.case_links "
@@ -93,7 +95,7 @@ def fingerprint(con: duckdb.DuckDBPyConnection, sql_texts: Iterable[str]) -> str
 def _has_state(con: duckdb.DuckDBPyConnection) -> bool:
     row = con.execute(
         "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'core' "
-        "AND table_name IN ('metric_facts', 'build_inputs', 'build_links', 'build_fingerprint')"
+        "AND table_name IN ('metric_facts', 'build_extracts', 'build_links', 'build_fingerprint')"
     ).fetchone()
     return bool(row and row[0] == 4)
 
@@ -109,10 +111,10 @@ def plan(con: duckdb.DuckDBPyConnection, print_: str) -> Scope | None:
         log.info("facts: full build (SQL, catalogue or reference data changed)")
         return None
     changed = con.execute(
-        "WITH now AS (SELECT kind, org_code, extract_id FROM raw.extracts "
+        f"WITH now AS (SELECT {EXTRACT_COLUMNS} FROM raw.extracts "
         "WHERE is_current AND list_contains($kinds, kind)), "
-        "diff AS ((SELECT * FROM now EXCEPT SELECT * FROM core.build_inputs) UNION ALL "
-        "(SELECT * FROM core.build_inputs EXCEPT SELECT * FROM now)) "
+        "diff AS ((SELECT * FROM now EXCEPT SELECT * FROM core.build_extracts) UNION ALL "
+        "(SELECT * FROM core.build_extracts EXCEPT SELECT * FROM now)) "
         "SELECT DISTINCT d.kind, d.org_code, f.code IS NOT NULL, a.code IS NOT NULL FROM diff d "
         "LEFT JOIN ref.forces f ON f.code = d.org_code "
         "LEFT JOIN ref.cps_areas a ON a.code = d.org_code ORDER BY ALL",
@@ -132,7 +134,7 @@ def plan(con: duckdb.DuckDBPyConnection, print_: str) -> Scope | None:
 def save(con: duckdb.DuckDBPyConnection, print_: str) -> None:
     """Keep the state the next build's plan compares with (in the facts' transaction)."""
     con.execute(
-        "CREATE OR REPLACE TABLE core.build_inputs AS SELECT kind, org_code, extract_id "
+        f"CREATE OR REPLACE TABLE core.build_extracts AS SELECT {EXTRACT_COLUMNS} "
         "FROM raw.extracts WHERE is_current AND list_contains($kinds, kind)",
         {"kinds": sorted(FACT_KINDS)},
     )
