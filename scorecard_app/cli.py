@@ -124,10 +124,30 @@ def etl_run(
             hidden=True,
         ),
     ] = None,
+    rebuild: Annotated[
+        bool,
+        typer.Option(
+            "--rebuild",
+            help="Forget the incremental build's kept state: the next build (this refresh's, "
+            "when it loads new files) recomputes every metric fact, not only those of the "
+            "senders whose extracts changed. The marts are the same either way.",
+        ),
+    ] = False,
 ) -> None:
     """Run one refresh now. Exit 0 all loaded, 3 some rejected, 1 failure."""
     with _result_written(result_file) as outcome:
-        _etl_run(source or None, outcome)
+        _etl_run(source or None, outcome, rebuild=rebuild)
+
+
+def _forget_kept_facts() -> None:
+    """Drop the incremental build's kept state, so the next build is a full one."""
+    from scorecard.settings import load_settings
+    from warehouse import db, scope
+
+    settings = load_settings()
+    if settings.warehouse_path.exists():
+        with db.read_write(settings.warehouse_path) as con:
+            scope.forget(con)
 
 
 @contextmanager
@@ -156,7 +176,9 @@ def _result_written(path: Path | None) -> Iterator[dict[str, object]]:
             tmp.replace(path)
 
 
-def _etl_run(source: list[str] | None, outcome: dict[str, object]) -> None:
+def _etl_run(
+    source: list[str] | None, outcome: dict[str, object], *, rebuild: bool = False
+) -> None:
     import duckdb
 
     from pipelines.config import ConfigError
@@ -165,6 +187,8 @@ def _etl_run(source: list[str] | None, outcome: dict[str, object]) -> None:
     from pipelines.runner import run_refresh
 
     try:
+        if rebuild:
+            _forget_kept_facts()
         result = run_refresh(source)
     except (ConfigError, MissingKeyError, KeyMismatchError) as exc:
         outcome["summary"] = str(exc)

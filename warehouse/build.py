@@ -5,6 +5,22 @@ Called by the pipeline after loading raw (migrations applied, reference loaded):
 aggregate is over integers or exact medians, values are rounded to 6 places, and Python
 post-processing (funnel limits, SPC) runs over rows in a fixed order.
 
+Incremental facts: core.metric_facts is kept per organisation pair, and a build after a
+refresh that changed some senders' extracts recomputes only the facts those changes reach
+(warehouse/scope.py), then the cells and marts from all the facts - the same marts as a full
+build (tests/integration/test_build_incremental.py). ``build(..., rebuild=True)`` or
+``scorecard etl run --rebuild`` recomputes every fact.
+
+Work tables: the case-level core tables (``temp.case_links``, ``temp.action_plans``,
+``temp.cps_cases``, ``temp.cases``, ``temp.workforce``) and the marts' unpublished inputs
+(``temp.metric_values_internal``, ``temp.metric_funnel``, ``temp.spc_internal``) are TEMP
+tables of the build's connection: nothing reads them after the build (the snapshot copies
+ref.* and mart.* only), and writing them to the warehouse file was a large part of the
+build. They are dropped when the build ends unless ``keep_work`` (tests and inspection read
+them). Persisted: the facts and cells (``core.metric_facts``, ``core.metric_cells``), the
+catalogue, the small court coverage tables and ``core.court_outcomes`` (stage three's checks
+read them from the file).
+
 Recommendation updates: ``core.recommendation_updates`` holds the current extracts' rows.
 Updates entered in the app live in the app database (``accounts.appdb``), never in the
 warehouse; the dashboard shows whichever of the two is newer.
@@ -26,6 +42,7 @@ import pyarrow as pa
 
 from scorecard import periods, rag
 from scorecard.settings import Settings
+from warehouse import scope
 from warehouse.cells import build_cells
 from warehouse.db import qualified, transaction
 from warehouse.metrics import catalogue, disclosure, funnel, spc
@@ -34,6 +51,12 @@ from warehouse.sql import mart_sql
 log = logging.getLogger(__name__)
 
 CORE_PACKAGE = "warehouse.sql.core"
+# The core SQL's TEMP tables (see the module docstring), and the persisted core tables they
+# replaced, dropped from warehouses built before.
+WORK_TABLES = (
+    *("case_links", "action_plans", "cps_cases", "cases", "workforce"),
+    *("metric_values_internal", "metric_funnel", "spc_internal"),
+)
 
 StageHook = Callable[[str, float], None]
 
@@ -100,33 +123,38 @@ def _sql_files(package: str, *, metrics: bool = False) -> list[tuple[str, str]]:
     return [(n, t) for n, t in files if n.startswith("metric__") == metrics]
 
 
-FORCE_LEVELS = frozenset({"force", "joint", "region"})  # cells built from force_code
-
-
-def _facts_insert_sql(metric_sql: str, levels: tuple[str, ...] = ("force", "cps_area")) -> str:
+def _facts_insert_sql(metric_sql: str, *, scoped: bool = False) -> str:
     """Wrap a metric's facts SELECT: add its id (bound) and the period labels, and aggregate
-    at the finest grain any of its cells needs (quarter, force, area, breakdown, basis) -
-    every cell is a sum of these grains, so case-level rows are never stored or fanned out by
-    level. An organisation column no level of the metric uses is left NULL, so it does not
-    split the grains. ``dist`` facts keep their value (``v``) in the grain, a histogram, so
-    medians stay exact.
+    per quarter, organisation pair (force_code, area_code), breakdown and basis - every cell
+    is a sum of these grains, so case-level rows are never stored or fanned out by level.
+    Both organisation columns are kept whatever the metric's levels (the cells leave out the
+    levels it has none of), so the facts are per organisation and an incremental build can
+    replace one organisation's (warehouse/scope.py; ``scoped``: only the facts the bound
+    $forces and $areas cover). ``dist`` facts keep their value (``v``) in the grain, a
+    histogram, so medians stay exact.
     """
-    force = "force_code" if FORCE_LEVELS & set(levels) else "CAST(NULL AS VARCHAR)"
-    area = "area_code" if "cps_area" in levels else "CAST(NULL AS VARCHAR)"
+    where = f" AND {scope.predicate_sql()}" if scoped else ""
     grain = (
         "SELECT kind, breakdown, basis, "
         "CAST(date_trunc('quarter', event_date) AS DATE) AS event_date, "
-        f"{force} AS force_code, {area} AS area_code, "
+        "CAST(force_code AS VARCHAR) AS force_code, CAST(area_code AS VARCHAR) AS area_code, "
         "CASE WHEN kind = 'dist' THEN CAST(num AS DOUBLE) END AS v, "
         "sum(CAST(num AS DOUBLE)) AS s_num, sum(CAST(den AS INTEGER)) AS s_den, count(*) AS n "
-        f"FROM ({metric_sql.strip().rstrip(';')}) WHERE event_date IS NOT NULL "
+        f"FROM ({metric_sql.strip().rstrip(';')}) WHERE event_date IS NOT NULL{where} "
         "GROUP BY ALL"
     )
     return (
         "INSERT INTO core.metric_facts "
-        f"SELECT ?, kind, breakdown, basis, {periods.FY_SQL}, {periods.QUARTER_SQL},"
+        f"SELECT $metric_id, kind, breakdown, basis, {periods.FY_SQL}, {periods.QUARTER_SQL},"
         f" force_code, area_code, v, s_num, s_den, n FROM ({grain})"
     )
+
+
+def facts_fingerprint(con: duckdb.DuckDBPyConnection) -> str:
+    """What the kept facts depend on besides the extracts (warehouse/scope.py)."""
+    texts = [sql for _, sql in _sql_files(CORE_PACKAGE)]
+    texts += [f"{m.id}:{_facts_insert_sql(m.sql_text())}" for m in catalogue.load()]
+    return scope.fingerprint(con, texts)
 
 
 def load_catalogue_table(con: duckdb.DuckDBPyConnection) -> None:
@@ -163,15 +191,23 @@ def load_catalogue_table(con: duckdb.DuckDBPyConnection) -> None:
     )  # fmt: skip
 
 
-def build_facts(con: duckdb.DuckDBPyConnection) -> int:
-    """core.metric_facts: every metric's facts aggregated to grains (see _facts_insert_sql)."""
-    con.execute(
-        "CREATE OR REPLACE TABLE core.metric_facts (metric_id VARCHAR, kind VARCHAR, "
-        "breakdown VARCHAR, basis VARCHAR, fy VARCHAR, quarter VARCHAR, force_code VARCHAR, "
-        "area_code VARCHAR, v DOUBLE, s_num DOUBLE, s_den BIGINT, n BIGINT)"
-    )
+def build_facts(con: duckdb.DuckDBPyConnection, within: scope.Scope | None = None) -> int:
+    """core.metric_facts: every metric's facts aggregated to grains (see _facts_insert_sql);
+    with ``within``, only the facts of that scope are replaced and the rest kept."""
+    params: dict[str, object] = {}
+    if within is None:
+        con.execute(
+            "CREATE OR REPLACE TABLE core.metric_facts (metric_id VARCHAR, kind VARCHAR, "
+            "breakdown VARCHAR, basis VARCHAR, fy VARCHAR, quarter VARCHAR, "
+            "force_code VARCHAR, area_code VARCHAR, v DOUBLE, s_num DOUBLE, s_den BIGINT, "
+            "n BIGINT)"
+        )
+    else:
+        params = {"forces": list(within.forces), "areas": list(within.areas)}
+        con.execute(f"DELETE FROM core.metric_facts WHERE {scope.predicate_sql()}", params)
     for m in catalogue.load():
-        con.execute(_facts_insert_sql(m.sql_text(), m.levels), [m.id])
+        sql = _facts_insert_sql(m.sql_text(), scoped=within is not None)
+        con.execute(sql, {**params, "metric_id": m.id})
     bad = con.execute(
         "SELECT DISTINCT metric_id FROM core.metric_facts "
         "WHERE kind IS NULL OR breakdown IS NULL OR basis IS NULL ORDER BY 1"
@@ -197,7 +233,7 @@ def build_funnel(con: duckdb.DuckDBPyConnection) -> int:
     params = {"z95": funnel.Z95, "z998": funnel.Z998, "min_units": funnel.MIN_UNITS,
               "w_lo": funnel.WINSOR[0] / 100, "w_hi": funnel.WINSOR[1] / 100}  # fmt: skip
     con.execute(mart_sql("025_funnel.sql"), params)
-    return _count(con, "core.metric_funnel")
+    return _count(con, "temp.metric_funnel")
 
 
 SPC_COLUMNS = (
@@ -211,7 +247,7 @@ SPC_COLUMNS = (
 
 _SPC_KEYS = "level, org_code, basis, metric_id, stat, breakdown"
 _SPC_INSERT = (
-    "INSERT INTO core.spc_internal "
+    "INSERT INTO temp.spc_internal "
     "SELECT s.level, s.org_code, s.basis, s.metric_id, s.stat, s.breakdown, "
     "$quarters[r.q_idx], r.seq, CASE WHEN s.is_p THEN 'p' ELSE 'xmr' END, r.value, "
     "r.centre, r.lower_3s, r.upper_3s, r.lower_2s, r.upper_2s, r.flags <> 0, "
@@ -227,12 +263,12 @@ def build_spc(con: duckdb.DuckDBPyConnection, ref: date | None) -> int:
     """SPC over complete quarters (ending on or before the reference date), set-wise: series
     and their values from SQL (035/036), limits and rules for every series at once from
     :func:`warehouse.metrics.spc.analyse_many` (equal to ``spc.analyse`` per series)."""
-    con.execute(f"CREATE OR REPLACE TABLE core.spc_internal ({SPC_COLUMNS})")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE spc_internal ({SPC_COLUMNS})")
     if ref is None:
         return 0
     last_q = periods.last_complete_quarter(ref)
     row = con.execute(
-        "SELECT min(period) FROM core.metric_values_internal "
+        "SELECT min(period) FROM temp.metric_values_internal "
         "WHERE period_kind = 'quarter' AND period <= ? AND value IS NOT NULL",
         [last_q],
     ).fetchone()
@@ -343,30 +379,47 @@ def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
     return int(row[0]) if row else 0
 
 
+def drop_work_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop the build's TEMP work tables (memory on a long-lived connection) and the persisted
+    core tables they replaced (space in warehouses built before)."""
+    for name in WORK_TABLES:
+        con.execute(f"DROP TABLE IF EXISTS {qualified('temp', name)}")
+        con.execute(f"DROP TABLE IF EXISTS {qualified('core', name)}")
+
+
+def _drop_work_quietly(con: duckdb.DuckDBPyConnection) -> None:
+    """drop_work_tables after the build, never hiding the build's own error."""
+    try:
+        drop_work_tables(con)
+    except duckdb.Error:
+        log.warning("could not drop the build's work tables", exc_info=True)
+
+
 def _build_core(con: duckdb.DuckDBPyConnection, on_stage: StageHook | None) -> dict[str, int]:
-    """core.* from the raw current snapshots."""
+    """core.* (and the temp.* work tables) from the raw current snapshots."""
+    drop_work_tables(con)
     for name, sql in _sql_files(CORE_PACKAGE):
         with _stage(f"core {name}", on_stage):
             drop_tables_now_views(con, sql)
             con.execute(sql)
     return {
-        f"core.{t}": _count(con, f"core.{t}")
-        for t in ("police_current", "cps_current", "case_links", "cases", "cps_cases",
-                  "action_plans", "court_outcomes", "court_coverage", "court_force_coverage",
-                  "workforce")
+        t: _count(con, t)
+        for t in ("core.police_current", "core.cps_current", "temp.case_links", "temp.cases",
+                  "temp.cps_cases", "temp.action_plans", "core.court_outcomes",
+                  "core.court_coverage", "core.court_force_coverage", "temp.workforce")
     }  # fmt: skip
 
 
 def _build_marts(
     con: duckdb.DuckDBPyConnection, settings: Settings, on_stage: StageHook | None
 ) -> dict[str, int]:
-    """Everything published, from core.metric_cells and core."""
+    """Everything published, from core.metric_cells, core and the temp.* work tables."""
     counts: dict[str, int] = {}
     with _stage("values_internal", on_stage):
         con.execute(mart_sql("020_values_internal.sql"))
-        counts["core.metric_values_internal"] = _count(con, "core.metric_values_internal")
+        counts["temp.metric_values_internal"] = _count(con, "temp.metric_values_internal")
     with _stage("funnel limits", on_stage):
-        counts["core.metric_funnel"] = build_funnel(con)
+        counts["temp.metric_funnel"] = build_funnel(con)
     with _stage("metric_values", on_stage):
         params = {"count_max": settings.suppress_count_max,
                   "base_min": settings.suppress_base_min}  # fmt: skip
@@ -377,7 +430,7 @@ def _build_marts(
         counts["mart.court_coverage"] = _count(con, "mart.court_coverage")
     ref, latest = data_dates(con)
     with _stage("spc", on_stage):
-        counts["core.spc_internal"] = build_spc(con, ref)
+        counts["temp.spc_internal"] = build_spc(con, ref)
     with _stage("mart spc", on_stage):
         con.execute(mart_sql("040_spc.sql"))
         counts["mart.spc"] = _count(con, "mart.spc")
@@ -399,10 +452,21 @@ def _build_marts(
 
 
 def build(
-    con: duckdb.DuckDBPyConnection, settings: Settings, *, on_stage: StageHook | None = None
+    con: duckdb.DuckDBPyConnection,
+    settings: Settings,
+    *,
+    on_stage: StageHook | None = None,
+    keep_work: bool = False,
+    rebuild: bool = False,
 ) -> dict[str, int]:
     """Rebuild core and marts from the current raw snapshots; row counts per table.
-    ``on_stage(name, seconds)`` is called after each stage (for benchmarks).
+    ``on_stage(name, seconds)`` is called after each stage (for benchmarks); ``keep_work``
+    leaves the temp.* work tables on the connection afterwards (module docstring).
+
+    The metric facts are incremental: when the kept state says only some senders' extracts
+    changed, only the facts those changes reach are recomputed (warehouse/scope.py);
+    ``rebuild`` (or no kept state) recomputes them all. Either way the cells and marts are
+    rebuilt from the facts, so both give the same marts.
 
     Four transactions, each committed before the next reads its tables: core; the metric
     facts; the cells; then every published table (mart.*, and the core tables they come
@@ -415,14 +479,25 @@ def build(
     last published snapshot).
     """
     with _duckdb_settings(con, build_settings()):
-        with transaction(con):
-            counts = _build_core(con, on_stage)
-            load_catalogue_table(con)
-        with transaction(con), _stage(f"metric facts ({len(catalogue.load())} metrics)", on_stage):
-            counts["core.metric_facts"] = build_facts(con)
-        with transaction(con), _stage("cells", on_stage):
-            build_cells(con)
-        with transaction(con):
-            counts |= _build_marts(con, settings, on_stage)
+        try:
+            with transaction(con):
+                counts = _build_core(con, on_stage)
+                load_catalogue_table(con)
+            print_ = facts_fingerprint(con)
+            within = None if rebuild else scope.plan(con, print_)
+            label = "all" if within is None else "incremental"
+            with (
+                transaction(con),
+                _stage(f"metric facts ({len(catalogue.load())} metrics, {label})", on_stage),
+            ):
+                counts["core.metric_facts"] = build_facts(con, within)
+                scope.save(con, print_)
+            with transaction(con), _stage("cells", on_stage):
+                build_cells(con)
+            with transaction(con):
+                counts |= _build_marts(con, settings, on_stage)
+        finally:
+            if not keep_work:
+                _drop_work_quietly(con)
     log.info("build complete: %s", counts)
     return counts

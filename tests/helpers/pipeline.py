@@ -75,18 +75,23 @@ def mart_digest(db_path: Path) -> dict[str, str]:
     """A content hash per mart table (order-independent), read from a closed-writer file."""
     con = duckdb.connect(str(db_path), read_only=True)
     try:
-        tables = [
-            r[0]
-            for r in con.execute(
-                "SELECT table_name FROM information_schema.tables "
-                "WHERE table_schema = 'mart' ORDER BY 1"
-            ).fetchall()
-        ]
-        out = {}
-        for t in tables:
-            rows = con.execute(f'SELECT * FROM mart."{t}"').fetchall()
-            lines = sorted(repr(r) for r in rows)
-            out[t] = hashlib.sha256("\n".join(lines).encode()).hexdigest()
-        return out
+        return marts_digest(con)
     finally:
         con.close()
+
+
+def marts_digest(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """A content hash per mart table (order-independent) on an open connection."""
+    tables = [
+        r[0]
+        for r in con.execute(
+            "SELECT table_name FROM information_schema.tables "
+            "WHERE table_schema = 'mart' ORDER BY 1"
+        ).fetchall()
+    ]
+    out = {}
+    for t in tables:
+        rows = con.execute(f'SELECT * FROM mart."{t}"').fetchall()
+        lines = sorted(repr(r) for r in rows)
+        out[t] = hashlib.sha256("\n".join(lines).encode()).hexdigest()
+    return out

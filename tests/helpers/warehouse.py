@@ -136,7 +136,7 @@ class Warehouse:
                             {"target_date": None, "evidence": None}, as_at, True)  # fmt: skip
 
     def build(self) -> dict[str, int]:
-        return wbuild.build(self.con, self.settings)
+        return wbuild.build(self.con, self.settings, keep_work=True)  # tests read temp.*
 
     def values(self, metric_id: str, *, level: str = "national", org: str = "national",
                period: str = "2023-24", basis: str = "period", stat: str | None = None,

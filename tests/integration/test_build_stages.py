@@ -35,7 +35,7 @@ def test_a_failure_in_the_marts_stage_leaves_the_marts_as_they_were(
         w.build()
     assert _marts(w) == before
     # The stages before were committed: core already holds Surrey's records.
-    assert w.con.execute("SELECT count(*) FROM core.cases").fetchone() == (42,)
+    assert w.con.execute("SELECT count(*) FROM temp.cases").fetchone() == (42,)
 
     monkeypatch.undo()
     w.build()

@@ -70,7 +70,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBPyConnection
     migrate(con)
     load_reference(con, settings())
     load_raw(con, data)
-    wbuild.build(con, settings())
+    wbuild.build(con, settings(), keep_work=True)  # the reference reads temp.*
     return con
 
 
@@ -110,7 +110,7 @@ def _reference_spc(con: duckdb.DuckDBPyConnection, ref: date, levels: tuple[str,
     df = con.execute(
         "SELECT i.level, i.org_code, i.basis, i.metric_id, i.stat, i.breakdown, i.period,"
         " i.numerator, i.denominator, i.value, m.direction "
-        "FROM core.metric_values_internal i "
+        "FROM temp.metric_values_internal i "
         "JOIN core.metric_catalogue m ON m.metric_id = i.metric_id "
         "WHERE i.period_kind = 'quarter' AND i.period <= ? AND i.value IS NOT NULL "
         "AND list_contains(?, i.level) "
@@ -156,7 +156,7 @@ def test_spc_equals_per_series_analyse(built: duckdb.DuckDBPyConnection) -> None
     levels = ("national", "region", "cps_area")
     want = _reference_spc(con, ref, levels)
     got = con.execute(
-        "SELECT * FROM core.spc_internal WHERE list_contains(?, level) "
+        "SELECT * FROM temp.spc_internal WHERE list_contains(?, level) "
         "ORDER BY level, org_code, basis, metric_id, stat, breakdown, seq",
         [list(levels)],
     ).fetchall()

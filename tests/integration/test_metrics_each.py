@@ -626,7 +626,7 @@ def test_quality_linkage() -> None:
         10, 13, pytest.approx(76.923077))  # fmt: skip
     assert fig(w, "quality.linkage", "rate", level="joint", org="surrey")[3] == "small_base"
     links = w.con.execute(
-        "SELECT link_method, count(*) FROM core.cases WHERE link_method IS NOT NULL "
+        "SELECT link_method, count(*) FROM temp.cases WHERE link_method IS NOT NULL "
         "GROUP BY ALL ORDER BY 1").fetchall()  # fmt: skip
     assert links == [("crime_ref", 1), ("urn", 9)]
 
@@ -798,7 +798,7 @@ def _internal(w: Warehouse, metric: str, stat: str, **kw: str) -> tuple:
     """(numerator, denominator, value) before disclosure control."""
     where = {"level": "national", "org_code": "national", "period": "2023-24",
              "basis": "period", "breakdown": "", **kw}  # fmt: skip
-    sql = ("SELECT numerator, denominator, value FROM core.metric_values_internal "
+    sql = ("SELECT numerator, denominator, value FROM temp.metric_values_internal "
            "WHERE metric_id = ? AND stat = ? AND "
            + " AND ".join(f"{k} = ?" for k in where))  # fmt: skip
     row = w.con.execute(sql, [metric, stat, *where.values()]).fetchone()

@@ -123,7 +123,7 @@ def test_attrition_agrees_with_the_stage_metrics() -> None:
     w.build()
     cells = w.con.execute(
         "SELECT a.level, a.org_code, a.period, a.breakdown, a.numerator, a.denominator, "
-        "c.numerator FROM core.metric_values_internal a LEFT JOIN core.metric_values_internal c "
+        "c.numerator FROM temp.metric_values_internal a LEFT JOIN temp.metric_values_internal c "
         "ON c.level = replace(a.level, 'force', 'joint') AND c.org_code = a.org_code "
         "AND c.period = a.period "
         "AND c.basis = 'cohort' AND c.stat = 'count' AND ((a.breakdown = 'reached=charged' "

@@ -97,5 +97,5 @@ def test_a_v1_0_nation_without_court_files_builds_with_stage_three_not_yet_sent(
     assert len(rows) == len(reference.cps_areas())
     assert not any(r["sent"] for r in rows) and all(r["court_as_at"] is None for r in rows)
     # The rest of the scorecard is built as before.
-    assert wh.con.execute("SELECT count(*) FROM core.cps_cases").fetchone() == (2,)
+    assert wh.con.execute("SELECT count(*) FROM temp.cps_cases").fetchone() == (2,)
     assert wh.con.execute("SELECT count(*) FROM mart.metric_values").fetchone()[0] > 0

@@ -4,7 +4,7 @@
 -- offences, so many police records can share one CPS referral; each police record takes at
 -- most one referral (URN match first, then the earliest received, then the URN, so the
 -- choice is deterministic).
-CREATE OR REPLACE TABLE core.case_links AS
+CREATE OR REPLACE TEMP TABLE case_links AS
 WITH candidates AS (
     SELECT p.force_code, p.crime_ref, c.area_code, c.urn, 1 AS priority, c.received_date
     FROM core.police_current p

@@ -1,6 +1,6 @@
 -- Every current CPS referral, linked or not, with its action-plan summary and the recorded
 -- date of its linked offence(s) (the cohort date; earliest when a URN covers several).
-CREATE OR REPLACE TABLE core.action_plans AS
+CREATE OR REPLACE TEMP TABLE action_plans AS
 SELECT c.area_code, c.police_force_code AS force_code, e.as_at, a.urn, a.plan_no,
        a.issued_date, a.target_date, a.response_date, a.items, a.escalated,
        c.received_date
@@ -9,16 +9,16 @@ JOIN raw.extracts e ON e.extract_id = a.extract_id AND e.is_current
     AND e.kind = 'cps_action_plans'
 JOIN core.cps_current c ON c.area_code = e.org_code AND c.urn = a.urn;
 
-CREATE OR REPLACE TABLE core.cps_cases AS
+CREATE OR REPLACE TEMP TABLE cps_cases AS
 WITH linked AS (
     SELECT l.area_code, l.urn, min(p.recorded_date) AS police_recorded_date,
            count(*) AS police_records, min(l.link_method) AS link_method
-    FROM core.case_links l
+    FROM temp.case_links l
     JOIN core.police_current p ON p.force_code = l.force_code AND p.crime_ref = l.crime_ref
     GROUP BY ALL
 ), plans AS (
     SELECT area_code, urn, count(*) AS plan_count, min(issued_date) AS first_plan_date
-    FROM core.action_plans
+    FROM temp.action_plans
     GROUP BY ALL
 )
 SELECT c.area_code, c.police_force_code AS force_code, c.as_at, c.urn, c.crime_ref,

@@ -3,7 +3,7 @@
 -- CPS decision -> police outcome.
 -- police NFA: outcome 14, 15, 16, 18 or 21 where the linked CPS decision is not "nfa"
 -- (outcome 15 also records CPS decisions not to charge; those are CPS NFA decisions).
-CREATE OR REPLACE TABLE core.cases AS
+CREATE OR REPLACE TEMP TABLE cases AS
 SELECT p.force_code, p.as_at, p.crime_ref, p.offence_code, p.recorded_date,
        p.victim_sex, p.victim_age_band, p.victim_ethnicity, p.victim_disability,
        p.victim_mental_health, p.victim_sexual_orientation, p.relationship, p.team_type,
@@ -20,6 +20,6 @@ SELECT p.force_code, p.as_at, p.crime_ref, p.offence_code, p.recorded_date,
        p.outcome_code IN ('14', '15', '16', '18', '21')
            AND coalesce(c.decision, '') <> 'nfa' AS is_police_nfa
 FROM core.police_current p
-LEFT JOIN core.case_links l ON l.force_code = p.force_code AND l.crime_ref = p.crime_ref
-LEFT JOIN core.cps_cases c ON c.area_code = l.area_code AND c.urn = l.urn
+LEFT JOIN temp.case_links l ON l.force_code = p.force_code AND l.crime_ref = p.crime_ref
+LEFT JOIN temp.cps_cases c ON c.area_code = l.area_code AND c.urn = l.urn
 LEFT JOIN ref.outcome_types o ON o.code = p.outcome_code;

@@ -18,7 +18,7 @@ LEFT JOIN core.court_coverage v ON v.area_code = m.area_code
 GROUP BY m.force_code;
 
 -- Stage three: each current court outcome with its CPS charge (the Area's current cps_cases
--- row for the URN, decision charge) and, through that case's linkage (core.cps_cases), its
+-- row for the URN, decision charge) and, through that case's linkage (temp.cps_cases), its
 -- police record(s): force, how it linked, how many offences and the earliest recorded date
 -- (the cohort date). A row whose charge is no longer in the Area's current cases keeps its
 -- outcome but has no charge or police link (charge_linked false). sent_force_code: the force
@@ -38,7 +38,7 @@ SELECT e.org_code AS area_code, c.force_code, e.as_at, o.urn,
 FROM raw.cps_court_outcomes o
 JOIN raw.extracts e ON e.extract_id = o.extract_id AND e.is_current
     AND e.kind = 'cps_court_outcomes'
-LEFT JOIN core.cps_cases c ON c.area_code = e.org_code AND c.urn = o.urn
+LEFT JOIN temp.cps_cases c ON c.area_code = e.org_code AND c.urn = o.urn
     AND c.decision = 'charge'
 LEFT JOIN ref.court_outcomes r ON r.code = o.outcome
 LEFT JOIN core.court_force_coverage f ON f.force_code = c.force_code;

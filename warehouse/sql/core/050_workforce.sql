@@ -1,5 +1,5 @@
 -- Workforce returns from current extracts; kind of organisation from the reference data.
-CREATE OR REPLACE TABLE core.workforce AS
+CREATE OR REPLACE TEMP TABLE workforce AS
 SELECT w.org_code,
        CASE WHEN f.code IS NOT NULL THEN 'force'
             WHEN a.code IS NOT NULL THEN 'cps_area' ELSE 'national' END AS org_kind,

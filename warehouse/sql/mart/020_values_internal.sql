@@ -1,10 +1,10 @@
--- Stage 2: cells -> one row per published statistic, BEFORE disclosure control (core, not
--- published). count: value = sum; rate: 100 * sum num / sum den; share: a rate whose
+-- Stage 2: cells -> one row per published statistic, BEFORE disclosure control (a TEMP work
+-- table, not published). count: value = sum; rate: 100 * sum num / sum den; share: a rate whose
 -- denominator is every category of the same breakdown name (categories absent from an
 -- organisation's period are filled with 0); mean/median: over the dist facts. A mean row also
 -- carries sd, the sample standard deviation of the days (from the cell's sums of squares), so
 -- a change in a mean is tested with its real spread (warehouse/metrics/change.py).
-CREATE OR REPLACE TABLE core.metric_values_internal AS
+CREATE OR REPLACE TEMP TABLE metric_values_internal AS
 WITH cells AS (
     SELECT c.*, m.levels, m.stats
     FROM core.metric_cells c

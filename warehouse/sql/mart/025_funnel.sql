@@ -14,12 +14,12 @@
 --     has no funnel here), position from z / sqrt(phi) beyond +/- $z998.
 -- phi is the over-dispersion factor the limits use (1 when fewer than $min_units units or
 -- under-dispersed); it is published so /compare draws its curves with the mart's own phi.
-CREATE OR REPLACE TABLE core.metric_funnel AS
+CREATE OR REPLACE TEMP TABLE metric_funnel AS
 WITH rates AS (
     SELECT i.level, i.org_code, i.period, i.basis, i.metric_id, i.stat, i.breakdown,
            CAST(i.numerator AS DOUBLE) / i.denominator AS y, CAST(i.denominator AS DOUBLE) AS n,
            m.unit
-    FROM core.metric_values_internal i
+    FROM temp.metric_values_internal i
     JOIN core.metric_catalogue m ON m.metric_id = i.metric_id
     WHERE i.stat = 'rate' AND m.funnel AND i.denominator > 0
 ), rate_u AS (
@@ -35,7 +35,7 @@ WITH rates AS (
 ), days AS (  -- mean and median days rows with their cell (joint rows are force cells)
     SELECT i.level, i.org_code, i.period, i.basis, i.metric_id, i.stat, i.breakdown,
            i.value AS y, CAST(c.n AS DOUBLE) AS n, c.s_num, c.s_sq, c.n_below, c.n_above
-    FROM core.metric_values_internal i
+    FROM temp.metric_values_internal i
     JOIN core.metric_catalogue m ON m.metric_id = i.metric_id
     JOIN core.metric_cells c ON c.kind = 'dist' AND c.org_code = i.org_code
         AND c.level = CASE WHEN i.level = 'joint' THEN 'force' ELSE i.level END

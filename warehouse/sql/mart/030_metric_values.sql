@@ -6,11 +6,11 @@
 -- warehouse.metrics.disclosure.REASON_SQL, substituted by build.py (str.format "reason").
 CREATE OR REPLACE TABLE mart.metric_values AS
 WITH r AS (
-    SELECT *, {reason} AS suppressed FROM core.metric_values_internal
+    SELECT *, {reason} AS suppressed FROM temp.metric_values_internal
 ), v AS (
     SELECT i.*, f.lower_95, f.upper_95, f.lower_998, f.upper_998, f.position, f.phi
     FROM r i
-    LEFT JOIN core.metric_funnel f
+    LEFT JOIN temp.metric_funnel f
         ON f.level = i.level AND f.org_code = i.org_code AND f.period = i.period
         AND f.basis = i.basis AND f.metric_id = i.metric_id AND f.stat = i.stat
         AND f.breakdown = i.breakdown

@@ -9,7 +9,7 @@ WITH q AS (
 )
 SELECT i.level, i.org_code, i.basis, i.metric_id, i.stat, i.breakdown, q.q_idx,
        i.numerator, i.denominator, i.value
-FROM core.metric_values_internal i
+FROM temp.metric_values_internal i
 JOIN q ON q.period = i.period
 WHERE i.period_kind = 'quarter' AND i.value IS NOT NULL
   AND i.level IS NOT NULL AND i.org_code IS NOT NULL AND i.basis IS NOT NULL

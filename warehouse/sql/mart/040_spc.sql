@@ -1,4 +1,4 @@
--- Published SPC points: core.spc_internal with the point's disclosure decision from
+-- Published SPC points: temp.spc_internal with the point's disclosure decision from
 -- mart.metric_values. A suppressed point publishes no value, limits or rule flags; a series
 -- whose latest point is suppressed publishes no variation icon. phase: the point's baseline
 -- (1 the first; a new one from each sustained shift; 0 for run-in quarters, which have no
@@ -9,7 +9,7 @@ WITH s AS (
            max(CASE WHEN i.is_latest THEN mv.suppressed END) OVER (
                PARTITION BY i.level, i.org_code, i.basis, i.metric_id, i.stat, i.breakdown
            ) AS latest_suppressed
-    FROM core.spc_internal i
+    FROM temp.spc_internal i
     LEFT JOIN mart.metric_values mv
         ON mv.level = i.level AND mv.org_code = i.org_code AND mv.period = i.period
         AND mv.basis = i.basis AND mv.metric_id = i.metric_id AND mv.stat = i.stat

@@ -1,4 +1,4 @@
 SELECT 'ratio' AS kind, '' AS breakdown, 'period' AS basis, recorded_date AS event_date,
        force_code, area_code, coalesce(victim_contact_contract, false)::INTEGER AS num,
        1 AS den
-FROM core.cases
+FROM temp.cases

@@ -1,5 +1,5 @@
 SELECT 'ratio' AS kind, '' AS breakdown, b.basis,
        CASE b.basis WHEN 'period' THEN outcome_date ELSE recorded_date END AS event_date,
        force_code, area_code, coalesce(vrr_informed, false)::INTEGER AS num, 1 AS den
-FROM core.cases, (VALUES ('period'), ('cohort')) b(basis)
+FROM temp.cases, (VALUES ('period'), ('cohort')) b(basis)
 WHERE is_police_nfa

@@ -2,12 +2,12 @@
 WITH decisions AS (
     SELECT 'police' AS decision_by, outcome_date AS decided, recorded_date AS cohort_date,
            force_code, area_code, coalesce(vrr_requested, false)::INTEGER AS requested
-    FROM core.cases
+    FROM temp.cases
     WHERE is_police_nfa
     UNION ALL
     SELECT 'cps', decision_date, police_recorded_date, force_code, area_code,
            coalesce(vrr_requested, false)::INTEGER
-    FROM core.cps_cases
+    FROM temp.cps_cases
     WHERE decision = 'nfa'
 )
 SELECT 'ratio' AS kind,

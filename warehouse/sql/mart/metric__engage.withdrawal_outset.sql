@@ -6,5 +6,5 @@ SELECT 'ratio' AS kind, w.breakdown, b.basis,
            WHEN '' THEN coalesce(victim_supported_at_outset = false, false)
            ELSE coalesce(victim_supported_at_outset, false) END::INTEGER AS num,
        1 AS den
-FROM core.cases, (VALUES ('period'), ('cohort')) b(basis), (VALUES (''), ('when=later')) w(breakdown)
+FROM temp.cases, (VALUES ('period'), ('cohort')) b(basis), (VALUES (''), ('when=later')) w(breakdown)
 WHERE outcome_code = '16'

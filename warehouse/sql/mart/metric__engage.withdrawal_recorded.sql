@@ -6,6 +6,6 @@ SELECT 'ratio' AS kind, '' AS breakdown, b.basis,
        (withdrawal_date IS NOT NULL AND withdrawal_stage IS NOT NULL
         AND withdrawal_reason IS NOT NULL AND withdrawal_reason <> 'u')::INTEGER AS num,
        1 AS den
-FROM core.cases, (VALUES ('period'), ('cohort')) b(basis)
+FROM temp.cases, (VALUES ('period'), ('cohort')) b(basis)
 WHERE withdrawal_date IS NOT NULL
    OR (outcome_code = '16' AND coalesce(victim_supported_at_outset, false))

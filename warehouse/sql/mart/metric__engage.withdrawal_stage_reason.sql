@@ -8,7 +8,7 @@ SELECT 'share' AS kind,
        CASE b.basis WHEN 'period' THEN coalesce(withdrawal_date, outcome_date)
             ELSE recorded_date END AS event_date,
        force_code, area_code, 1 AS num, 1 AS den
-FROM core.cases, (VALUES ('period'), ('cohort')) b(basis)
+FROM temp.cases, (VALUES ('period'), ('cohort')) b(basis)
 WHERE withdrawal_date IS NOT NULL
    OR (outcome_code = '16' AND coalesce(victim_supported_at_outset, false))
 UNION ALL
@@ -19,6 +19,6 @@ SELECT 'share',
        CASE b.basis WHEN 'period' THEN coalesce(withdrawal_date, outcome_date)
             ELSE recorded_date END,
        force_code, area_code, 1, 1
-FROM core.cases, (VALUES ('period'), ('cohort')) b(basis)
+FROM temp.cases, (VALUES ('period'), ('cohort')) b(basis)
 WHERE withdrawal_date IS NOT NULL
    OR (outcome_code = '16' AND coalesce(victim_supported_at_outset, false))

@@ -4,7 +4,7 @@ WITH o AS (
            (outcome_code IN ('1', '1a'))::INTEGER AS charged,
            outcome_date - recorded_date AS days,
            victim_sex, victim_age_band, victim_ethnicity
-    FROM core.cases
+    FROM temp.cases
     WHERE outcome_code IS NOT NULL
 )
 SELECT k.kind,

@@ -4,7 +4,7 @@ WITH r AS (
            victim_ethnicity <> 'u' AS eth,
            victim_disability IS NOT NULL AS dis,
            victim_sexual_orientation <> 'u' AS so
-    FROM core.cases
+    FROM temp.cases
 )
 SELECT 'ratio' AS kind, k.breakdown, 'period' AS basis, recorded_date AS event_date,
        force_code, area_code,

@@ -11,7 +11,7 @@ WITH c AS (
            coalesce(o.completion_date IS NOT NULL AND o.successful, FALSE) AS convicted,
            c.force_code IN (SELECT force_code FROM core.court_force_coverage WHERE sent)
                AS court_sent
-    FROM core.cases c
+    FROM temp.cases c
     LEFT JOIN core.court_outcomes o ON o.area_code = c.area_code AND o.urn = c.linked_urn
 )
 SELECT 'ratio' AS kind, s.breakdown, 'cohort' AS basis, recorded_date AS event_date,

@@ -10,11 +10,11 @@ SELECT 'share' AS kind,
        b.basis,
        CASE b.basis WHEN 'period' THEN outcome_date ELSE recorded_date END AS event_date,
        force_code, area_code, 1 AS num, 1 AS den
-FROM core.cases, (VALUES ('period'), ('cohort')) b(basis)
+FROM temp.cases, (VALUES ('period'), ('cohort')) b(basis)
 WHERE b.basis = 'cohort' OR outcome_code IS NOT NULL
 UNION ALL
 SELECT 'share', 'police_nfa_outcome=' || outcome_code, b.basis,
        CASE b.basis WHEN 'period' THEN outcome_date ELSE recorded_date END,
        force_code, area_code, 1, 1
-FROM core.cases, (VALUES ('period'), ('cohort')) b(basis)
+FROM temp.cases, (VALUES ('period'), ('cohort')) b(basis)
 WHERE is_police_nfa

@@ -7,7 +7,7 @@ SELECT k.kind, k.breakdown, b.basis,
            WHEN 'plans=more_than_1' THEN (plan_count > 1)::INTEGER
            ELSE (plan_count > 3)::INTEGER END AS num,
        1 AS den
-FROM core.cps_cases, (VALUES ('period'), ('cohort')) b(basis),
+FROM temp.cps_cases, (VALUES ('period'), ('cohort')) b(basis),
      (VALUES ('dist', ''), ('ratio', 'plans=more_than_1'), ('ratio', 'plans=more_than_3'))
          k(kind, breakdown)
 WHERE b.basis = 'period' OR police_recorded_date IS NOT NULL

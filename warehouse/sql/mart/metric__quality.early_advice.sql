@@ -6,7 +6,7 @@ WITH referred AS (
            (early_advice = 'not_sought' AND nullif(trim(early_advice_reason), '') IS NOT NULL)
                AS reasoned,
            coalesce(cps_decision, 'none') AS cps_decision
-    FROM core.cases
+    FROM temp.cases
     WHERE first_referral_date IS NOT NULL
 )
 SELECT 'ratio' AS kind,

@@ -6,8 +6,8 @@ SELECT 'ratio' AS kind, '' AS breakdown, b.basis,
        (a.response_date > a.target_date
         OR (a.response_date IS NULL AND a.target_date < a.as_at))::INTEGER AS num,
        1 AS den
-FROM core.action_plans a
-JOIN core.cps_cases c ON c.area_code = a.area_code AND c.urn = a.urn,
+FROM temp.action_plans a
+JOIN temp.cps_cases c ON c.area_code = a.area_code AND c.urn = a.urn,
      (VALUES ('period'), ('cohort')) b(basis)
 WHERE a.target_date IS NOT NULL AND a.target_date <= a.as_at
   AND (b.basis = 'period' OR c.police_recorded_date IS NOT NULL)

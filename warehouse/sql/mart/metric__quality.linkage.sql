@@ -1,3 +1,3 @@
 SELECT 'ratio' AS kind, '' AS breakdown, 'period' AS basis, received_date AS event_date,
        force_code, area_code, linked::INTEGER AS num, 1 AS den
-FROM core.cps_cases
+FROM temp.cps_cases

@@ -3,14 +3,14 @@
 -- months before the force's extract date; numerator = first referred within 12 months.
 SELECT 'ratio' AS kind, '' AS breakdown, 'period' AS basis, recorded_date AS event_date,
        force_code, area_code, 0 AS num, 1 AS den
-FROM core.cases
+FROM temp.cases
 UNION ALL
 SELECT 'ratio', '', 'period', first_referral_date, force_code, area_code, 1, 0
-FROM core.cases
+FROM temp.cases
 WHERE first_referral_date IS NOT NULL
 UNION ALL
 SELECT 'ratio', '', 'cohort', recorded_date, force_code, area_code,
        (first_referral_date IS NOT NULL
         AND first_referral_date <= recorded_date + INTERVAL 12 MONTH)::INTEGER, 1
-FROM core.cases
+FROM temp.cases
 WHERE recorded_date + INTERVAL 12 MONTH <= as_at

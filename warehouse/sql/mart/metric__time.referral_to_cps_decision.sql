@@ -1,6 +1,6 @@
 SELECT 'dist' AS kind, '' AS breakdown, b.basis,
        CASE b.basis WHEN 'period' THEN decision_date ELSE police_recorded_date END AS event_date,
        force_code, area_code, (decision_date - received_date) AS num, 1 AS den
-FROM core.cps_cases, (VALUES ('period'), ('cohort')) b(basis)
+FROM temp.cps_cases, (VALUES ('period'), ('cohort')) b(basis)
 WHERE decision IN ('charge', 'nfa')
   AND (b.basis = 'period' OR police_recorded_date IS NOT NULL)

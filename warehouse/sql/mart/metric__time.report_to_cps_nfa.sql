@@ -1,5 +1,5 @@
 SELECT 'dist' AS kind, '' AS breakdown, b.basis,
        CASE b.basis WHEN 'period' THEN decision_date ELSE police_recorded_date END AS event_date,
        force_code, area_code, (decision_date - police_recorded_date) AS num, 1 AS den
-FROM core.cps_cases, (VALUES ('period'), ('cohort')) b(basis)
+FROM temp.cps_cases, (VALUES ('period'), ('cohort')) b(basis)
 WHERE decision = 'nfa' AND police_recorded_date IS NOT NULL

@@ -7,4 +7,4 @@
 -- build.py adds the metric id from the catalogue entry that names this file.
 SELECT 'count' AS kind, '' AS breakdown, 'period' AS basis, recorded_date AS event_date,
        force_code, area_code, 1 AS num, 1 AS den
-FROM core.cases
+FROM temp.cases

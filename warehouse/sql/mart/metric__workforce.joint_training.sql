@@ -5,5 +5,5 @@ SELECT 'count' AS kind, '' AS breakdown, 'period' AS basis,
        CASE org_kind WHEN 'force' THEN org_code END AS force_code,
        CASE org_kind WHEN 'cps_area' THEN org_code END AS area_code,
        joint_trauma_training_staff AS num, 1 AS den
-FROM core.workforce
+FROM temp.workforce
 WHERE joint_trauma_training_staff IS NOT NULL AND org_kind IN ('force', 'cps_area')

@@ -1,10 +1,10 @@
 -- Forces' returns per financial year (event date = 1 April of the year). Rate: qualified RASSO
--- investigators (num) per 100 offences recorded in the year (den, from core.cases).
+-- investigators (num) per 100 offences recorded in the year (den, from temp.cases).
 WITH w AS (
     SELECT org_code AS force_code, make_date(CAST(left(financial_year, 4) AS INTEGER), 4, 1)
                AS event_date,
            rasso_investigators_qualified, ssaidp_attendance, detective_vacancies
-    FROM core.workforce
+    FROM temp.workforce
     WHERE org_kind = 'force'
 )
 SELECT 'ratio' AS kind, '' AS breakdown, 'period' AS basis, event_date, force_code,
@@ -12,7 +12,7 @@ SELECT 'ratio' AS kind, '' AS breakdown, 'period' AS basis, event_date, force_co
 FROM w WHERE rasso_investigators_qualified IS NOT NULL
 UNION ALL
 SELECT 'ratio', '', 'period', recorded_date, force_code, NULL, 0, 1
-FROM core.cases
+FROM temp.cases
 WHERE force_code IN (SELECT force_code FROM w WHERE rasso_investigators_qualified IS NOT NULL)
 UNION ALL
 SELECT 'count', 'measure=rasso_investigators', 'period', event_date, force_code, NULL,
