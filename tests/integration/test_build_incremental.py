@@ -36,17 +36,39 @@ def _build(con: duckdb.DuckDBPyConnection, **kw: bool) -> list[str]:
     return [s for s in stages if s.startswith("metric facts")]
 
 
-def test_an_incremental_build_gives_the_marts_of_a_full_rebuild(tmp_path: Path) -> None:
-    data = tmp_path / "extracts"
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A small nation loaded and fully built once (the first build has no kept state); each
+    test builds on its own copy of the warehouse file. Returns (warehouse, extracts)."""
+    root = tmp_path_factory.mktemp("incremental")
+    data = root / "extracts"
     generate_all(GenerateOptions(out=data, scale=0.01, as_at=date(2024, 9, 30)))
+    db = root / "built.duckdb"
+    with duckdb.connect(str(db)) as con:
+        migrate(con)
+        load_reference(con, settings())
+        load_raw(con, data)
+        assert _build(con) == ["metric facts (41 metrics, all)"], "no kept state: a full build"
+    return db, data
+
+
+def _copy(built: tuple[Path, Path]) -> duckdb.DuckDBPyConnection:
+    """The built warehouse copied into memory (builds there run as the first one did)."""
     con = duckdb.connect(":memory:")
-    migrate(con)
-    load_reference(con, settings())
-    load_raw(con, data)
-    assert _build(con) == ["metric facts (41 metrics, all)"], "no kept state: a full build"
+    path = str(built[0]).replace("'", "''")  # ATTACH takes no bound parameter
+    con.execute(f"ATTACH '{path}' AS built (READ_ONLY)")
+    con.execute("COPY FROM DATABASE built TO memory")
+    con.execute("DETACH built")
+    return con
+
+
+def test_an_incremental_build_gives_the_marts_of_a_full_rebuild(
+    built: tuple[Path, Path], tmp_path: Path
+) -> None:
+    con = _copy(built)
     before = marts_digest(con)
 
-    load_newer(con, newer_police_file(data, FORCE, tmp_path / "newer", "2024-10-31"))
+    load_newer(con, newer_police_file(built[1], FORCE, tmp_path / "newer", "2024-10-31"))
     assert _build(con) == ["metric facts (41 metrics, incremental)"]
     incremental, incremental_facts = marts_digest(con), _facts(con)
     assert incremental["metric_values"] != before["metric_values"], "the new file counts"
@@ -56,14 +78,10 @@ def test_an_incremental_build_gives_the_marts_of_a_full_rebuild(tmp_path: Path) 
     assert _facts(con) == incremental_facts
 
 
-def test_nothing_changed_recomputes_only_the_organisation_less_facts(tmp_path: Path) -> None:
-    data = tmp_path / "extracts"
-    generate_all(GenerateOptions(out=data, scale=0.005, as_at=date(2024, 9, 30)))
-    con = duckdb.connect(":memory:")
-    migrate(con)
-    load_reference(con, settings())
-    load_raw(con, data)
-    _build(con)
+def test_nothing_changed_recomputes_only_the_organisation_less_facts(
+    built: tuple[Path, Path], tmp_path: Path
+) -> None:
+    con = _copy(built)
     full = marts_digest(con)
     with pytest.MonkeyPatch.context() as mp:
         seen: list[scope.Scope | None] = []
