@@ -60,6 +60,7 @@ KIND_ORDER = (
     "recommendation_updates",
 )
 EXIT_OK, EXIT_FAILED, EXIT_PARTIAL = 0, 1, 3
+SEEN = "seen"  # process_batch's outcome for bytes loaded or rejected before: not new
 
 
 @dataclass
@@ -104,22 +105,26 @@ def _is_transient(task_obj: object, task_run: object, state: object) -> bool:
     cache_policy=NO_CACHE,
 )
 def pull(home: str, run_id: str, source_name: str, url: str, name: str) -> dict:
-    """Fetch one file to the run's staging folder (or use it in place when local)."""
+    """Fetch one remote file to the run's staging folder; a local file is used in place.
+
+    Nothing is hashed here (``checksum`` is always None): the batch reads the bytes once,
+    hashes them, skips them when already seen, and validates and loads those same bytes
+    (``_Batch.read``).
+    """
     settings = settings_for(home)
     source = load_config(settings).source(source_name)
     remote = sources.RemoteFile(source_name, url, name)
     local = sources.local_path(source, remote)
-    try:
-        data = sources.read_file(source, remote, sources.Limits.from_settings(settings))
-    except sources.RefusedFile as err:  # reported by process_batch, never read
-        return {"path": str(local or name), "checksum": None, "refused": [err.rule_id, err.detail]}
     if local is not None:
-        staged = local
-    else:
-        staged = staging_dir(run_id) / name
-        staged.parent.mkdir(parents=True, exist_ok=True)
-        staged.write_bytes(data)
-    return {"path": str(staged), "checksum": sources.checksum(data)}
+        return {"path": str(local), "checksum": None}
+    try:
+        data = sources.fetch(source, remote, sources.Limits.from_settings(settings))
+    except sources.RefusedFile as err:  # reported by process_batch, never read
+        return {"path": name, "checksum": None, "refused": [err.rule_id, err.detail]}
+    staged = staging_dir(run_id) / name
+    staged.parent.mkdir(parents=True, exist_ok=True)
+    staged.write_bytes(data)
+    return {"path": str(staged), "checksum": None}
 
 
 def rejection_message(failed: int) -> str:
@@ -151,6 +156,7 @@ class _Job:
     item: FrameToValidate | None = None
     outcome: ValidationOutcome | None = None
     error: Exception | None = None  # a ContractError rejects; anything else fails the file
+    seen: bool = False  # its bytes were loaded or rejected before: skipped, never recorded
 
 
 class _Batch:
@@ -166,6 +172,8 @@ class _Batch:
         self.report_dir = self.settings.reports_dir / run_id
         self.limits = sources.Limits.from_settings(self.settings)
         self.key = load_key()
+        # Every checksum already loaded or rejected, or met earlier in this run.
+        self.seen = ledger.seen_checksums(self.con, run_id)
 
     def job(self, spec: dict) -> _Job:
         started = datetime.now()
@@ -175,17 +183,17 @@ class _Batch:
             outcome="failed",
             started_at=started,
             finished_at=started,
-            checksum=spec["checksum"],
         )
         return _Job(
             spec["source"], spec["name"], spec["url"], spec["path"], rec, spec.get("refused")
         )
 
     def read(self, job: _Job) -> None:
-        """Check the name and that it is newer, read and hash the bytes once, parse them.
+        """Read the bytes once and hash them; skip them if seen; else check the name and that
+        it is newer, and parse them.
 
-        Those same bytes are validated and loaded: a file rewritten since ``pull`` hashed it
-        is loaded as read now, under the checksum of what was read now.
+        Those same bytes are hashed, validated and loaded, nothing else: a file rewritten
+        while the run goes is loaded as read here, under the checksum of what was read here.
         """
         from pipelines.pseudonymise import pseudonymise_frame
         from pipelines.read import read_extract
@@ -193,24 +201,28 @@ class _Batch:
         name, rec = job.name, job.rec
         source = self.config.source(job.source_name)
         try:
-            if job.refused:
+            data: bytes | None
+            try:
+                if job.refused:
+                    raise sources.RefusedFile(job.refused[0], job.refused[1])
+                remote = sources.RemoteFile(job.source_name, job.url, name)
+                if sources.local_path(source, remote) is None:  # our own staged copy
+                    data = sources.read_local(Path(job.staged).parent, job.staged, self.limits)
+                else:
+                    data = sources.read_file(source, remote, self.limits)
+            except sources.RefusedFile:  # reported under the name's kind and sender if any
                 with contextlib.suppress(ContractError):
                     meta = parse_extract_name(name)
                     rec.kind, rec.org_code, rec.as_at = meta.kind, meta.org_code, meta.as_at
-                raise sources.RefusedFile(job.refused[0], job.refused[1])
+                raise
+            rec.checksum = checksum = sources.checksum(data)
+            if checksum in self.seen:
+                job.seen = True
+                return
+            self.seen.add(checksum)
             meta = job.meta = parse_extract_name(name)
             rec.kind, rec.org_code, rec.as_at = meta.kind, meta.org_code, meta.as_at
             self.state(job)
-            remote = sources.RemoteFile(job.source_name, job.url, name)
-            data: bytes | None
-            if sources.local_path(source, remote) is None:  # our own staged copy
-                data = sources.read_local(Path(job.staged).parent, job.staged, self.limits)
-            else:
-                data = sources.read_file(source, remote, self.limits)
-            checksum = sources.checksum(data)
-            if checksum != rec.checksum:
-                log.warning("%s changed after it was listed; loading the version read now", name)
-            rec.checksum = checksum
             # Validate the frame as sent (lengths and formats of identifiers are contract
             # rules); only the pseudonymised copy is ever written.
             job.sent = read_extract(job.staged, meta.kind, data=data, limits=self.limits)
@@ -258,7 +270,7 @@ class _Batch:
         """One GX validation per kind over the files read (``validate_frames``)."""
         from expectations.validate import validate_frames
 
-        ready = [j for j in jobs if j.item is not None and j.error is None]
+        ready = [j for j in jobs if j.item is not None and j.error is None and not j.seen]
         by_kind: dict[str, list[_Job]] = {}
         for j in ready:
             assert j.meta is not None
@@ -284,7 +296,7 @@ class _Batch:
     def refresh_state(self, job: _Job) -> None:
         """After an earlier file of the same sender and kind loaded in this batch, check this
         one again against the warehouse as it now is, exactly as a run file by file did."""
-        if job.meta is None or isinstance(job.error, sources.RefusedFile):
+        if job.meta is None or job.seen or isinstance(job.error, sources.RefusedFile):
             return
         try:
             self.state(job)  # first, as before: an older file is refused before it is read
@@ -302,6 +314,8 @@ class _Batch:
         from pipelines.load import load_extract
 
         rec, name = job.rec, job.name
+        if job.seen:
+            return {"file": name, "outcome": SEEN}
         try:
             if job.error is not None:
                 raise job.error
@@ -392,7 +406,8 @@ def process_batch(home: str, run_id: str, files: list[dict]) -> list[dict]:
     ``files`` are pull's results with ``source``, ``name`` and ``url`` (see ``_batches``).
     Each file is still accepted or rejected alone, with its own report, ledger row and
     quarantine, in name order; nothing is written for any file before all are validated,
-    and the warehouse only by the loads, one file at a time as before.
+    and the warehouse only by the loads, one file at a time as before. A file whose bytes
+    were loaded or rejected before comes back with outcome ``SEEN`` and nothing recorded.
     """
     batch = _Batch(home, run_id)
     jobs = [batch.job(spec) for spec in files]
@@ -423,16 +438,18 @@ def process_extract(
     name: str,
     url: str,
     staged: str,
-    checksum: str | None,
+    checksum: str | None = None,
     refused: list[str] | None = None,
 ) -> dict:
-    """Read → validate → load one extract: a batch of one (``process_batch``)."""
+    """Read → validate → load one extract: a batch of one (``process_batch``).
+
+    ``checksum`` is pull's, always None: the batch hashes the bytes it reads.
+    """
     spec = {
         "source": source_name,
         "name": name,
         "url": url,
         "path": staged,
-        "checksum": checksum,
         "refused": refused,
     }
     return process_batch.fn(home, run_id, [spec])[0]
@@ -618,7 +635,6 @@ def refresh(home: str, source_names: list[str] | None = None, docs: bool = True)
 
         # Before any file is read: a different key would load records that never link.
         ledger.check_key(con, ledger.key_fingerprint(load_key()))
-        seen = ledger.seen_checksums(con)
         progress.stage("listing")
         for source in chosen:
             listed = sources.list_files(source)
@@ -630,10 +646,6 @@ def refresh(home: str, source_names: list[str] | None = None, docs: bool = True)
                         logger.info("ignored hidden file %s (reported once)", remote.name)
                     continue
                 staged = pull(home, run_id, source.name, remote.url, remote.name)
-                if staged["checksum"] is not None and staged["checksum"] in seen:
-                    continue
-                if staged["checksum"] is not None:
-                    seen.add(staged["checksum"])
                 pending.append((source.name, remote.name, remote.url, staged))
         pending.sort(key=lambda p: _sort_key(p[1]))
         files_done = progress.Files(p[3]["path"] for p in pending)
@@ -641,8 +653,11 @@ def refresh(home: str, source_names: list[str] | None = None, docs: bool = True)
         for batch in _batches(pending):
             for spec, out in zip(batch, process_batch(home, run_id, batch), strict=True):
                 done += 1
-                result.files.append(out)
                 files_done.done(spec["path"])
+                if out["outcome"] == SEEN:
+                    logger.debug("%s: seen before, skipped", spec["name"])
+                    continue
+                result.files.append(out)
                 logger.info(
                     "[%d/%d] %s: %s%s",
                     done,
@@ -661,7 +676,7 @@ def refresh(home: str, source_names: list[str] | None = None, docs: bool = True)
         if any(o == "failed" for o in outcomes):
             result.status = "failed"
             result.message = "some files failed to process; see meta.run_files"
-        if built or pending:
+        if built or result.files:
             # The snapshot's own ledger shows this run finished; the warehouse records it
             # only below, once the snapshot is live.
             name = snapshot_file_name(run_id)
@@ -679,7 +694,7 @@ def refresh(home: str, source_names: list[str] | None = None, docs: bool = True)
         result.new, result.loaded = counts["new"], counts["loaded"]
         result.rejected, result.warnings = counts["rejected"], counts["warnings"]
         shutil.rmtree(staging_dir(run_id), ignore_errors=True)
-    if pending and docs:
+    if result.files and docs:
         # Off the critical path: after the snapshot is live and the run recorded (and also
         # when the run failed, so rejected files still get their reports).
         try:
