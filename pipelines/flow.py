@@ -195,7 +195,6 @@ class _Batch:
         Those same bytes are hashed, validated and loaded, nothing else: a file rewritten
         while the run goes is loaded as read here, under the checksum of what was read here.
         """
-        from pipelines.pseudonymise import pseudonymise_frame
         from pipelines.read import read_extract
 
         name, rec = job.name, job.rec
@@ -226,13 +225,37 @@ class _Batch:
             # Validate the frame as sent (lengths and formats of identifiers are contract
             # rules); only the pseudonymised copy is ever written.
             job.sent = read_extract(job.staged, meta.kind, data=data, limits=self.limits)
-            data = None
-            job.frame = pseudonymise_frame(meta.kind, job.sent, self.key)
-            rec.row_count = len(job.frame)
-            self.inputs(job)
+            rec.row_count = len(job.sent)
         except Exception as exc:
             job.error = exc
-            job.sent = job.frame = None
+            job.sent = None
+
+    def pseudonymise(self, jobs: list[_Job]) -> None:
+        """Pseudonymise every file read, one pass per identifier column of each kind (the
+        batch's chunks end to end), then take each file's validation inputs."""
+        from pipelines.pseudonymise import pseudonymise_frames
+
+        by_kind: dict[str, list[_Job]] = {}
+        for j in jobs:
+            if j.sent is not None and j.error is None and j.meta is not None:
+                by_kind.setdefault(j.meta.kind, []).append(j)
+        for kind, group in by_kind.items():
+            sent = [j.sent for j in group if j.sent is not None]
+            frames: list[pd.DataFrame | None]
+            try:
+                frames = list(pseudonymise_frames(kind, sent, self.key))
+            except Exception:  # keep one file's failure from failing the others
+                log.exception("pseudonymising %d %s file(s) together failed", len(group), kind)
+                frames = [None] * len(group)  # each file alone, below
+            for j, one, frame in zip(group, sent, frames, strict=True):
+                try:
+                    j.frame = (
+                        pseudonymise_frames(kind, [one], self.key)[0] if frame is None else frame
+                    )
+                    self.inputs(j)
+                except Exception as exc:
+                    j.error = exc
+                    j.sent = j.frame = None
 
     def state(self, job: _Job) -> None:
         """Refuse a file not newer than the sender's current one (ContractError)."""
@@ -415,6 +438,7 @@ def process_batch(home: str, run_id: str, files: list[dict]) -> list[dict]:
     try:
         for job in jobs:
             batch.read(job)
+        batch.pseudonymise(jobs)
         batch.validate(jobs)
         loaded: set[tuple[str, str]] = set()
         for job in jobs:
