@@ -172,6 +172,7 @@ class _Batch:
         self.report_dir = self.settings.reports_dir / run_id
         self.limits = sources.Limits.from_settings(self.settings)
         self.key = load_key()
+        self.fingerprint = ledger.key_fingerprint(self.key)
         # Every checksum already loaded or rejected, or met earlier in this run.
         self.seen = ledger.seen_checksums(self.con, run_id)
 
@@ -331,8 +332,62 @@ class _Batch:
             return
         self.validate_alone(job)
 
-    def finish(self, job: _Job) -> dict:
-        """Reject (with a report) or load one file, record it, quarantine it if rejected."""
+    def loadable(self, job: _Job) -> bool:
+        """Read, validated and passing every must rule: loaded with the batch's others."""
+        return (
+            not job.seen
+            and job.error is None
+            and job.frame is not None
+            and job.outcome is not None
+            and job.outcome.ok
+        )
+
+    def load(self, group: list[_Job]) -> list[dict]:
+        """Load ``group`` (loadable files of one kind, one per sender) in one transaction with
+        one INSERT of all their rows, then record each in order (``finish``).
+
+        If that load fails, nothing of it was written: each file is then loaded alone, so one
+        file's failure never fails the others.
+        """
+        from pipelines.load import Incoming, load_extracts
+
+        if not group:
+            return []
+        kind = group[0].rec.kind or ""
+        ids: list[int | None]
+        try:
+            incoming = []
+            for j in group:
+                assert j.meta is not None and j.outcome is not None and j.frame is not None
+                assert j.rec.checksum is not None
+                incoming.append(
+                    Incoming(
+                        j.meta.org_code,
+                        j.meta.as_at,
+                        j.name,
+                        j.source_name,
+                        j.rec.checksum,
+                        j.frame,
+                        _warnings(j.outcome),
+                    )
+                )
+            ids = list(
+                load_extracts(
+                    self.con, kind, incoming, run_id=self.run_id, key_fingerprint=self.fingerprint
+                )
+            )
+        except Exception:
+            log.exception(
+                "loading %d %s file(s) together failed; loading each alone", len(group), kind
+            )
+            ids = [None] * len(group)
+        return [self.finish(j, extract_id) for j, extract_id in zip(group, ids, strict=True)]
+
+    def finish(self, job: _Job, extract_id: int | None = None) -> dict:
+        """Reject (with a report) or load one file, record it, quarantine it if rejected.
+
+        ``extract_id`` is given when the file was already loaded with its batch (``load``).
+        """
         from expectations.report import write_report
         from pipelines.load import load_extract
 
@@ -360,11 +415,9 @@ class _Batch:
                 )
                 rec.report_path = str(json_path)
                 rec.message = rejection_message(len(outcome.must))
+            elif extract_id is not None:
+                rec.extract_id = extract_id
             else:
-                warnings = [
-                    {"rule_id": f.rule_id, "column": f.column, "count": f.count}
-                    for f in outcome.should
-                ]
                 rec.extract_id = load_extract(
                     self.con,
                     kind=meta.kind,
@@ -375,9 +428,10 @@ class _Batch:
                     checksum=rec.checksum,
                     frame=job.frame,
                     run_id=self.run_id,
-                    warnings=warnings,
-                    key_fingerprint=ledger.key_fingerprint(self.key),
+                    warnings=_warnings(outcome),
+                    key_fingerprint=self.fingerprint,
                 )
+            if outcome.ok:
                 checkpoint("file:loaded")
                 rec.outcome = "loaded"
                 rec.message = f"{rec.warnings} should-rule warning(s)" if rec.warnings else None
@@ -428,30 +482,54 @@ def process_batch(home: str, run_id: str, files: list[dict]) -> list[dict]:
 
     ``files`` are pull's results with ``source``, ``name`` and ``url`` (see ``_batches``).
     Each file is still accepted or rejected alone, with its own report, ledger row and
-    quarantine, in name order; nothing is written for any file before all are validated,
-    and the warehouse only by the loads, one file at a time as before. A file whose bytes
-    were loaded or rejected before comes back with outcome ``SEEN`` and nothing recorded.
+    quarantine; nothing is written for any file before all are validated. The files that
+    pass are loaded together in one transaction (``_Batch.load``), then recorded in name
+    order; a later snapshot of a sender loaded in this batch waits for the earlier one and
+    is checked again against it. A file whose bytes were loaded or rejected before comes
+    back with outcome ``SEEN`` and nothing recorded.
     """
     batch = _Batch(home, run_id)
     jobs = [batch.job(spec) for spec in files]
-    out: list[dict] = []
+    outs: dict[int, dict] = {}
     try:
         for job in jobs:
             batch.read(job)
         batch.pseudonymise(jobs)
         batch.validate(jobs)
-        loaded: set[tuple[str, str]] = set()
+        waiting: list[_Job] = []  # loadable files of distinct senders, loaded together
+        loaded: set[tuple[str, str]] = set()  # senders with a file loaded by this batch
+
+        def load_waiting() -> None:
+            for job, out in zip(waiting, batch.load(waiting), strict=True):
+                outs[id(job)] = out
+                if out["outcome"] == "loaded":
+                    loaded.add(_sender(job))
+            waiting.clear()
+
         for job in jobs:
-            sender = (job.rec.kind or "", job.rec.org_code or "")
+            sender = _sender(job)
+            if any(_sender(w) == sender for w in waiting):
+                load_waiting()  # its earlier snapshot first, as file by file
             if sender in loaded:
                 batch.refresh_state(job)
-            out.append(batch.finish(job))
-            if job.rec.outcome == "loaded":
-                loaded.add(sender)
+            if batch.loadable(job):
+                waiting.append(job)
+            else:
+                outs[id(job)] = batch.finish(job)
+        load_waiting()
+        return [outs[id(job)] for job in jobs]
     finally:
         jobs.clear()
         pa.default_memory_pool().release_unused()
-    return out
+
+
+def _sender(job: _Job) -> tuple[str, str]:
+    return job.rec.kind or "", job.rec.org_code or ""
+
+
+def _warnings(outcome: ValidationOutcome) -> list[dict]:
+    """The should-rule failures recorded with a loaded extract."""
+    return [{"rule_id": f.rule_id, "column": f.column, "count": f.count} for f in outcome.should]
 
 
 @task(name="read-validate-load-one", cache_policy=NO_CACHE)

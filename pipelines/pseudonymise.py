@@ -21,7 +21,7 @@ from collections.abc import Callable
 import pandas as pd
 import pyarrow as pa
 
-from pipelines.read import arrow_text, text_series
+from pipelines.read import arrow_text, large_text, text_series
 
 log = logging.getLogger(__name__)
 
@@ -148,7 +148,7 @@ def pseudonymise_frames(kind: str, frames: list[pd.DataFrame], key: bytes) -> li
         return list(frames)
     outs = [frame.copy(deep=False) for frame in frames]
     for col in cols:
-        parts = [_large(arrow_text(frame[col])) for frame in frames]
+        parts = [large_text(arrow_text(frame[col])) for frame in frames]
         batch = pa.chunked_array([c for part in parts for c in part.chunks], pa.large_string())
         hashed = pseudonymise_arrow(key, batch).chunks
         at = 0
@@ -157,8 +157,3 @@ def pseudonymise_frames(kind: str, frames: list[pd.DataFrame], key: bytes) -> li
             out[col] = text_series(mine, index=out.index)
             at += part.num_chunks
     return outs
-
-
-def _large(values: pa.ChunkedArray) -> pa.ChunkedArray:
-    """As ``large_string`` (the reader's type already), so a batch's chunks share one type."""
-    return values if pa.types.is_large_string(values.type) else values.cast(pa.large_string())
