@@ -568,22 +568,24 @@ def _case_lookup(
     ``by_decision``, only the cases whose decision the contract's rule names (court outcomes:
     charged cases), with their decision dates.
 
-    The warehouse holds only pseudonyms, so membership is decided on pseudonyms and mapped
-    back to the values in this frame for validation.
+    The warehouse holds only pseudonyms, so membership is decided on pseudonyms (one join,
+    ``case_matches``) and mapped back to the values in this frame for validation.
     """
-    from pipelines.load import known_urns
+    from pipelines.load import case_matches
+    from pipelines.read import arrow_text
 
+    column = arrow_text(pseudonyms)
     if by_decision:
         decisions = case_decisions("cps_court_outcomes")
-        known, received = known_urns(con, area_code, decisions, "decision_date")
+        found = case_matches(con, area_code, column, decisions, "decision_date")
     else:
-        known, received = known_urns(con, area_code)
-    found = pseudonyms.isin(known).to_numpy(dtype=bool)
+        found = case_matches(con, area_code, column)
+    raw = sent.iloc[[pos for pos, _ in found]].tolist()
     urns: set[str] = set()
     dates: dict[str, str] = {}
-    for raw, key in zip(sent[found].tolist(), pseudonyms[found].tolist(), strict=True):
-        urns.add(raw)
-        dates[raw] = received[key]
+    for value, (_, when) in zip(raw, found, strict=True):
+        urns.add(value)
+        dates[value] = when
     return urns, dates
 
 

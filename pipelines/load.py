@@ -220,22 +220,34 @@ def load_extracts(
     return ids
 
 
-def known_urns(
+def case_matches(
     con: duckdb.DuckDBPyConnection,
     area_code: str,
+    pseudonyms: pa.ChunkedArray,
     decisions: tuple[str, ...] = (),
     date_column: str = "received_date",
-) -> tuple[set[str], dict[str, str]]:
-    """Pseudonymised URNs (and a date: received by default) of the Area's current cps_cases
-    snapshot; only cases whose decision is in ``decisions`` when that is given (court
-    outcomes name charged cases)."""
+) -> list[tuple[int, str]]:
+    """(row position, the case's date as text: received by default) of each pseudonymised
+    URN in ``pseudonyms`` found in the Area's current cps_cases snapshot; only cases whose
+    decision is in ``decisions`` when that is given (court outcomes name charged cases).
+
+    One join in DuckDB against the file's column as Arrow: the Area's cases never come into
+    Python.
+    """
     if date_column not in {"received_date", "decision_date"}:
         raise ValueError(f"no case date {date_column!r}")
-    rows = con.execute(
-        f"SELECT c.urn, CAST(c.{date_column} AS VARCHAR) FROM raw.cps_cases c "
-        "JOIN raw.extracts e USING (extract_id) "
-        "WHERE e.kind = 'cps_cases' AND e.org_code = ? AND e.is_current "
-        "AND (len(?) = 0 OR list_contains(?, c.decision))",
-        [area_code, list(decisions), list(decisions)],
-    ).fetchall()
-    return {r[0] for r in rows}, {r[0]: r[1] for r in rows}
+    relation = "incoming_urns"
+    positions = pa.array(np.arange(len(pseudonyms), dtype=np.int64))
+    con.register(relation, pa.table({"pos": positions, "urn": pseudonyms}))
+    try:
+        rows = con.execute(
+            f"SELECT i.pos, CAST(c.{quote_ident(date_column)} AS VARCHAR) "
+            f"FROM {quote_ident(relation)} i JOIN raw.cps_cases c ON c.urn = i.urn "
+            "JOIN raw.extracts e ON e.extract_id = c.extract_id "
+            "WHERE e.kind = 'cps_cases' AND e.org_code = ? AND e.is_current "
+            "AND (len(?) = 0 OR list_contains(?, c.decision)) ORDER BY i.pos, c.row_no",
+            [area_code, list(decisions), list(decisions)],
+        ).fetchall()
+    finally:
+        con.unregister(relation)
+    return [(int(r[0]), r[1]) for r in rows]
