@@ -1,13 +1,15 @@
 """The refresh flow: pull new extracts, validate, load, build marts, publish a snapshot.
 
-One Prefect flow run per refresh. For each new file (by checksum) there is a pull task
-(retried on transient source errors); then one task per batch of new files of one kind
-reads them, validates them with one Great Expectations run and loads each in turn. Each
-file is still accepted or rejected alone: one that breaks a must rule is quarantined with
-its own report; it never stops the others. Then core and marts are rebuilt and a serving
-snapshot is published. The run's GX Data Docs are built last, once the snapshot is live and the run
-recorded, so they never delay fresh data (a failure there is only logged). Tasks receive
-paths and ids, never connections or frames.
+One Prefect flow run per refresh. For each listed file there is a pull task (retried on
+transient source errors; a local file is used in place); then one task per batch of files
+of one kind reads each once, hashes those bytes (skipping any loaded or rejected before),
+pseudonymises the batch column by column, validates it with one Great Expectations run and
+loads the files that pass in one transaction. Each file is still accepted or rejected
+alone: one that breaks a must rule is quarantined with its own report; it never stops the
+others. Then core and marts are rebuilt and a serving snapshot is published. The run's GX
+Data Docs are built last, once the snapshot is live and the run recorded, so they never
+delay fresh data (a failure there is only logged). Tasks receive paths and ids, never
+connections or frames.
 
 A run is recorded as finished only once its snapshot is live. A refresh killed part-way
 therefore leaves either a stale live snapshot (the next run sees that the live snapshot's
