@@ -27,8 +27,9 @@ from bench import record
 from bench.etl_bench import machine
 
 
-def files_stage(tree: Path, files: Path, home: Path) -> tuple[float, float]:
-    """(wall s, CPU s) of one refresh's files stage from ``tree``, in a fresh ``home``."""
+def files_stage(tree: Path, files: Path, home: Path) -> tuple[float, float, float]:
+    """(wall s, CPU s, peak RSS MiB) of one refresh's files stage from ``tree``, in a fresh
+    ``home`` (this process stays small, so the child's ru_maxrss is its own: etl_bench)."""
     landing = home / "landing"
     landing.mkdir(parents=True)
     for f in files.iterdir():
@@ -56,7 +57,7 @@ def files_stage(tree: Path, files: Path, home: Path) -> tuple[float, float]:
     wall = time.perf_counter() - started
     if os.waitstatus_to_exitcode(status) != -9:
         raise SystemExit(f"{tree}: the refresh did not stop at build:start ({status})")
-    return wall, usage.ru_utime + usage.ru_stime
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -71,16 +72,17 @@ def main(argv: list[str] | None = None) -> dict:
         raise SystemExit("give two --tree label=path")
     order = [trees[0], trees[1], trees[1], trees[0]] * args.rounds
     load_before = os.getloadavg()
-    runs: dict[str, list[tuple[float, float]]] = {label: [] for label, _ in trees}
+    runs: dict[str, list[tuple[float, float, float]]] = {label: [] for label, _ in trees}
     for label, tree in order:
         work = Path(tempfile.mkdtemp(prefix="scorecard-files-stage-"))
         try:
-            wall, cpu = files_stage(tree, args.data, work / "home")
+            wall, cpu, rss = files_stage(tree, args.data, work / "home")
         finally:
             shutil.rmtree(work, ignore_errors=True)
-        runs[label].append((wall, cpu))
+        runs[label].append((wall, cpu, rss))
         print(
-            f"  {label:<10} wall {wall:7.1f} s   CPU {cpu:7.1f} s   load {os.getloadavg()[0]:.1f}"
+            f"  {label:<10} wall {wall:7.1f} s   CPU {cpu:7.1f} s   peak RSS {rss:6.0f} MiB   "
+            f"load {os.getloadavg()[0]:.1f}"
         )
     load_after = os.getloadavg()
     result = {
@@ -89,7 +91,10 @@ def main(argv: list[str] | None = None) -> dict:
         "data": str(args.data),
         "files": len(list(args.data.iterdir())),
         "runs": {
-            k: [{"wall_s": round(w, 1), "cpu_s": round(c, 1)} for w, c in v]
+            k: [
+                {"wall_s": round(w, 1), "cpu_s": round(c, 1), "peak_rss_mib": round(r)}
+                for w, c, r in v
+            ]
             for k, v in runs.items()
         },
         "load_average": {
@@ -100,8 +105,9 @@ def main(argv: list[str] | None = None) -> dict:
     if args.note:
         result["note"] = args.note
     for label, got in runs.items():
-        print(f"{label:<10} CPU s {min(c for _, c in got):7.1f} (best)   "
-              f"wall s {min(w for w, _ in got):7.1f} (best)")  # fmt: skip
+        print(f"{label:<10} CPU s {min(g[1] for g in got):7.1f} (best)   "
+              f"wall s {min(g[0] for g in got):7.1f} (best)   "
+              f"peak RSS {max(g[2] for g in got):6.0f} MiB (max)")  # fmt: skip
     print(f"  load average before {load_before[0]:.2f}, after {load_after[0]:.2f} (1 min)")
     record.append("files_stage", result)
     return result
