@@ -65,12 +65,13 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--data", type=Path, required=True, help="generated extracts")
     parser.add_argument("--tree", action="append", required=True, help="label=path, twice")
     parser.add_argument("--rounds", type=int, default=1, help="ABBA pairs")
+    parser.add_argument("--once", action="store_true", help="A then B only (large scales)")
     parser.add_argument("--note", default="")
     args = parser.parse_args(argv)
     trees = [(label, Path(path)) for label, path in (t.split("=", 1) for t in args.tree)]
     if len(trees) != 2:
         raise SystemExit("give two --tree label=path")
-    order = [trees[0], trees[1], trees[1], trees[0]] * args.rounds
+    order = trees if args.once else [trees[0], trees[1], trees[1], trees[0]] * args.rounds
     load_before = os.getloadavg()
     runs: dict[str, list[tuple[float, float, float]]] = {label: [] for label, _ in trees}
     for label, tree in order:
