@@ -1,13 +1,15 @@
 """The refresh flow: pull new extracts, validate, load, build marts, publish a snapshot.
 
-One Prefect flow run per refresh. For each new file (by checksum) there is a pull task
-(retried on transient source errors); then one task per batch of new files of one kind
-reads them, validates them with one Great Expectations run and loads each in turn. Each
-file is still accepted or rejected alone: one that breaks a must rule is quarantined with
-its own report; it never stops the others. Then core and marts are rebuilt and a serving
-snapshot is published. The run's GX Data Docs are built last, once the snapshot is live and the run
-recorded, so they never delay fresh data (a failure there is only logged). Tasks receive
-paths and ids, never connections or frames.
+One Prefect flow run per refresh. For each listed file there is a pull task (retried on
+transient source errors; a local file is used in place); then one task per batch of files
+of one kind reads each once, hashes those bytes (skipping any loaded or rejected before),
+pseudonymises the batch column by column, validates it with one Great Expectations run and
+loads the files that pass in one transaction. Each file is still accepted or rejected
+alone: one that breaks a must rule is quarantined with its own report; it never stops the
+others. Then core and marts are rebuilt and a serving snapshot is published. The run's GX
+Data Docs are built last, once the snapshot is live and the run recorded, so they never
+delay fresh data (a failure there is only logged). Tasks receive paths and ids, never
+connections or frames.
 
 A run is recorded as finished only once its snapshot is live. A refresh killed part-way
 therefore leaves either a stale live snapshot (the next run sees that the live snapshot's
@@ -60,6 +62,7 @@ KIND_ORDER = (
     "recommendation_updates",
 )
 EXIT_OK, EXIT_FAILED, EXIT_PARTIAL = 0, 1, 3
+SEEN = "seen"  # process_batch's outcome for bytes loaded or rejected before: not new
 
 
 @dataclass
@@ -104,22 +107,26 @@ def _is_transient(task_obj: object, task_run: object, state: object) -> bool:
     cache_policy=NO_CACHE,
 )
 def pull(home: str, run_id: str, source_name: str, url: str, name: str) -> dict:
-    """Fetch one file to the run's staging folder (or use it in place when local)."""
+    """Fetch one remote file to the run's staging folder; a local file is used in place.
+
+    Nothing is hashed here (``checksum`` is always None): the batch reads the bytes once,
+    hashes them, skips them when already seen, and validates and loads those same bytes
+    (``_Batch.read``).
+    """
     settings = settings_for(home)
     source = load_config(settings).source(source_name)
     remote = sources.RemoteFile(source_name, url, name)
     local = sources.local_path(source, remote)
-    try:
-        data = sources.read_file(source, remote, sources.Limits.from_settings(settings))
-    except sources.RefusedFile as err:  # reported by process_batch, never read
-        return {"path": str(local or name), "checksum": None, "refused": [err.rule_id, err.detail]}
     if local is not None:
-        staged = local
-    else:
-        staged = staging_dir(run_id) / name
-        staged.parent.mkdir(parents=True, exist_ok=True)
-        staged.write_bytes(data)
-    return {"path": str(staged), "checksum": sources.checksum(data)}
+        return {"path": str(local), "checksum": None}
+    try:
+        data = sources.fetch(source, remote, sources.Limits.from_settings(settings))
+    except sources.RefusedFile as err:  # reported by process_batch, never read
+        return {"path": name, "checksum": None, "refused": [err.rule_id, err.detail]}
+    staged = staging_dir(run_id) / name
+    staged.parent.mkdir(parents=True, exist_ok=True)
+    staged.write_bytes(data)
+    return {"path": str(staged), "checksum": None}
 
 
 def rejection_message(failed: int) -> str:
@@ -151,6 +158,7 @@ class _Job:
     item: FrameToValidate | None = None
     outcome: ValidationOutcome | None = None
     error: Exception | None = None  # a ContractError rejects; anything else fails the file
+    seen: bool = False  # its bytes were loaded or rejected before: skipped, never recorded
 
 
 class _Batch:
@@ -166,6 +174,9 @@ class _Batch:
         self.report_dir = self.settings.reports_dir / run_id
         self.limits = sources.Limits.from_settings(self.settings)
         self.key = load_key()
+        self.fingerprint = ledger.key_fingerprint(self.key)
+        # Every checksum already loaded or rejected, or met earlier in this run.
+        self.seen = ledger.seen_checksums(self.con, run_id)
 
     def job(self, spec: dict) -> _Job:
         started = datetime.now()
@@ -175,52 +186,79 @@ class _Batch:
             outcome="failed",
             started_at=started,
             finished_at=started,
-            checksum=spec["checksum"],
         )
         return _Job(
             spec["source"], spec["name"], spec["url"], spec["path"], rec, spec.get("refused")
         )
 
     def read(self, job: _Job) -> None:
-        """Check the name and that it is newer, read and hash the bytes once, parse them.
+        """Read the bytes once and hash them; skip them if seen; else check the name and that
+        it is newer, and parse them.
 
-        Those same bytes are validated and loaded: a file rewritten since ``pull`` hashed it
-        is loaded as read now, under the checksum of what was read now.
+        Those same bytes are hashed, validated and loaded, nothing else: a file rewritten
+        while the run goes is loaded as read here, under the checksum of what was read here.
         """
-        from pipelines.pseudonymise import pseudonymise_frame
         from pipelines.read import read_extract
 
         name, rec = job.name, job.rec
         source = self.config.source(job.source_name)
         try:
-            if job.refused:
+            data: bytes | None
+            try:
+                if job.refused:
+                    raise sources.RefusedFile(job.refused[0], job.refused[1])
+                remote = sources.RemoteFile(job.source_name, job.url, name)
+                if sources.local_path(source, remote) is None:  # our own staged copy
+                    data = sources.read_local(Path(job.staged).parent, job.staged, self.limits)
+                else:
+                    data = sources.read_file(source, remote, self.limits)
+            except sources.RefusedFile:  # reported under the name's kind and sender if any
                 with contextlib.suppress(ContractError):
                     meta = parse_extract_name(name)
                     rec.kind, rec.org_code, rec.as_at = meta.kind, meta.org_code, meta.as_at
-                raise sources.RefusedFile(job.refused[0], job.refused[1])
+                raise
+            rec.checksum = checksum = sources.checksum(data)
+            if checksum in self.seen:
+                job.seen = True
+                return
+            self.seen.add(checksum)
             meta = job.meta = parse_extract_name(name)
             rec.kind, rec.org_code, rec.as_at = meta.kind, meta.org_code, meta.as_at
             self.state(job)
-            remote = sources.RemoteFile(job.source_name, job.url, name)
-            data: bytes | None
-            if sources.local_path(source, remote) is None:  # our own staged copy
-                data = sources.read_local(Path(job.staged).parent, job.staged, self.limits)
-            else:
-                data = sources.read_file(source, remote, self.limits)
-            checksum = sources.checksum(data)
-            if checksum != rec.checksum:
-                log.warning("%s changed after it was listed; loading the version read now", name)
-            rec.checksum = checksum
             # Validate the frame as sent (lengths and formats of identifiers are contract
             # rules); only the pseudonymised copy is ever written.
             job.sent = read_extract(job.staged, meta.kind, data=data, limits=self.limits)
-            data = None
-            job.frame = pseudonymise_frame(meta.kind, job.sent, self.key)
-            rec.row_count = len(job.frame)
-            self.inputs(job)
+            rec.row_count = len(job.sent)
         except Exception as exc:
             job.error = exc
-            job.sent = job.frame = None
+            job.sent = None
+
+    def pseudonymise(self, jobs: list[_Job]) -> None:
+        """Pseudonymise every file read, one pass per identifier column of each kind (the
+        batch's chunks end to end), then take each file's validation inputs."""
+        from pipelines.pseudonymise import pseudonymise_frames
+
+        by_kind: dict[str, list[_Job]] = {}
+        for j in jobs:
+            if j.sent is not None and j.error is None and j.meta is not None:
+                by_kind.setdefault(j.meta.kind, []).append(j)
+        for kind, group in by_kind.items():
+            sent = [j.sent for j in group if j.sent is not None]
+            frames: list[pd.DataFrame | None]
+            try:
+                frames = list(pseudonymise_frames(kind, sent, self.key))
+            except Exception:  # keep one file's failure from failing the others
+                log.exception("pseudonymising %d %s file(s) together failed", len(group), kind)
+                frames = [None] * len(group)  # each file alone, below
+            for j, one, frame in zip(group, sent, frames, strict=True):
+                try:
+                    j.frame = (
+                        pseudonymise_frames(kind, [one], self.key)[0] if frame is None else frame
+                    )
+                    self.inputs(j)
+                except Exception as exc:
+                    j.error = exc
+                    j.sent = j.frame = None
 
     def state(self, job: _Job) -> None:
         """Refuse a file not newer than the sender's current one (ContractError)."""
@@ -258,7 +296,7 @@ class _Batch:
         """One GX validation per kind over the files read (``validate_frames``)."""
         from expectations.validate import validate_frames
 
-        ready = [j for j in jobs if j.item is not None and j.error is None]
+        ready = [j for j in jobs if j.item is not None and j.error is None and not j.seen]
         by_kind: dict[str, list[_Job]] = {}
         for j in ready:
             assert j.meta is not None
@@ -284,7 +322,7 @@ class _Batch:
     def refresh_state(self, job: _Job) -> None:
         """After an earlier file of the same sender and kind loaded in this batch, check this
         one again against the warehouse as it now is, exactly as a run file by file did."""
-        if job.meta is None or isinstance(job.error, sources.RefusedFile):
+        if job.meta is None or job.seen or isinstance(job.error, sources.RefusedFile):
             return
         try:
             self.state(job)  # first, as before: an older file is refused before it is read
@@ -296,12 +334,68 @@ class _Batch:
             return
         self.validate_alone(job)
 
-    def finish(self, job: _Job) -> dict:
-        """Reject (with a report) or load one file, record it, quarantine it if rejected."""
+    def loadable(self, job: _Job) -> bool:
+        """Read, validated and passing every must rule: loaded with the batch's others."""
+        return (
+            not job.seen
+            and job.error is None
+            and job.frame is not None
+            and job.outcome is not None
+            and job.outcome.ok
+        )
+
+    def load(self, group: list[_Job]) -> list[dict]:
+        """Load ``group`` (loadable files of one kind, one per sender) in one transaction with
+        one INSERT of all their rows, then record each in order (``finish``).
+
+        If that load fails, nothing of it was written: each file is then loaded alone, so one
+        file's failure never fails the others.
+        """
+        from pipelines.load import Incoming, load_extracts
+
+        if not group:
+            return []
+        kind = group[0].rec.kind or ""
+        ids: list[int | None]
+        try:
+            incoming = []
+            for j in group:
+                assert j.meta is not None and j.outcome is not None and j.frame is not None
+                assert j.rec.checksum is not None
+                incoming.append(
+                    Incoming(
+                        j.meta.org_code,
+                        j.meta.as_at,
+                        j.name,
+                        j.source_name,
+                        j.rec.checksum,
+                        j.frame,
+                        _warnings(j.outcome),
+                    )
+                )
+            ids = list(
+                load_extracts(
+                    self.con, kind, incoming, run_id=self.run_id, key_fingerprint=self.fingerprint
+                )
+            )
+        except Exception:
+            log.exception(
+                "loading %d %s file(s) together failed; loading each alone", len(group), kind
+            )
+            ids = [None] * len(group)
+        return [self.finish(j, extract_id) for j, extract_id in zip(group, ids, strict=True)]
+
+    def finish(self, job: _Job, extract_id: int | None = None) -> dict:
+        """Reject (with a report) or load one file, record it, quarantine it if rejected.
+
+        ``extract_id`` is given when the file was already loaded with its batch (``load``).
+        """
         from expectations.report import write_report
         from pipelines.load import load_extract
 
         rec, name = job.rec, job.name
+        if job.seen:
+            return {"file": name, "outcome": SEEN}
         try:
             if job.error is not None:
                 raise job.error
@@ -323,11 +417,9 @@ class _Batch:
                 )
                 rec.report_path = str(json_path)
                 rec.message = rejection_message(len(outcome.must))
+            elif extract_id is not None:
+                rec.extract_id = extract_id
             else:
-                warnings = [
-                    {"rule_id": f.rule_id, "column": f.column, "count": f.count}
-                    for f in outcome.should
-                ]
                 rec.extract_id = load_extract(
                     self.con,
                     kind=meta.kind,
@@ -338,9 +430,10 @@ class _Batch:
                     checksum=rec.checksum,
                     frame=job.frame,
                     run_id=self.run_id,
-                    warnings=warnings,
-                    key_fingerprint=ledger.key_fingerprint(self.key),
+                    warnings=_warnings(outcome),
+                    key_fingerprint=self.fingerprint,
                 )
+            if outcome.ok:
                 checkpoint("file:loaded")
                 rec.outcome = "loaded"
                 rec.message = f"{rec.warnings} should-rule warning(s)" if rec.warnings else None
@@ -391,28 +484,54 @@ def process_batch(home: str, run_id: str, files: list[dict]) -> list[dict]:
 
     ``files`` are pull's results with ``source``, ``name`` and ``url`` (see ``_batches``).
     Each file is still accepted or rejected alone, with its own report, ledger row and
-    quarantine, in name order; nothing is written for any file before all are validated,
-    and the warehouse only by the loads, one file at a time as before.
+    quarantine; nothing is written for any file before all are validated. The files that
+    pass are loaded together in one transaction (``_Batch.load``), then recorded in name
+    order; a later snapshot of a sender loaded in this batch waits for the earlier one and
+    is checked again against it. A file whose bytes were loaded or rejected before comes
+    back with outcome ``SEEN`` and nothing recorded.
     """
     batch = _Batch(home, run_id)
     jobs = [batch.job(spec) for spec in files]
-    out: list[dict] = []
+    outs: dict[int, dict] = {}
     try:
         for job in jobs:
             batch.read(job)
+        batch.pseudonymise(jobs)
         batch.validate(jobs)
-        loaded: set[tuple[str, str]] = set()
+        waiting: list[_Job] = []  # loadable files of distinct senders, loaded together
+        loaded: set[tuple[str, str]] = set()  # senders with a file loaded by this batch
+
+        def load_waiting() -> None:
+            for job, out in zip(waiting, batch.load(waiting), strict=True):
+                outs[id(job)] = out
+                if out["outcome"] == "loaded":
+                    loaded.add(_sender(job))
+            waiting.clear()
+
         for job in jobs:
-            sender = (job.rec.kind or "", job.rec.org_code or "")
+            sender = _sender(job)
+            if any(_sender(w) == sender for w in waiting):
+                load_waiting()  # its earlier snapshot first, as file by file
             if sender in loaded:
                 batch.refresh_state(job)
-            out.append(batch.finish(job))
-            if job.rec.outcome == "loaded":
-                loaded.add(sender)
+            if batch.loadable(job):
+                waiting.append(job)
+            else:
+                outs[id(job)] = batch.finish(job)
+        load_waiting()
+        return [outs[id(job)] for job in jobs]
     finally:
         jobs.clear()
         pa.default_memory_pool().release_unused()
-    return out
+
+
+def _sender(job: _Job) -> tuple[str, str]:
+    return job.rec.kind or "", job.rec.org_code or ""
+
+
+def _warnings(outcome: ValidationOutcome) -> list[dict]:
+    """The should-rule failures recorded with a loaded extract."""
+    return [{"rule_id": f.rule_id, "column": f.column, "count": f.count} for f in outcome.should]
 
 
 @task(name="read-validate-load-one", cache_policy=NO_CACHE)
@@ -423,16 +542,18 @@ def process_extract(
     name: str,
     url: str,
     staged: str,
-    checksum: str | None,
+    checksum: str | None = None,
     refused: list[str] | None = None,
 ) -> dict:
-    """Read → validate → load one extract: a batch of one (``process_batch``)."""
+    """Read → validate → load one extract: a batch of one (``process_batch``).
+
+    ``checksum`` is pull's, always None: the batch hashes the bytes it reads.
+    """
     spec = {
         "source": source_name,
         "name": name,
         "url": url,
         "path": staged,
-        "checksum": checksum,
         "refused": refused,
     }
     return process_batch.fn(home, run_id, [spec])[0]
@@ -449,22 +570,24 @@ def _case_lookup(
     ``by_decision``, only the cases whose decision the contract's rule names (court outcomes:
     charged cases), with their decision dates.
 
-    The warehouse holds only pseudonyms, so membership is decided on pseudonyms and mapped
-    back to the values in this frame for validation.
+    The warehouse holds only pseudonyms, so membership is decided on pseudonyms (one join,
+    ``case_matches``) and mapped back to the values in this frame for validation.
     """
-    from pipelines.load import known_urns
+    from pipelines.load import case_matches
+    from pipelines.read import arrow_text
 
+    column = arrow_text(pseudonyms)
     if by_decision:
         decisions = case_decisions("cps_court_outcomes")
-        known, received = known_urns(con, area_code, decisions, "decision_date")
+        found = case_matches(con, area_code, column, decisions, "decision_date")
     else:
-        known, received = known_urns(con, area_code)
-    found = pseudonyms.isin(known).to_numpy(dtype=bool)
+        found = case_matches(con, area_code, column)
+    raw = sent.iloc[[pos for pos, _ in found]].tolist()
     urns: set[str] = set()
     dates: dict[str, str] = {}
-    for raw, key in zip(sent[found].tolist(), pseudonyms[found].tolist(), strict=True):
-        urns.add(raw)
-        dates[raw] = received[key]
+    for value, (_, when) in zip(raw, found, strict=True):
+        urns.add(value)
+        dates[value] = when
     return urns, dates
 
 
@@ -618,7 +741,6 @@ def refresh(home: str, source_names: list[str] | None = None, docs: bool = True)
 
         # Before any file is read: a different key would load records that never link.
         ledger.check_key(con, ledger.key_fingerprint(load_key()))
-        seen = ledger.seen_checksums(con)
         progress.stage("listing")
         for source in chosen:
             listed = sources.list_files(source)
@@ -630,10 +752,6 @@ def refresh(home: str, source_names: list[str] | None = None, docs: bool = True)
                         logger.info("ignored hidden file %s (reported once)", remote.name)
                     continue
                 staged = pull(home, run_id, source.name, remote.url, remote.name)
-                if staged["checksum"] is not None and staged["checksum"] in seen:
-                    continue
-                if staged["checksum"] is not None:
-                    seen.add(staged["checksum"])
                 pending.append((source.name, remote.name, remote.url, staged))
         pending.sort(key=lambda p: _sort_key(p[1]))
         files_done = progress.Files(p[3]["path"] for p in pending)
@@ -641,8 +759,11 @@ def refresh(home: str, source_names: list[str] | None = None, docs: bool = True)
         for batch in _batches(pending):
             for spec, out in zip(batch, process_batch(home, run_id, batch), strict=True):
                 done += 1
-                result.files.append(out)
                 files_done.done(spec["path"])
+                if out["outcome"] == SEEN:
+                    logger.debug("%s: seen before, skipped", spec["name"])
+                    continue
+                result.files.append(out)
                 logger.info(
                     "[%d/%d] %s: %s%s",
                     done,
@@ -661,7 +782,7 @@ def refresh(home: str, source_names: list[str] | None = None, docs: bool = True)
         if any(o == "failed" for o in outcomes):
             result.status = "failed"
             result.message = "some files failed to process; see meta.run_files"
-        if built or pending:
+        if built or result.files:
             # The snapshot's own ledger shows this run finished; the warehouse records it
             # only below, once the snapshot is live.
             name = snapshot_file_name(run_id)
@@ -679,7 +800,7 @@ def refresh(home: str, source_names: list[str] | None = None, docs: bool = True)
         result.new, result.loaded = counts["new"], counts["loaded"]
         result.rejected, result.warnings = counts["rejected"], counts["warnings"]
         shutil.rmtree(staging_dir(run_id), ignore_errors=True)
-    if pending and docs:
+    if result.files and docs:
         # Off the critical path: after the snapshot is live and the run recorded (and also
         # when the run failed, so rejected files still get their reports).
         try:

@@ -20,8 +20,8 @@ ENV = "SCORECARD_TEST_KILL_AT"
 # Every point the pipeline names, in the order a refresh reaches them.
 POINTS = (
     "listed",  # sources listed, nothing pulled yet
-    "load:rows-inserted",  # inside one extract's load transaction, before it commits
-    "file:loaded",  # an extract committed, its run_files row not yet written
+    "load:rows-inserted",  # inside a batch's load transaction (all its rows in), uncommitted
+    "file:loaded",  # a batch's extracts committed, this file's run_files row not yet written
     "file:done",  # a file fully recorded (and quarantined if rejected), before the next
     "build:start",  # before core and marts are rebuilt
     "build:done",  # core and marts built, nothing published

@@ -82,8 +82,15 @@ def pin_key(con: duckdb.DuckDBPyConnection, fingerprint: str) -> None:
     )
 
 
-def seen_checksums(con: duckdb.DuckDBPyConnection) -> set[str]:
-    return {r[0] for r in con.execute("SELECT checksum FROM meta.files_seen").fetchall()}
+def seen_checksums(con: duckdb.DuckDBPyConnection, run_id: str | None = None) -> set[str]:
+    """Checksums loaded or rejected by any run, and any met by ``run_id`` so far (a file that
+    failed is tried again by the next run, not by this one)."""
+    rows = con.execute(
+        "SELECT checksum FROM meta.files_seen UNION "
+        "SELECT checksum FROM meta.run_files WHERE run_id = ? AND checksum IS NOT NULL",
+        [run_id],
+    ).fetchall()
+    return {r[0] for r in rows}
 
 
 _COUNTS_SQL = """

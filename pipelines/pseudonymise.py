@@ -21,7 +21,7 @@ from collections.abc import Callable
 import pandas as pd
 import pyarrow as pa
 
-from pipelines.read import arrow_text, text_series
+from pipelines.read import arrow_text, large_text, text_series
 
 log = logging.getLogger(__name__)
 
@@ -129,14 +129,31 @@ def pseudonymise_series(key: bytes, series: pd.Series) -> pd.Series:
 
 
 def pseudonymise_frame(kind: str, frame: pd.DataFrame, key: bytes) -> pd.DataFrame:
-    """A copy of ``frame`` with the kind's identifier columns pseudonymised.
+    """A copy of ``frame`` with the kind's identifier columns pseudonymised (a batch of one,
+    :func:`pseudonymise_frames`)."""
+    return pseudonymise_frames(kind, [frame], key)[0]
 
-    Only the identifier columns are new; the others share the reader's Arrow buffers.
+
+def pseudonymise_frames(kind: str, frames: list[pd.DataFrame], key: bytes) -> list[pd.DataFrame]:
+    """Copies of a batch's ``frames`` (all of ``kind``) with the identifier columns
+    pseudonymised, each column hashed in one pass over the whole batch.
+
+    The files' Arrow chunks are put end to end without copying, hashed chunk by chunk
+    (:func:`pseudonymise_arrow`, so the key's states are made once per column of the batch,
+    not per file), and each file gets back exactly its own chunks. Only the identifier
+    columns are new; the others share the reader's Arrow buffers.
     """
     cols = IDENTIFIER_COLUMNS.get(kind, ())
     if not cols:
-        return frame
-    out = frame.copy(deep=False)
+        return list(frames)
+    outs = [frame.copy(deep=False) for frame in frames]
     for col in cols:
-        out[col] = text_series(pseudonymise_arrow(key, arrow_text(out[col])), index=out.index)
-    return out
+        parts = [large_text(arrow_text(frame[col])) for frame in frames]
+        batch = pa.chunked_array([c for part in parts for c in part.chunks], pa.large_string())
+        hashed = pseudonymise_arrow(key, batch).chunks
+        at = 0
+        for out, part in zip(outs, parts, strict=True):
+            mine = pa.chunked_array(hashed[at : at + part.num_chunks], pa.string())
+            out[col] = text_series(mine, index=out.index)
+            at += part.num_chunks
+    return outs

@@ -314,6 +314,12 @@ def arrow_text(series: pd.Series) -> pa.ChunkedArray:
     return values.cast(pa.string())
 
 
+def large_text(values: pa.ChunkedArray) -> pa.ChunkedArray:
+    """As ``large_string`` (the reader's type already: then unchanged), so the chunks of many
+    files share one type and can be put end to end."""
+    return values if pa.types.is_large_string(values.type) else values.cast(pa.large_string())
+
+
 def normalise(
     table: pa.Table, kind: ExtractKind, ascii_only: bool = False, csv: bool = False
 ) -> pd.DataFrame:

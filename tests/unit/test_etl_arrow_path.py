@@ -102,6 +102,47 @@ def test_hmac_keeps_row_order_on_a_large_column() -> None:
         assert out[i].as_py() == _reference(b"k" * 16, values[i]), i
 
 
+@pytest.mark.parametrize("key", KEYS[:3])
+def test_a_batch_hashed_as_one_column_equals_each_file_alone(key: bytes) -> None:
+    """Several files' identifier columns hashed in one pass (uneven chunks, an empty file, a
+    file of nulls, a plain ``string`` column among ``large_string`` ones): each file gets back
+    exactly the pseudonyms Python's hmac gives its own values, in its own row order."""
+    rng = random.Random(2)
+
+    def text(values: list[str | None], cuts: list[int], typ: pa.DataType) -> pd.Series:
+        chunks = pa.chunked_array(
+            [pa.array(values[a:b], typ) for a, b in itertools.pairwise(cuts)], typ
+        )
+        return pd.Series(pd.arrays.ArrowStringArray(chunks, dtype=read.TEXT_DTYPE))
+
+    files: list[list[str | None]] = [
+        [None if i % 9 == 0 else f"URN{rng.randrange(10**9)}" for i in range(1_000)],
+        [],
+        [None, None],
+        list(VALUES),
+        [f"CR/{i}" for i in range(3_001)],
+    ]
+    cuts = [[0, 1, 500, 1_000], [0], [0, 2], [0, 5, 5, len(VALUES)], [0, 3_001]]
+    types = [pa.large_string(), pa.large_string(), pa.large_string(), pa.string(), pa.string()]
+    frames = []
+    for values, cut, typ in zip(files, cuts, types, strict=True):
+        urn = text(values, cut, typ)
+        frames.append(pd.DataFrame({"row_no": range(1, len(values) + 1), "urn": urn}))
+    outs = ps.pseudonymise_frames("cps_action_plans", frames, key)
+    assert len(outs) == len(frames)
+    for values, frame, out in zip(files, frames, outs, strict=True):
+        assert len(out) == len(values)
+        got = _plain(out["urn"])
+        assert got == [None if v is None else _reference(key, v) for v in values]
+        assert _plain(ps.pseudonymise_frame("cps_action_plans", frame, key)["urn"]) == got
+        assert _plain(frame["urn"]) == values, "the frames as sent are not changed"
+    assert ps.pseudonymise_frames("cps_action_plans", [], key) == []
+
+
+def _plain(series: pd.Series) -> list[str | None]:
+    return [None if pd.isna(v) else v for v in series]
+
+
 def test_pseudonymised_frame_shares_the_other_columns(tmp_path: Path) -> None:
     path = tmp_path / "cps_action_plans__cps_wessex__2024-03-31.csv"
     path.write_text(HEADER + "\nA1,1,2020-01-02,,2020-02-01,3,Y\n", encoding="utf-8")

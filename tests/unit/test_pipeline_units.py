@@ -11,7 +11,13 @@ import pytest
 
 from pipelines import pseudonymise as ps
 from pipelines.config import ConfigError, load_config, parse_config
-from pipelines.load import current_extract, insert_rows_sql, load_extract
+from pipelines.load import (
+    Incoming,
+    current_extract,
+    insert_rows_sql,
+    load_extract,
+    load_extracts,
+)
 from scorecard.contract import ContractError, parse_extract_name
 from scorecard.settings import load_settings
 from warehouse import db
@@ -169,6 +175,78 @@ def test_failed_load_writes_nothing(tmp_path: Path) -> None:
     assert con.execute("SELECT count(*) FROM raw.cps_action_plans").fetchone()[0] == 2
     cur = current_extract(con, "cps_action_plans", "cps_wessex")
     assert cur is not None and cur.as_at == date(2024, 3, 31)
+
+
+def _incoming(org: str, as_at: date, frame: pd.DataFrame) -> Incoming:
+    return Incoming(
+        org, as_at, f"cps_action_plans__{org}__{as_at}.csv", "t", f"{org}{as_at}", frame
+    )
+
+
+def _rows(con: duckdb.DuckDBPyConnection) -> list[tuple]:
+    return con.execute(
+        "SELECT e.org_code, e.as_at, e.is_current, p.row_no, p.urn, p.items "
+        "FROM raw.cps_action_plans p JOIN raw.extracts e USING (extract_id) ORDER BY ALL"
+    ).fetchall()
+
+
+def test_a_batch_loads_in_one_insert_each_row_under_its_own_extract(tmp_path: Path) -> None:
+    """Three senders' extracts in one load: each row under its own file's extract id, in
+    its row order; each sender's previous vintage switched off; the same rows as loading
+    the files one by one."""
+    orgs = ["cps_wessex", "cps_south_east", "cps_north_west"]
+    frames = [_plans(3), _plans(1), _plans(4)]
+    frames[1]["items"] = ["7"]
+    by_batch = db.read_write(tmp_path / "batch.duckdb")
+    alone = db.read_write(tmp_path / "alone.duckdb")
+    for con in (by_batch, alone):
+        migrate(con)
+        for org in orgs[:2]:  # an earlier vintage of two of them
+            load_extract(
+                con, kind="cps_action_plans", org_code=org, as_at=date(2024, 3, 31),
+                file_name=f"{org}-old", source="t", checksum=f"{org}-old", frame=_plans(2),
+                run_id="r",
+            )  # fmt: skip
+    new = [_incoming(org, date(2024, 6, 30), f) for org, f in zip(orgs, frames, strict=True)]
+    ids = load_extracts(by_batch, "cps_action_plans", new, run_id="r")
+    one_by_one = [load_extracts(alone, "cps_action_plans", [i], run_id="r")[0] for i in new]
+    assert len(set(ids)) == 3 and len(one_by_one) == 3
+    for org, frame, extract_id in zip(orgs, frames, ids, strict=True):
+        cur = current_extract(by_batch, "cps_action_plans", org)
+        assert cur is not None and (cur.extract_id, cur.row_count) == (extract_id, len(frame))
+        got = by_batch.execute(
+            "SELECT row_no, urn, items FROM raw.cps_action_plans WHERE extract_id = ? "
+            "ORDER BY row_no",
+            [extract_id],
+        ).fetchall()
+        assert got == [(r, u, int(i)) for r, u, i in frame[["row_no", "urn", "items"]].values]
+    assert _rows(by_batch) == _rows(alone)
+    seen = by_batch.execute("SELECT count(*) FROM meta.files_seen").fetchone()
+    assert seen is not None and seen[0] == 5
+
+
+def test_a_batch_load_that_fails_writes_nothing_of_any_file(tmp_path: Path) -> None:
+    """One file not newer (or one bad cast) in a batch: none of its files is written."""
+    con = db.read_write(tmp_path / "w.duckdb")
+    migrate(con)
+    _load(con, date(2024, 3, 31), _plans(2))
+    before = (_rows(con), con.execute("SELECT * FROM raw.extracts ORDER BY ALL").fetchall())
+    broken = _plans(2)
+    broken.loc[1, "items"] = "not a number"
+    batches = [
+        [_incoming("cps_south_east", date(2024, 6, 30), _plans(3)),
+         _incoming("cps_wessex", date(2024, 3, 31), _plans(1))],  # not newer
+        [_incoming("cps_south_east", date(2024, 6, 30), _plans(3)),
+         _incoming("cps_wessex", date(2024, 6, 30), broken)],
+    ]  # fmt: skip
+    for batch in batches:
+        with pytest.raises((ContractError, duckdb.Error)):
+            load_extracts(con, "cps_action_plans", batch, run_id="r")
+        after = (_rows(con), con.execute("SELECT * FROM raw.extracts ORDER BY ALL").fetchall())
+        assert after == before
+        assert con.execute("SELECT count(*) FROM meta.files_seen").fetchone() == (1,)
+    with pytest.raises(ValueError, match="one extract per sender"):
+        load_extracts(con, "cps_action_plans", [batches[0][0], batches[0][0]], run_id="r")
 
 
 def test_a_rejection_is_worded_without_codes_or_plural_brackets() -> None:
