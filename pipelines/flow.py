@@ -385,12 +385,36 @@ class _Batch:
             ids = [None] * len(group)
         return [self.finish(j, extract_id) for j, extract_id in zip(group, ids, strict=True)]
 
+    def reject(
+        self,
+        job: _Job,
+        why: ValidationOutcome | ContractError,
+        rules: tuple[str, ...],
+        message: str | None,
+    ) -> None:
+        """Mark ``job``'s file rejected with its report: ``why`` is the validation outcome
+        (rule results) or the ContractError that stopped it before validation."""
+        from expectations.report import write_report
+
+        rec = job.rec
+        rec.outcome = "rejected"
+        rec.rules_failed = rules
+        rec.message = message
+        json_path, _ = write_report(
+            why,
+            file_name=job.name,
+            kind=rec.kind,
+            org_code=rec.org_code,
+            as_at=rec.as_at,
+            out_dir=self.report_dir,
+        )
+        rec.report_path = str(json_path)
+
     def finish(self, job: _Job, extract_id: int | None = None) -> dict:
         """Reject (with a report) or load one file, record it, quarantine it if rejected.
 
         ``extract_id`` is given when the file was already loaded with its batch (``load``).
         """
-        from expectations.report import write_report
         from pipelines.load import load_extract
 
         rec, name = job.rec, job.name
@@ -405,18 +429,8 @@ class _Batch:
             rec.warnings = len(outcome.should)
             _save_validation(outcome, self.report_dir / "validations" / f"{name}.json")
             if not outcome.ok:
-                rec.outcome = "rejected"
-                rec.rules_failed = tuple(f.rule_id for f in outcome.must)
-                json_path, _ = write_report(
-                    outcome,
-                    file_name=name,
-                    kind=meta.kind,
-                    org_code=meta.org_code,
-                    as_at=meta.as_at,
-                    out_dir=self.report_dir,
-                )
-                rec.report_path = str(json_path)
-                rec.message = rejection_message(len(outcome.must))
+                rules = tuple(f.rule_id for f in outcome.must)
+                self.reject(job, outcome, rules, rejection_message(len(outcome.must)))
             elif extract_id is not None:
                 rec.extract_id = extract_id
             else:
@@ -438,18 +452,7 @@ class _Batch:
                 rec.outcome = "loaded"
                 rec.message = f"{rec.warnings} should-rule warning(s)" if rec.warnings else None
         except ContractError as err:
-            rec.outcome = "rejected"
-            rec.rules_failed = (err.rule_id,)
-            rec.message = err.detail
-            json_path, _ = write_report(
-                err,
-                file_name=name,
-                kind=rec.kind,
-                org_code=rec.org_code,
-                as_at=rec.as_at,
-                out_dir=self.report_dir,
-            )
-            rec.report_path = str(json_path)
+            self.reject(job, err, (err.rule_id,), err.detail)
         except Exception as exc:  # recorded, never fatal to the other files
             rec.outcome = "failed"
             rec.message = f"{type(exc).__name__}: {exc}"
