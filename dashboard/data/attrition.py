@@ -73,13 +73,13 @@ def court_coverage() -> dict[tuple[str, str], tuple[bool, date | None]]:
 
 
 @snapshot_cached
-def _area_names() -> dict[str, str]:
+def area_names() -> dict[str, str]:
     got = source.query("SELECT code, name FROM ref.cps_areas", [])
     return dict(zip(got["code"], got["name"], strict=True))
 
 
 @snapshot_cached
-def _force_areas(force_code: str) -> tuple[str, ...]:
+def force_areas(force_code: str) -> tuple[str, ...]:
     got = source.query(
         "SELECT area_code FROM ref.force_area_map WHERE force_code = ? ORDER BY area_code",
         [force_code],
@@ -121,7 +121,7 @@ def attrition(year: str, force_code: str | None = None, force_name: str | None =
         orgs.insert(0, ("force", force_code, force_name or force_code))
     rows = _rows(year, [(lv, org) for lv, org, _ in orgs])
     cover = court_coverage()
-    names = _area_names()
+    names = area_names()
     plot: list[dict] = []
     table: dict[str, dict] = {label: {"Stage": label} for _, label in STAGES}
     for level, org, name in orgs:
@@ -156,7 +156,7 @@ def attrition(year: str, force_code: str | None = None, force_name: str | None =
     if force_code:
         unsent = [
             names.get(a, a)
-            for a in _force_areas(force_code)
+            for a in force_areas(force_code)
             if not cover.get(("cps_area", a), (False, None))[0]
         ]
         if unsent:

@@ -126,3 +126,31 @@ def test_national_headline(snap: None) -> None:
         "Of 200 rape offences recorded in 2022-23, 10.0% had led to a conviction by 30 Nov 2024."
     )
     assert list(att.plot["org"].unique()) == ["England and Wales"]
+
+
+def test_stage_three_tiles_say_not_yet_sent(snap: None) -> None:
+    """The stage-three tiles' coverage rule (dashboard.data.headline.court_scope): a force
+    whose Area has not sent has "not yet sent" on every tile, never a zero; one whose Area
+    has sent has its figures; national covers the Areas that sent and says which have not."""
+    from dashboard.data import headline as hd
+
+    assert hd.court_scope(hd.Scope("Kent", "kent")) == (None, None)
+    words, note = hd.court_scope(hd.Scope("Surrey", "surrey"))
+    assert words == "Court outcomes not yet sent by CPS South Surrey"
+    assert note == f"{words}: the stage-three figures for Surrey are not shown."
+    words, note = hd.court_scope(hd.Scope("England and Wales"))
+    assert words is None and note and "1 of 2 have not yet sent (CPS South Surrey)" in note
+
+    ids = [m.id for m in hd.court_metrics()]
+    assert "rate.conviction" in ids and "volume.completed" in ids
+    assert "time.charge_to_completion" in ids and "engage.withdrawal_after_charge" in ids
+    assert "flow.attrition" not in ids  # the cohort has its own view
+
+    m = next(m for m in hd.court_metrics() if m.id == "rate.conviction")
+    rows = hd.mart_rows([("joint", "kent")], ["2023-24", "2022-23"])
+    idx, _ = hd.indexed(rows)
+    figures = hd._Figures(hd.Scope("Surrey", "surrey"), "2023-24", "2022-23", None, "", idx, {})
+    unsent = figures.tile(m, "Court outcomes not yet sent by CPS South Surrey")
+    assert unsent.value == "not yet sent" and "0" not in unsent.value
+    assert unsent.change == "Court outcomes not yet sent by CPS South Surrey."
+    assert unsent.position == "not compared with national"
