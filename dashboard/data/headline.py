@@ -64,7 +64,7 @@ STAGE_WORDS = {
     "referral": "Referral to the CPS",
     "cps_decision": "CPS decision",
     "decisions": "Police and CPS decisions",
-    "court": "Charge to completion at court",
+    "court": "Court",
     "data": "Data",
     "all": "All stages",
 }
