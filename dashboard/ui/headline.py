@@ -55,7 +55,10 @@ def tile(t: Tile, index: int, prefix: str = "headline") -> html.Article:
     lines = [
         html.P(t.stage, className="tile-stage"),
         html.H4(html.A(t.title, href=t.href), id=title_id, className="tile-title"),
-        html.P(t.value, className="tile-value"),
+        html.P(
+            t.value,
+            className="tile-value" if t.value[:1].isdigit() else "tile-value tile-words",
+        ),
         html.P(
             t.change,
             className=f"tile-line tone-{TONE.get(t.judgement, 'neutral')}",
