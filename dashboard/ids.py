@@ -88,3 +88,5 @@ ADMIN_AUDIT_SINCE = "admin-audit-since"
 ADMIN_AUDIT_UNTIL = "admin-audit-until"
 NAT_ATTRITION = "national-attrition"
 AREA_ATTRITION = "area-attrition"
+# stage three's tiles (same section on / and /area/<force>, one page at a time)
+COURT_TILES = "court"

@@ -46,10 +46,12 @@ from reportlab.platypus import (
 )
 
 from dashboard.data import area as area_data
+from dashboard.data import attrition as attrition_data
 from dashboard.data import headline as headline_data
 from dashboard.data import national as national_data
 from dashboard.data import scorecard as sd
 from dashboard.data.snapshot import NoSnapshotError, UnknownEditionError
+from dashboard.ui import attrition as attrition_ui
 from dashboard.ui import headline as headline_ui
 from dashboard.ui.editions import current_words
 from dashboard.ui.figures import SOURCE
@@ -188,6 +190,8 @@ def bar_chart(
     labels: Sequence[Sequence[str]] | None = None,
     na_text: str | None = None,
     value_format: str | None = None,
+    min_height: float = 62 * mm,
+    bar_pt: float = 9,
 ) -> Drawing:
     """A simple grouped bar chart (Okabe-Ito colours, a legend naming each series). A
     suppressed or missing value (None) draws no bar, only ``na_text`` if given; the table
@@ -197,7 +201,7 @@ def bar_chart(
     legend_room, label_room = 150, 175
     chart: BarChart
     if horizontal:
-        height = max(62 * mm, 40 + len(categories) * (9 * len(series) + 8))
+        height = max(min_height, 40 + len(categories) * (bar_pt * len(series) + 8))
         chart = HorizontalBarChart()
         chart.x, chart.y = label_room, 24
         chart.width, chart.height = width - label_room - legend_room - 40, height - 34
@@ -244,7 +248,9 @@ def bar_chart(
     return drawing
 
 
-def withdrawal_drawing(plot: pd.DataFrame, width: float) -> Drawing | None:
+def withdrawal_drawing(
+    plot: pd.DataFrame, width: float, min_height: float = 62 * mm, bar_pt: float = 9
+) -> Drawing | None:
     """The shares of withdrawals by stage and by reason (the plot frame of
     :func:`dashboard.data.area.withdrawal_breakdown`), the force beside national, as
     horizontal bars like the area page's. A hidden share draws no bar and is written
@@ -282,6 +288,8 @@ def withdrawal_drawing(plot: pd.DataFrame, width: float) -> Drawing | None:
         labels=labels,
         na_text=na_text,
         value_format="%g%%",
+        min_height=min_height,
+        bar_pt=bar_pt,
     )
 
 
@@ -394,11 +402,15 @@ def _tile_cell(t: headline_data.Tile, styles: dict[str, ParagraphStyle]) -> list
 
 
 def headline_grid(
-    head: headline_data.Headline, styles: dict[str, ParagraphStyle], width: float
+    head: headline_data.Headline,
+    styles: dict[str, ParagraphStyle],
+    width: float,
+    court: bool = False,
 ) -> Table:
     """The tiles as on screen: one column per theme, the theme's tiles down it; a tile that
-    is worsening or worse than national has a vermillion left rule (its words say so)."""
-    themes = head.by_theme()
+    is worsening or worse than national has a vermillion left rule (its words say so).
+    ``court``: stage three's tiles instead of the headline's."""
+    themes = head.by_theme(court=court)
     depth = max(len(tiles) for _, _, tiles in themes)
     data: list[list] = [[Paragraph(_t(words.upper()), styles["theme"]) for _, words, _ in themes]]
     style: list = [("VALIGN", (0, 0), (-1, -1), "TOP"), ("BOTTOMPADDING", (0, 0), (-1, 0), 2)]
@@ -490,6 +502,63 @@ def page_one(
         Paragraph(_t(headline_ui.method_note(head, area)), styles["note"]),
         *attention_flowables(head, styles, area),
     ]
+
+
+# --- page 2: stage three and one cohort from report to verdict ------------------------------
+
+
+def court_and_cohort(
+    head: headline_data.Headline,
+    who: str,
+    period: str,
+    as_at: date | None,
+    styles: dict[str, ParagraphStyle],
+    force: area_data.ForceInfo | None = None,
+) -> list:
+    """As on the page after needs attention: stage three's tiles ("not yet sent" where court
+    outcomes are not), then the cohort view: its headline sentence, what the court stages
+    cover, the chart (the withdrawal chart's bars) and its table. Nothing when neither is
+    published."""
+    out: list = []
+    if head.court:
+        out += [
+            Paragraph(_t(f"{headline_ui.COURT_TITLE}, {who}"), styles["h2_tight"]),
+            *([Paragraph(_t(head.court_note), styles["small"])] if head.court_note else []),
+            headline_grid(head, styles, WIDTH, court=True),
+        ]
+    year, note = attrition_data.cohort_for(period, as_at)
+    if year is not None:
+        att = (
+            attrition_data.attrition(year, force.code, force.name)
+            if force
+            else attrition_data.attrition(year)
+        )
+        # shorter than the withdrawal tab's: page 2 holds stage three's tiles and the cohort
+        chart = withdrawal_drawing(att.plot, WIDTH * 0.8, min_height=44 * mm, bar_pt=6)
+        who_att = f"{force.name} and national" if force else attrition_data.NATIONAL
+        out.append(
+            KeepTogether(
+                [
+                    Paragraph(_t(attrition_ui.TITLE), styles["h2_tight"]),
+                    Paragraph(_t(att.headline), styles["body"]),
+                    *[
+                        Paragraph(_t(n), styles["small"])
+                        for n in (*att.notes, *([note] if note else []))
+                    ],
+                    Paragraph(
+                        _t(
+                            f"Offences recorded in {att.year} reaching each stage: {who_att}. "
+                            "Cohort recorded in financial year "
+                            f"{att.year}, as at the extract date. {SOURCE}"
+                        ),
+                        styles["small"],
+                    ),
+                    *([chart] if chart is not None else []),
+                    _table(att.frame, WIDTH, styles),
+                ]
+            )
+        )
+    return [PageBreak(), *out] if out else []
 
 
 # --- a funnel plot and a trend for each headline rate ---------------------------------------
@@ -708,6 +777,7 @@ def national_pack(period: str, info: sd.PeriodInfo) -> bytes:
         f"{title}: board pack", f"{shown}, England and Wales", head, False, info.data_as_at,
         styles,
     )  # fmt: skip
+    story += court_and_cohort(head, "England and Wales", period, info.data_as_at, styles)
     story += rate_pages(scope, period, shown, info.data_as_at, styles)
     rollup = national_data.recommendation_rollup()
     overdue = int(sum(int(x) for x in rollup["Overdue"]))
@@ -754,6 +824,7 @@ def area_pack(force: area_data.ForceInfo, period: str, info: sd.PeriodInfo) -> b
         f"{title}: board pack", f"{shown}. {force.name} with {areas}", head, True,
         info.data_as_at, styles,
     )  # fmt: skip
+    story += court_and_cohort(head, force.name, period, info.data_as_at, styles, force)
     story += rate_pages(scope, period, shown, info.data_as_at, styles)
     owners = (area_data.Org(force.code, force.name), *force.areas)
     recs = area_data.owned_recommendations(owners)

@@ -19,6 +19,7 @@ from dashboard.ui.wording import NOT_YET_SENT, court_not_sent_words, day_words, 
 from scorecard import periods
 
 METRIC = "flow.attrition"
+RECORDED = "volume.recorded"  # the cohort's size when no stage's base is published
 NATIONAL = "England and Wales"
 # (breakdown, stage as shown); "recorded" is the cohort itself (100%).
 STAGES: tuple[tuple[str, str], ...] = (
@@ -73,13 +74,13 @@ def court_coverage() -> dict[tuple[str, str], tuple[bool, date | None]]:
 
 
 @snapshot_cached
-def _area_names() -> dict[str, str]:
+def area_names() -> dict[str, str]:
     got = source.query("SELECT code, name FROM ref.cps_areas", [])
     return dict(zip(got["code"], got["name"], strict=True))
 
 
 @snapshot_cached
-def _force_areas(force_code: str) -> tuple[str, ...]:
+def force_areas(force_code: str) -> tuple[str, ...]:
     got = source.query(
         "SELECT area_code FROM ref.force_area_map WHERE force_code = ? ORDER BY area_code",
         [force_code],
@@ -88,23 +89,41 @@ def _force_areas(force_code: str) -> tuple[str, ...]:
 
 
 def _rows(year: str, orgs: list[tuple[str, str]]) -> dict[tuple[str, str, str], dict]:
+    """The cohort's rows keyed (level, org, stage); stage "recorded" is the year's count of
+    recorded offences (``volume.recorded``), the cohort's size where no stage gives it."""
     got = sd.mart_rows(orgs, [year])
-    got = got[(got["metric_id"] == METRIC) & (got["basis"] == "cohort") & (got["stat"] == "rate")]
-    return {
+    stages = got[
+        (got["metric_id"] == METRIC) & (got["basis"] == "cohort") & (got["stat"] == "rate")
+    ]
+    out = {
         (r["level"], r["org_code"], r["breakdown"].removeprefix("reached=")): r
-        for r in got.to_dict("records")
+        for r in stages.to_dict("records")
     }
+    counts = got[
+        (got["metric_id"] == RECORDED)
+        & (got["basis"] == "period")
+        & (got["stat"] == "count")
+        & (got["breakdown"] == "")
+    ]
+    for r in counts.to_dict("records"):
+        out.setdefault((r["level"], r["org_code"], "recorded"), r)
+    return out
 
 
 def _recorded(rows: dict[tuple[str, str, str], dict], level: str, org: str) -> float | None:
     """The cohort's recorded offences: the base of the first stage published (a court stage's
-    base is the whole cohort only where it has been sent, which is when it is published)."""
+    base is the whole cohort only where it has been sent, which is when it is published),
+    else the year's recorded count (where every published stage is suppressed and the court
+    stages are not yet sent)."""
     for key in ("referred", "charged", "completed", "convicted"):
         got = rows.get((level, org, key))
         n = as_number(got.get("denominator")) if got else None
         if n is not None:
             return n
-    return None
+    count = rows.get((level, org, "recorded"))
+    if count is None or reason_of(count.get("suppressed")):
+        return None
+    return as_number(count.get("value"))
 
 
 def _count(v: object) -> str:
@@ -121,7 +140,7 @@ def attrition(year: str, force_code: str | None = None, force_name: str | None =
         orgs.insert(0, ("force", force_code, force_name or force_code))
     rows = _rows(year, [(lv, org) for lv, org, _ in orgs])
     cover = court_coverage()
-    names = _area_names()
+    names = area_names()
     plot: list[dict] = []
     table: dict[str, dict] = {label: {"Stage": label} for _, label in STAGES}
     for level, org, name in orgs:
@@ -156,7 +175,7 @@ def attrition(year: str, force_code: str | None = None, force_name: str | None =
     if force_code:
         unsent = [
             names.get(a, a)
-            for a in _force_areas(force_code)
+            for a in force_areas(force_code)
             if not cover.get(("cps_area", a), (False, None))[0]
         ]
         if unsent:
@@ -196,8 +215,9 @@ def _headline(
             return f"No attrition figures for offences recorded in {year}{where}."
         charged = rows.get((level, code, "charged"))
         charged_text = sd.cell_text(charged, "percent")
+        size = _count(_recorded(rows, level, code))
         lead = (
-            f"Of {_count(referred.get('denominator'))} rape offences recorded in {year}{where}, "
+            f"Of {size + ' ' if size else 'the '}rape offences recorded in {year}{where}, "
             f"{charged_text} had been charged"
         )
         if convicted is None:

@@ -13,6 +13,7 @@ is exactly what the tiles, the list and the PDF show, so screen and paper agree.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from urllib.parse import urlencode
@@ -20,6 +21,7 @@ from urllib.parse import urlencode
 import pandas as pd
 
 from dashboard.data import area as area_data
+from dashboard.data import attrition as attrition_data
 from dashboard.data import national as national_data
 from dashboard.data import recommendations, source
 from dashboard.data.compare import FunnelCurves, funnel_curves
@@ -37,8 +39,10 @@ from dashboard.data.scorecard import (
 from dashboard.data.source import snapshot_cached
 from dashboard.ui.wording import (
     CHANGE_SYMBOL,
+    NOT_YET_SENT,
     SPC_TEXT,
     change_words,
+    court_not_sent_words,
     position_tone,
     position_words,
     spc_point_variation,
@@ -60,11 +64,13 @@ STAGE_WORDS = {
     "referral": "Referral to the CPS",
     "cps_decision": "CPS decision",
     "decisions": "Police and CPS decisions",
+    "court": "Court",
     "data": "Data",
     "all": "All stages",
 }
-# The order stages take inside a theme (report to charge).
+# The order stages take inside a theme (report to charge, then court).
 STAGE_ORDER = tuple(STAGE_WORDS)
+COURT_STAGE = "court"  # stage three: its metrics have their own tiles beside the headline
 
 
 def period_short(period: str) -> str:
@@ -136,12 +142,16 @@ class Headline:
     spc_label: str
     tiles: list[Tile] = field(default_factory=list)
     attention: list[Attention] = field(default_factory=list)
+    # stage three (charge to completion at court): its tiles, and what its figures cover
+    court: list[Tile] = field(default_factory=list)
+    court_note: str | None = None
 
-    def by_theme(self) -> list[tuple[str, str, list[Tile]]]:
-        """(theme, words, tiles) in theme order, themes without tiles left out."""
+    def by_theme(self, court: bool = False) -> list[tuple[str, str, list[Tile]]]:
+        """(theme, words, tiles) in theme order, themes without tiles left out: the
+        headline's tiles, or (``court``) stage three's."""
         out = []
         for key, words in THEMES.items():
-            tiles = [t for t in self.tiles if t.theme == key]
+            tiles = [t for t in (self.court if court else self.tiles) if t.theme == key]
             if tiles:
                 out.append((key, words, tiles))
         return out
@@ -228,14 +238,110 @@ def _headline(scope: Scope, period: str, as_at: date | None) -> Headline:
     idx, by_period = indexed(rows)
     spc = _spc_points(scope.pairs(), quarter)
     out = Headline(period, year, quarter, quarter_label)  # year: as the tiles write it
-    area = scope.force_code is not None
-    for m in sorted(catalogue.headline(), key=lambda m: (list(THEMES).index(str(m.theme)),
-                                                         stage_order(m))):  # fmt: skip
+    figures = _Figures(scope, period, year, quarter, quarter_label, idx, spc, by_period)
+    out.tiles = [figures.tile(m) for m in _ordered(catalogue.headline())]
+    unsent, out.court_note = court_scope(scope)
+    out.court = [figures.tile(m, unsent) for m in _ordered(court_metrics())]
+    out.attention = _attention(scope, period, quarter, idx, by_period, spc)
+    return out
+
+
+def _ordered(metrics: Iterable[Metric]) -> list[Metric]:
+    """By theme (in :data:`THEMES` order), then stage, then catalogue order."""
+    return sorted(metrics, key=lambda m: (list(THEMES).index(str(m.theme)), stage_order(m)))
+
+
+def court_metrics() -> tuple[Metric, ...]:
+    """Stage three's metrics, one tile each: the catalogue's court-stage metrics with a
+    theme (the cohort ``flow.attrition`` has its own view)."""
+    return tuple(m for m in catalogue.load() if m.stage == COURT_STAGE and m.theme)
+
+
+def court_scope(scope: Scope) -> tuple[str | None, str | None]:
+    """(the words for a stage-three tile with no figure because court outcomes are not yet
+    sent, else None; a note on what the stage-three figures cover) for ``scope``, from
+    ``mart.court_coverage``: a force's figures need every one of its CPS Areas to have
+    sent; national figures cover the Areas that have."""
+    cover = attrition_data.court_coverage()
+    names = attrition_data.area_names()
+    areas = [(code, sent) for (lv, code), (sent, _) in cover.items() if lv == "cps_area"]
+    if scope.force_code is None:
+        unsent = sorted(names.get(a, a) for a, sent in areas if not sent)
+        if len(unsent) == len(areas):
+            return court_not_sent_words(["any CPS Area"]), None
+        if not unsent:
+            return None, None
+        return None, (
+            f"National stage-three figures cover the CPS Areas that have sent court "
+            f"outcomes: {len(unsent)} of {len(areas)} have not yet sent "
+            f"({', '.join(unsent)})."
+        )
+    if cover.get(("force", scope.force_code), (False, None))[0]:
+        return None, None
+    own = attrition_data.force_areas(scope.force_code)
+    unsent = [names.get(a, a) for a in own if not cover.get(("cps_area", a), (False, None))[0]]
+    words = court_not_sent_words(unsent or ["the force's CPS Area"])
+    return words, f"{words}: the stage-three figures for {scope.name} are not shown."
+
+
+@dataclass(frozen=True)
+class _Figures:
+    """What every tile of one headline reads: the scope's rows of the period and a year
+    earlier, and the SPC points of the quarter shown."""
+
+    scope: Scope
+    period: str
+    year: str
+    quarter: str | None
+    quarter_label: str
+    idx: dict[tuple, dict]
+    spc: dict[tuple, dict]
+    by_period: dict = field(default_factory=dict)  # :func:`indexed`'s present keys
+
+    def stat(self, m: Metric) -> str:
+        """:func:`tile_stat`, passing over a statistic published only by breakdown (the
+        ineffective trials' rate is split by trials; its all-cases figure is the mean)."""
+        basis = headline_basis(m)
+        whole = {
+            s
+            for p in (self.period, self.year)
+            for s, bd in self.by_period.get(p, {}).get((m.id, basis), set())
+            if not bd
+        }
+        return next((s for s in TILE_STAT_ORDER if s in m.stats and s in whole), tile_stat(m))
+
+    def tile(self, m: Metric, not_sent: str | None = None) -> Tile:
+        """``m``'s tile; ``not_sent`` (words) for a stage-three metric whose court outcomes
+        are not yet sent: "not yet sent" in place of every figure, never a zero."""
+        scope, period, year, quarter = self.scope, self.period, self.year, self.quarter
         lo = scope.level_org(m)
-        stat, basis = tile_stat(m), headline_basis(m)
+        stat, basis = self.stat(m), headline_basis(m)
         unit = stat_unit(m, stat)
-        now = idx.get((*lo, period, m.id, basis, stat, "")) if lo else None
-        before = idx.get((*lo, year, m.id, basis, stat, "")) if lo else None
+        area = scope.force_code is not None
+        name = m.name if stat in ("rate", "count") else f"{m.name} ({stat})"
+        detail = (
+            _href(f"/area/{scope.force_code}", period=period, metric=m.id) + "#area-trend"
+            if area
+            else _href("/", period=period, metric=m.id) + "#national-trend"
+        )
+        stage = STAGE_WORDS.get(m.stage, m.stage.replace("_", " ").capitalize())
+        if not_sent is not None:
+            return Tile(
+                metric_id=m.id,
+                theme=str(m.theme),
+                stage=stage,
+                title=name,
+                value=NOT_YET_SENT,
+                change=f"{not_sent}.",
+                judgement="",
+                method="",
+                spc="SPC: no figure",
+                spc_variation=None,
+                position="not compared with national" if area else None,
+                href=detail,
+            )
+        now = self.idx.get((*lo, period, m.id, basis, stat, "")) if lo else None
+        before = self.idx.get((*lo, year, m.id, basis, stat, "")) if lo else None
         res = change_test(test_kind(m, stat), _figure(now), _figure(before))
         verdict = judgement(res, m.direction)
         moved = change_text(now, before, unit)
@@ -243,11 +349,12 @@ def _headline(scope: Scope, period: str, as_at: date | None) -> Headline:
             moved = f"{CHANGE_SYMBOL[verdict]} {moved} on {year}: {change_words(verdict)}"
         else:
             moved = f"On {year}: {moved}"
-        var = _variation(spc.get((*lo, m.id, basis, stat, "")) if lo else None, m.direction)
+        point = self.spc.get((*lo, m.id, basis, stat, "")) if lo else None
+        var = _variation(point, m.direction)
         spc_line = (
             f"SPC, {quarter_words(quarter)}: {spc_text(var)}"
             if quarter
-            else f"SPC: {quarter_label}"
+            else f"SPC: {self.quarter_label}"
         )
         pos = pos_tone = None
         if area:
@@ -255,31 +362,21 @@ def _headline(scope: Scope, period: str, as_at: date | None) -> Headline:
             got = reason_of(now.get("position")) if now is not None and shown_now else None
             pos = position_words(m.direction, got) if got else "not compared with national"
             pos_tone = position_tone(m.direction, got)
-        name = m.name if stat in ("rate", "count") else f"{m.name} ({stat})"
-        detail = (
-            _href(f"/area/{scope.force_code}", period=period, metric=m.id) + "#area-trend"
-            if area
-            else _href("/", period=period, metric=m.id) + "#national-trend"
+        return Tile(
+            metric_id=m.id,
+            theme=str(m.theme),
+            stage=stage,
+            title=name,
+            value=cell_text(now, unit),
+            change=moved,
+            judgement=verdict,
+            method=res.method,
+            spc=spc_line,
+            spc_variation=var,
+            position=pos,
+            position_tone=pos_tone or "neutral",
+            href=detail,
         )
-        out.tiles.append(
-            Tile(
-                metric_id=m.id,
-                theme=str(m.theme),
-                stage=STAGE_WORDS.get(m.stage, m.stage.replace("_", " ").capitalize()),
-                title=name,
-                value=cell_text(now, unit),
-                change=moved,
-                judgement=verdict,
-                method=res.method,
-                spc=spc_line,
-                spc_variation=var,
-                position=pos,
-                position_tone=pos_tone or "neutral",
-                href=detail,
-            )
-        )
-    out.attention = _attention(scope, period, quarter, idx, by_period, spc)
-    return out
 
 
 def _attention(

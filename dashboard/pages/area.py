@@ -107,6 +107,7 @@ def render(
             summary=headline_ui.summary_line(head, info.data_as_at),
         ),
         headline_ui.attention_section(head, area=True, quarter_words=quarter),
+        *headline_ui.court_section(head, force.name),
         *attrition_view(force, period, info),
         html.H2("Detail by theme", className="h5 mt-3"),
         html.P(

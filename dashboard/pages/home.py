@@ -76,6 +76,7 @@ def render(period: str) -> list:
             summary=headline_ui.summary_line(head, info.data_as_at),
         ),
         headline_ui.attention_section(head, area=False, quarter_words=quarter),
+        *headline_ui.court_section(head, "England and Wales"),
         *attrition_view(period, info),
         html.H2("Detail by theme", className="h5 mt-3"),
         html.P(

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from dash import html
 
+from dashboard import ids
 from dashboard.data.headline import Headline, Tile
 from dashboard.ui.attrs import attrs
 from warehouse.metrics.change import ALPHA, METHODS
@@ -49,12 +50,15 @@ def method_note(head: Headline, area: bool) -> str:
     )
 
 
-def tile(t: Tile, index: int) -> html.Article:
-    title_id = f"headline-tile-{index}"
+def tile(t: Tile, index: int, prefix: str = "headline") -> html.Article:
+    title_id = f"{prefix}-tile-{index}"
     lines = [
         html.P(t.stage, className="tile-stage"),
         html.H4(html.A(t.title, href=t.href), id=title_id, className="tile-title"),
-        html.P(t.value, className="tile-value"),
+        html.P(
+            t.value,
+            className="tile-value" if t.value[:1].isdigit() else "tile-value tile-words",
+        ),
         html.P(
             t.change,
             className=f"tile-line tone-{TONE.get(t.judgement, 'neutral')}",
@@ -76,28 +80,33 @@ def tile(t: Tile, index: int) -> html.Article:
     )
 
 
-def headline_section(head: Headline, title: str, area: bool, summary: str) -> html.Section:
-    """The tiles, four theme columns wide on a desktop, one column on a phone: a heading,
-    one line saying what is compared with what, the tiles, then how to read them."""
+def tile_columns(groups: list[tuple[str, str, list[Tile]]], prefix: str) -> html.Div:
+    """Tiles in theme columns, four wide on a desktop, one on a phone."""
     columns = []
     n = 0
-    for key, words, tiles in head.by_theme():
+    for key, words, tiles in groups:
         cards = []
         for t in tiles:
-            cards.append(tile(t, n))
+            cards.append(tile(t, n, prefix))
             n += 1
         columns.append(
             html.Div(
-                [html.H3(words, className="headline-theme", id=f"headline-theme-{key}"), *cards],
+                [html.H3(words, className="headline-theme", id=f"{prefix}-theme-{key}"), *cards],
                 className="col headline-column",
             )
         )
+    return html.Div(columns, className="row row-cols-1 row-cols-md-2 row-cols-xl-4 g-2")
+
+
+def headline_section(head: Headline, title: str, area: bool, summary: str) -> html.Section:
+    """The tiles, four theme columns wide on a desktop, one column on a phone: a heading,
+    one line saying what is compared with what, the tiles, then how to read them."""
     return attrs(
         html.Section(
             [
                 html.H2(title, id="headline-title", className="h5 mb-1"),
                 html.P(summary, className="headline-summary"),
-                html.Div(columns, className="row row-cols-1 row-cols-md-2 row-cols-xl-4 g-2"),
+                tile_columns(head.by_theme(), "headline"),
                 html.P(method_note(head, area), className="headline-note"),
             ],
             id="headline",
@@ -105,6 +114,35 @@ def headline_section(head: Headline, title: str, area: bool, summary: str) -> ht
         ),
         {"aria-labelledby": "headline-title"},
     )
+
+
+COURT_TITLE = "Stage three: charge to completion at court"
+
+
+def court_section(head: Headline, who: str) -> list[html.Section]:
+    """Stage three's tiles, as the headline's (same tile, same judgements), after it:
+    completed prosecutions, conviction rate, days from charge to completion and to first
+    hearing, withdrawal after charge, support at trial, ineffective trials. Where court
+    outcomes are not yet sent a tile says so, never zero. Nothing without stage-three metrics."""
+    if not head.court:
+        return []
+    children: list = [
+        html.H2(f"{COURT_TITLE}, {who}", id=f"{ids.COURT_TILES}-title", className="h5 mb-1"),
+        html.P(
+            "Prosecutions of rape charges at court, from the CPS Areas' court outcomes; the "
+            "change and SPC lines read as the headline's above.",
+            className="headline-summary",
+        ),
+    ]
+    if head.court_note:
+        children.append(html.P(head.court_note, className="small mb-1"))
+    children.append(tile_columns(head.by_theme(court=True), ids.COURT_TILES))
+    return [
+        attrs(
+            html.Section(children, id=ids.COURT_TILES, className="headline mb-3"),
+            {"aria-labelledby": f"{ids.COURT_TILES}-title"},
+        )
+    ]
 
 
 ATTENTION_TITLES = {

@@ -154,3 +154,18 @@ def test_pcc_lands_on_their_force_and_timeliness_is_compared(
     assert "no different from national" in words  # most forces are within the limits
     assert "Kent Police" in pg.inner_text("#main")  # the summary line names the force
     assert log.console_errors == [] and log.failed_requests == []
+
+
+def test_stage_three_metrics_are_compared(served: Served, page: tuple[Page, PageLog]) -> None:
+    """Stage three's joint metrics are on the metric list (drawn from the catalogue) and
+    draw a funnel of the 43 forces, a suppressed force written as such, never zero."""
+    pg, log = page
+    open_page(pg, served, "/compare?metric=engage.withdrawal_after_charge")
+    options = pg.locator("#compare-metric option").all_inner_texts()
+    assert "Victim withdrew after charge" in options and "Days from charge to completion" in options
+    expect(pg.locator(f"#{FUNNEL}-title")).to_contain_text("Victim withdrew after charge")
+    expect(card(pg, FUNNEL).locator("details table tr")).to_have_count(1 + 1 + 43)
+    pg.select_option("#compare-metric", "time.charge_to_completion")
+    url_has(pg, "metric=time.charge_to_completion")
+    expect(pg.locator(f"#{FUNNEL}-title")).to_contain_text("mean days")
+    assert log.console_errors == [] and log.failed_requests == []

@@ -38,6 +38,8 @@ VIEWS = (
     ("national-attrition", "/", "board", "#national-attrition"),
     ("area-kent-attrition", "/area/kent", "pcc", "#area-attrition"),
     ("area-metropolitan-attrition", "/area/metropolitan", "pcc", "#area-attrition"),
+    ("national-court", "/", "board", "#court"),
+    ("area-kent-court", "/area/kent", "pcc", "#court"),
 )
 
 

@@ -41,6 +41,13 @@ def _snapshot() -> duckdb.DuckDBPyConnection:
         add("national", "national", period, "charged", 50, 300)
         add("national", "national", period, "completed", 30, 200)
         add("national", "national", period, "convicted", 20, 200)
+        # sussex (not sent): referral and charge suppressed, so the cohort's size comes from
+        # the year's recorded count
+        for stage in ("referred", "charged"):
+            rows.append(("force", "sussex", period, "cohort", "flow.attrition", "rate",
+                         f"reached={stage}", None, None, None, "small_count"))  # fmt: skip
+        rows.append(("force", "sussex", period, "period", "volume.recorded", "count", "",
+                     40, None, 40, None))  # fmt: skip
     con.executemany(
         "INSERT INTO mart.metric_values VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, "
         "NULL, NULL)",
@@ -49,7 +56,8 @@ def _snapshot() -> duckdb.DuckDBPyConnection:
     con.execute(
         "CREATE TABLE mart.court_coverage AS SELECT * FROM (VALUES "
         "('cps_area', 'se', TRUE, DATE '2024-11-30'), ('cps_area', 'ss', FALSE, NULL), "
-        "('force', 'kent', TRUE, DATE '2024-11-30'), ('force', 'surrey', FALSE, NULL)) "
+        "('force', 'kent', TRUE, DATE '2024-11-30'), ('force', 'surrey', FALSE, NULL), "
+        "('force', 'sussex', FALSE, NULL)) "
         "t(level, org_code, sent, court_as_at)"
     )
     con.execute(
@@ -58,7 +66,7 @@ def _snapshot() -> duckdb.DuckDBPyConnection:
     )
     con.execute(
         "CREATE TABLE ref.force_area_map AS SELECT * FROM (VALUES ('kent', 'se'), "
-        "('surrey', 'ss')) t(force_code, area_code)"
+        "('surrey', 'ss'), ('sussex', 'ss')) t(force_code, area_code)"
     )
     con.execute(
         "CREATE TABLE mart.build_info AS SELECT DATE '2024-12-01' AS data_as_at, "
@@ -120,9 +128,51 @@ def test_force_not_yet_sent_never_zero(snap: None) -> None:
     )
 
 
+def test_cohort_size_when_every_published_stage_is_suppressed(snap: None) -> None:
+    """Sussex: referral and charge suppressed, court not yet sent: the cohort's size is the
+    year's recorded count (volume.recorded, the same offences), not "no data"."""
+    att = attrition.attrition("2023-24", "sussex", "Sussex")
+    frame = att.frame.set_index("Stage")
+    assert frame.loc["Recorded", "Sussex: % of recorded"] == "100%"
+    assert frame.loc["Recorded", "Sussex: offences"] == "40"
+    assert frame.loc["Convicted", "Sussex: % of recorded"] == "not yet sent"
+    assert att.headline == (
+        "Of 40 rape offences recorded in 2023-24 in Sussex, suppressed (count of 1-4) had been "
+        "charged; court outcomes are not yet sent."
+    )
+
+
 def test_national_headline(snap: None) -> None:
     att = attrition.attrition("2022-23")
     assert att.headline == (
         "Of 200 rape offences recorded in 2022-23, 10.0% had led to a conviction by 30 Nov 2024."
     )
     assert list(att.plot["org"].unique()) == ["England and Wales"]
+
+
+def test_stage_three_tiles_say_not_yet_sent(snap: None) -> None:
+    """The stage-three tiles' coverage rule (dashboard.data.headline.court_scope): a force
+    whose Area has not sent has "not yet sent" on every tile, never a zero; one whose Area
+    has sent has its figures; national covers the Areas that sent and says which have not."""
+    from dashboard.data import headline as hd
+
+    assert hd.court_scope(hd.Scope("Kent", "kent")) == (None, None)
+    words, note = hd.court_scope(hd.Scope("Surrey", "surrey"))
+    assert words == "Court outcomes not yet sent by CPS South Surrey"
+    assert note == f"{words}: the stage-three figures for Surrey are not shown."
+    words, note = hd.court_scope(hd.Scope("England and Wales"))
+    assert words is None and note and "1 of 2 have not yet sent (CPS South Surrey)" in note
+
+    ids = [m.id for m in hd.court_metrics()]
+    assert "rate.conviction" in ids and "volume.completed" in ids
+    assert "time.charge_to_completion" in ids and "engage.withdrawal_after_charge" in ids
+    assert "flow.attrition" not in ids  # the cohort has its own view
+
+    m = next(m for m in hd.court_metrics() if m.id == "rate.conviction")
+    rows = hd.mart_rows([("joint", "kent")], ["2023-24", "2022-23"])
+    idx, _ = hd.indexed(rows)
+    figures = hd._Figures(hd.Scope("Surrey", "surrey"), "2023-24", "2022-23", None, "", idx, {})
+    unsent = figures.tile(m, "Court outcomes not yet sent by CPS South Surrey")
+    assert unsent.value == "not yet sent" and "0" not in unsent.value
+    assert unsent.change == "Court outcomes not yet sent by CPS South Surrey."
+    assert unsent.position == "not compared with national"

@@ -103,6 +103,15 @@ def test_comparable_metrics_come_from_the_catalogue() -> None:
     assert "rate.cps_charge" not in ids  # no force level
     assert "time.report_to_referral" in ids and cd.stat_of("time.report_to_referral") == "mean"
     assert cd.stat_of("quality.action_plans") == "rate"  # a ratio's mean is not timeliness
+    # stage three: the joint metrics (force-level figures) are compared; the CPS-only ones
+    # (conviction rate, first hearing: Area and joint levels only) and counts are not
+    for mid in ("engage.withdrawal_after_charge", "engage.support_at_trial",
+                "quality.ineffective_trials", "time.charge_to_completion"):  # fmt: skip
+        assert mid in ids, mid
+    assert cd.stat_of("time.charge_to_completion") == "mean"
+    assert cd.stat_of("quality.ineffective_trials") == "rate"
+    for mid in ("rate.conviction", "time.charge_to_first_hearing", "volume.completed"):
+        assert mid not in ids, mid
 
 
 def test_against_national_is_worded_with_direction() -> None:

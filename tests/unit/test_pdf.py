@@ -134,9 +134,11 @@ def client() -> Iterator[object]:
 def test_national_pack_route(client: object) -> None:
     r = client.get("/board-pack.pdf?period=2023-24")  # type: ignore[attr-defined]
     assert r.status_code == 200 and r.mimetype == "application/pdf"
-    pages = check_pack(r.data, 6)
-    # the rates' funnel plots and trends follow page 1, then the recommendations
-    assert "Headline rates: funnel plot and trend" in flat(pages[1])
+    pages = check_pack(r.data, 7)
+    # page 2 stage three and the cohort, then the rates' funnel plots and trends, then the
+    # recommendations
+    assert "Stage three: charge to completion at court" in flat(pages[1])
+    assert "Headline rates: funnel plot and trend" in flat(pages[2])
     assert any("The 13 recommendations" in flat(p) for p in pages)
     text = text_of(r.data)
     assert "National scorecard" in text and "Financial year 2023-24" in text
@@ -148,7 +150,7 @@ def test_national_pack_route(client: object) -> None:
 def test_area_pack_route(client: object) -> None:
     r = client.get("/area/kent/board-pack.pdf?period=2023-24")  # type: ignore[attr-defined]
     assert r.status_code == 200 and r.mimetype == "application/pdf"
-    pages = check_pack(r.data, 8)
+    pages = check_pack(r.data, 9)
     assert "Significantly worse than national" in flat(pages[0])
     assert any("Recommendations owned by Kent Police" in flat(p) for p in pages)
     text = text_of(r.data)
@@ -235,3 +237,28 @@ def test_bad_input_gives_a_plain_message(client: object, url: str, status: int, 
     r = client.get(url)  # type: ignore[attr-defined]
     assert r.status_code == status and r.mimetype == "text/plain"
     assert says in r.get_data(as_text=True) and "Traceback" not in r.get_data(as_text=True)
+
+
+def test_stage_three_and_the_cohort_on_page_two(client: object) -> None:
+    """Page 2 of both packs, as on the page after needs attention: stage three's tiles, each
+    "not yet sent" here (no Area has sent court outcomes; never a zero), then the cohort's
+    headline sentence, what its court stages cover, and its table with the same words."""
+    from dashboard.data.headline import court_metrics
+
+    for url, who in (
+        ("/board-pack.pdf?period=2023-24", "England and Wales"),
+        ("/area/kent/board-pack.pdf?period=2023-24", "Kent Police"),
+    ):
+        r = client.get(url)  # type: ignore[attr-defined]
+        assert r.status_code == 200
+        page = flat(pages_of(r.data)[1])
+        assert f"Stage three: charge to completion at court, {who}" in page
+        for m in court_metrics():
+            name = m.name if "rate" in m.stats or "count" in m.stats else f"{m.name} (mean)"
+            assert flat(name) in page, name
+        assert page.count("not yet sent") >= len(court_metrics()) + 2, page
+        assert "Court outcomes not yet sent by" in page
+        assert "From report to verdict: one cohort" in page
+        assert "rape offences recorded in 2023-24" in page
+        assert "court outcomes are not yet sent" in page  # the cohort's headline sentence
+        assert "Completed at court not yet sent" in page and "Convicted not yet sent" in page

@@ -50,6 +50,10 @@ def withdrawal_chart(plot: pd.DataFrame) -> go.Figure:
                     "x": [0.0] * len(hidden),
                     "text": [f"{org}: {t}" for t in hidden["text"]],
                     "textposition": "middle right",
+                    # on a phone the plot is narrower than "England and Wales: suppressed":
+                    # unclipped, slightly smaller words may run into the right margin
+                    "cliponaxis": False,
+                    "textfont": {"size": 11},
                     "offsetgroup": str(i),
                     "showlegend": False,
                     "hoverinfo": "skip",
@@ -68,5 +72,5 @@ def withdrawal_chart(plot: pd.DataFrame) -> go.Figure:
             "ticksuffix": "%",
         },
         yaxis={"type": "category", "autorange": "reversed", "automargin": True},
-        margin={"l": 20, "r": 20, "t": 30, "b": 50},
+        margin={"l": 20, "r": 24, "t": 30, "b": 50},
     )
