@@ -719,11 +719,14 @@ def _recover_published_run(con: DuckDBPyConnection, snapshots_dir: Path) -> None
 
 
 @flow(name="refresh", log_prints=False, persist_result=False)
-def refresh(home: str, source_names: list[str] | None = None, docs: bool = True) -> RunResult:
+def refresh(
+    home: str, source_names: list[str] | None = None, docs: bool = True, rebuild: bool = False
+) -> RunResult:
     """Refresh the warehouse and the serving snapshot from the configured sources.
 
     ``docs=False`` leaves the Data Docs to the caller (``data_docs.fn``), which the demo
-    builds once the dashboard is serving."""
+    builds once the dashboard is serving. ``rebuild=True`` builds and publishes even when no
+    file is new (``scorecard etl run --rebuild``, after it forgets the kept facts)."""
     logger = get_run_logger()
     settings = settings_for(home)
     config = load_config(settings)
@@ -775,7 +778,7 @@ def refresh(home: str, source_names: list[str] | None = None, docs: bool = True)
                     out["outcome"],
                     f" ({out['message']})" if out["message"] else "",
                 )
-        built = _needs_build(home)
+        built = rebuild or _needs_build(home)
         if built:
             progress.stage("build")
             counts = build_marts(home)

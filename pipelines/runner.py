@@ -15,7 +15,9 @@ from scorecard.settings import load_settings
 log = logging.getLogger(__name__)
 
 
-def run_refresh(source_names: list[str] | None = None, docs: bool = True):  # -> RunResult
+def run_refresh(
+    source_names: list[str] | None = None, docs: bool = True, rebuild: bool = False
+):  # -> RunResult
     settings = load_settings()
     prefect_environment(settings.home)
     from pipelines.flow import refresh
@@ -26,7 +28,7 @@ def run_refresh(source_names: list[str] | None = None, docs: bool = True):  # ->
     try:
         check_key(key)  # ... or is not the key the warehouse was loaded with
         start_local_server()  # if it must be a temporary one: stops when this process dies
-        return refresh(str(settings.home), source_names, docs)
+        return refresh(str(settings.home), source_names, docs, rebuild)
     finally:
         # Let go of the warehouse's write lock: a caller that goes on running (``scorecard
         # demo`` serves the dashboard next) must not keep other refreshes out.

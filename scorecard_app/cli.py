@@ -128,8 +128,8 @@ def etl_run(
         bool,
         typer.Option(
             "--rebuild",
-            help="Forget the incremental build's kept state: the next build (this refresh's, "
-            "when it loads new files) recomputes every metric fact, not only those of the "
+            help="Build and publish even when no file is new, recomputing every metric fact "
+            "(the incremental build's kept state is forgotten first), not only those of the "
             "senders whose extracts changed. The marts are the same either way.",
         ),
     ] = False,
@@ -189,7 +189,7 @@ def _etl_run(
     try:
         if rebuild:
             _forget_kept_facts()
-        result = run_refresh(source)
+        result = run_refresh(source, rebuild=rebuild)
     except (ConfigError, MissingKeyError, KeyMismatchError) as exc:
         outcome["summary"] = str(exc)
         raise fail(str(exc), code=1) from None

@@ -65,10 +65,10 @@ def copy_home(src: Path, dst: Path) -> Path:
     return dst
 
 
-def run(home: Path, sources: list[str] | None = None):  # -> RunResult
+def run(home: Path, sources: list[str] | None = None, rebuild: bool = False):  # -> RunResult
     from pipelines.flow import refresh
 
-    return refresh(str(home), sources)
+    return refresh(str(home), sources, rebuild=rebuild)
 
 
 def mart_digest(db_path: Path) -> dict[str, str]:

@@ -91,6 +91,14 @@ def test_full_run_loads_everything_and_second_run_does_nothing(
     close_all()
     assert mart_digest(copied) == before
 
+    # `etl run --rebuild` with nothing new still builds and publishes: the same marts.
+    rebuilt = run(loaded_copy, rebuild=True)
+    assert (rebuilt.new, rebuilt.status) == (0, "succeeded"), rebuilt.message
+    assert rebuilt.snapshot and Path(rebuilt.snapshot).name != snap.name
+    close_all()
+    assert current_snapshot(copy_snaps) == Path(rebuilt.snapshot)
+    assert mart_digest(Path(rebuilt.snapshot)) == before
+
 
 def test_the_demo_in_a_fresh_home_gives_the_marts_of_the_session_run(
     loaded_home: LoadedHome,
