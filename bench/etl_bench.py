@@ -98,13 +98,14 @@ def run_child(
     return Child(seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, text)
 
 
-def refresh(files: Path, home: Path) -> Child:
-    """A refresh (``scorecard etl run``) in a fresh home, in a child process."""
+def refresh_env(files: Path, home: Path) -> dict[str, str]:
+    """A fresh data ``home`` whose landing folder holds ``files`` (hard links), and the
+    environment a refresh child runs in there: demo key, its own Prefect state, no telemetry."""
     landing = home / "landing"
     landing.mkdir(parents=True)
     for f in files.iterdir():
         os.link(f, landing / f.name)
-    env = os.environ | {
+    return os.environ | {
         "SCORECARD_HOME": str(home),
         "SCORECARD_LANDING": str(landing),
         "SCORECARD_DEMO": "1",
@@ -112,8 +113,12 @@ def refresh(files: Path, home: Path) -> Child:
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
         "DO_NOT_TRACK": "1",
     }
-    return run_child([sys.executable, "-m", "scorecard_app", "etl", "run"], env=env,
-                     with_stderr=True)  # fmt: skip
+
+
+def refresh(files: Path, home: Path) -> Child:
+    """A refresh (``scorecard etl run``) in a fresh home, in a child process."""
+    return run_child([sys.executable, "-m", "scorecard_app", "etl", "run"],
+                     env=refresh_env(files, home), with_stderr=True)  # fmt: skip
 
 
 _LOG_TIME = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}) ")

@@ -24,26 +24,16 @@ from datetime import datetime
 from pathlib import Path
 
 from bench import record
-from bench.etl_bench import machine
+from bench.etl_bench import machine, refresh_env
 
 
 def files_stage(tree: Path, files: Path, home: Path) -> tuple[float, float, float]:
     """(wall s, CPU s, peak RSS MiB) of one refresh's files stage from ``tree``, in a fresh
     ``home`` (this process stays small, so the child's ru_maxrss is its own: etl_bench)."""
-    landing = home / "landing"
-    landing.mkdir(parents=True)
-    for f in files.iterdir():
-        os.link(f, landing / f.name)
-    env = os.environ | {
+    env = refresh_env(files, home) | {
         "PYTHONPATH": str(tree),
         "PYTHONDONTWRITEBYTECODE": "1",
-        "SCORECARD_HOME": str(home),
-        "SCORECARD_LANDING": str(landing),
-        "SCORECARD_DEMO": "1",
         "SCORECARD_TEST_KILL_AT": "build:start",
-        "PREFECT_HOME": str(home / "prefect"),
-        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-        "DO_NOT_TRACK": "1",
     }
     started = time.perf_counter()
     proc = subprocess.Popen(
